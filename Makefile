@@ -1,0 +1,67 @@
+# motcua: two commands.
+#   make run   install into .venv, migrate, load the demo data, serve the portal with a Celery worker and beat
+#   make test  install the test dependencies, run ruff and the whole pytest suite
+# Settings come from the environment (see .env.example); with none, SQLite and an embedded broker are used.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PORT ?= 8000
+HOST ?= 127.0.0.1
+
+.PHONY: run test lint serve migrate demo bench clean help
+
+help:
+	@echo "make run   – serve the portal with demo data on http://$(HOST):$(PORT)/"
+	@echo "make test  – ruff + the whole test suite"
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.run-installed: requirements.txt | $(VENV)/bin/python
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.test-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.run-installed
+
+var:
+	mkdir -p var/broker/processed var/media
+
+# Browser tests drive Debian's chromium (never a downloaded browser).
+/usr/bin/chromium:
+	@if [ "$$(id -u)" = "0" ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core; \
+	else echo "chromium is not installed and we are not root: the browser tests will be skipped"; fi
+
+migrate: $(VENV)/.run-installed | var
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+run: demo
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo ""
+	@echo "  motcua: http://$(HOST):$(PORT)/   (Ctrl-C stops the web server, the worker and beat)"
+	@echo ""
+	PORT=$(PORT) HOST=$(HOST) $(VENV)/bin/honcho -f Procfile start
+
+lint: $(VENV)/.test-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: $(VENV)/.test-installed /usr/bin/chromium | var
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest
+
+bench: $(VENV)/.test-installed
+	$(PY) bench/bench_calendar.py
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,187 @@
+"""The catalog's read API and the account endpoints (api.md: Auth, Catalog)."""
+
+import django_filters
+from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from . import serializers as s
+from .accounts import register_citizen
+from .models import Agency, OneStopDesk, Procedure, Province
+
+
+class ProvinceViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Province.objects.all()
+    serializer_class = s.ProvinceSerializer
+    lookup_field = "code"
+    pagination_class = None
+
+
+class AgencyFilter(django_filters.FilterSet):
+    province = django_filters.CharFilter(field_name="province__code")
+    level = django_filters.ChoiceFilter(choices=Agency.Level.choices)
+
+    class Meta:
+        model = Agency
+        fields = ["province", "level"]
+
+
+class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Agency.objects.select_related("province", "parent")
+    serializer_class = s.AgencySerializer
+    filterset_class = AgencyFilter
+    lookup_field = "code"
+    lookup_value_regex = r"[^/]+"
+
+
+class DeskFilter(django_filters.FilterSet):
+    province = django_filters.CharFilter(field_name="province__code")
+    agency = django_filters.CharFilter(field_name="agency__code")
+
+    class Meta:
+        model = OneStopDesk
+        fields = ["province", "agency"]
+
+
+class DeskViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = OneStopDesk.objects.select_related("province", "agency")
+    serializer_class = s.DeskSerializer
+    filterset_class = DeskFilter
+
+
+class ProcedureFilter(django_filters.FilterSet):
+    province = django_filters.CharFilter(field_name="province__code")
+    agency = django_filters.CharFilter(field_name="agency__code")
+    level = django_filters.NumberFilter()
+    sector = django_filters.CharFilter(lookup_expr="iexact")
+    postal = django_filters.BooleanFilter(method="filter_postal", label=_("nhận hoặc trả qua bưu chính"))
+    search = django_filters.CharFilter(method="filter_search", label=_("tìm theo mã hoặc tên"))
+
+    class Meta:
+        model = Procedure
+        fields = ["province", "agency", "level", "sector"]
+
+    def filter_postal(self, queryset, name, value):
+        postal = Q(postal_intake=True) | Q(postal_return=True)
+        return queryset.filter(postal) if value else queryset.exclude(postal)
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value)) if value else queryset
+
+
+def get_procedure_by_code(code, province=None, queryset=None):
+    """One procedure by its national code; `province` (its code) disambiguates codes
+    that several provinces share. Raises NotFound, or a 400 when the code is ambiguous."""
+    queryset = Procedure.objects.all() if queryset is None else queryset
+    matches = queryset.filter(code=code)
+    if province:
+        matches = matches.filter(province__code=province)
+    found = list(matches[:2])
+    if not found:
+        raise NotFound(_("Không tìm thấy thủ tục có mã này."))
+    if len(found) > 1:
+        raise DRFValidationError(
+            {"province": [_("Mã thủ tục %(code)s có ở nhiều tỉnh; hãy chọn tỉnh bằng ?province=.") % {"code": code}]}
+        )
+    return found[0]
+
+
+@extend_schema(
+    parameters=[OpenApiParameter("province", str, description=_("mã tỉnh, khi mã thủ tục trùng giữa các tỉnh"))]
+)
+class ProcedureViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.ProcedureSerializer
+    filterset_class = ProcedureFilter
+    lookup_field = "code"
+    lookup_value_regex = r"[^/]+"
+
+    def get_queryset(self):
+        return (
+            Procedure.objects.filter(active=True)
+            .select_related("province", "agency")
+            .prefetch_related("documents")
+            .order_by("province__code", "code")
+        )
+
+    def get_object(self):
+        procedure = get_procedure_by_code(
+            self.kwargs["code"], self.request.query_params.get("province"), self.get_queryset()
+        )
+        self.check_object_permissions(self.request, procedure)
+        return procedure
+
+
+class RegisterThrottle(AnonRateThrottle):
+    scope = "register"
+
+
+class RegisterView(APIView):
+    """Citizens register themselves."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+    throttle_classes = [RegisterThrottle]
+
+    @extend_schema(request=s.RegisterSerializer, responses={201: s.RegisteredUserSerializer})
+    def post(self, request):
+        data = s.RegisterSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            user = register_citizen(**data.validated_data)
+        except ValidationError as exc:
+            raise DRFValidationError(exc.message_dict)
+        return Response(s.RegisteredUserSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token; failures count towards the lockout."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+
+    @extend_schema(request=s.TokenRequestSerializer, responses={200: s.TokenSerializer})
+    def post(self, request):
+        data = s.TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        django_request = request._request
+        user = authenticate(django_request, **data.validated_data)
+        if getattr(django_request, "axes_locked_out", False):
+            return Response(
+                {"detail": _("Tài khoản tạm khoá do đăng nhập sai nhiều lần. Vui lòng thử lại sau.")},
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        if user is None or not user.is_active:
+            raise DRFValidationError({"non_field_errors": [_("Tên đăng nhập hoặc mật khẩu không đúng.")]})
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class MeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Who the caller is and their scope."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    pagination_class = None
+
+    @extend_schema(responses={200: dict})
+    def list(self, request):
+        user = request.user
+        return Response(
+            {
+                "username": user.username,
+                "full_name": user.full_name,
+                "role": "superuser" if user.is_superuser else user.role,
+                "province": user.province.code if user.province_id else None,
+                "agency": user.agency.code if user.agency_id else None,
+                "desk": user.desk_id,
+            }
+        )

@@ -1,0 +1,264 @@
+"""The shared core: accounts with roles, the catalog (Cơ sở dữ liệu TTHC) and the
+province's working-calendar overrides."""
+
+from datetime import time
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Role(models.TextChoices):
+    CITIZEN = "citizen", _("Công dân / tổ chức")
+    OFFICER = "officer", _("Cán bộ Bộ phận Một cửa")
+    HEAD = "head", _("Lãnh đạo cơ quan")
+    POSTAL_CLERK = "postal_clerk", _("Nhân viên bưu chính")
+    PROVINCE_ADMIN = "province_admin", _("Quản trị tỉnh")
+
+
+phone_validator = RegexValidator(r"^\+?[0-9]{9,12}$", _("Số điện thoại gồm 9–12 chữ số."))
+
+
+class Province(models.Model):
+    """Tỉnh / thành phố trực thuộc trung ương."""
+
+    code = models.CharField(_("mã"), max_length=8, unique=True)
+    name = models.CharField(_("tên"), max_length=120)
+    # Postal SLA hours count in working time unless the province chooses clock hours.
+    postal_sla_clock_hours = models.BooleanField(_("SLA bưu chính tính theo giờ đồng hồ"), default=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tỉnh")
+        verbose_name_plural = _("tỉnh")
+
+    def __str__(self):
+        return self.name
+
+
+class Agency(models.Model):
+    """Cơ quan giải quyết: a department (sở), a district (huyện) or a commune (xã)."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("Cấp tỉnh")
+        DISTRICT = "district", _("Cấp huyện")
+        COMMUNE = "commune", _("Cấp xã")
+
+    code = models.CharField(_("mã"), max_length=32, unique=True)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="agencies", verbose_name=_("tỉnh"))
+    name = models.CharField(_("tên"), max_length=200)
+    level = models.CharField(_("cấp"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("cơ quan cấp trên"),
+    )
+
+    class Meta:
+        ordering = ["province", "code"]
+        verbose_name = _("cơ quan")
+        verbose_name_plural = _("cơ quan")
+
+    def __str__(self):
+        return self.name
+
+
+class OneStopDesk(models.Model):
+    """Bộ phận tiếp nhận và trả kết quả (Bộ phận Một cửa), with its opening hours."""
+
+    code = models.CharField(_("mã"), max_length=32, unique=True)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="desks", verbose_name=_("tỉnh"))
+    # Null for the provincial public-administration centre, which serves every agency.
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="desks", verbose_name=_("cơ quan")
+    )
+    name = models.CharField(_("tên"), max_length=200)
+    address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=30, blank=True)
+    morning_opens = models.TimeField(_("sáng mở cửa"), default=time(7, 0))
+    morning_closes = models.TimeField(_("sáng đóng cửa"), default=time(11, 30))
+    afternoon_opens = models.TimeField(_("chiều mở cửa"), default=time(13, 30))
+    afternoon_closes = models.TimeField(_("chiều đóng cửa"), default=time(17, 0))
+
+    class Meta:
+        ordering = ["province", "code"]
+        verbose_name = _("Bộ phận Một cửa")
+        verbose_name_plural = _("Bộ phận Một cửa")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if not (self.morning_opens < self.morning_closes <= self.afternoon_opens < self.afternoon_closes):
+            raise ValidationError(_("Giờ làm việc phải theo thứ tự: sáng mở < sáng đóng ≤ chiều mở < chiều đóng."))
+        if self.agency_id and self.agency.province_id != self.province_id:
+            raise ValidationError({"agency": _("Cơ quan phải thuộc cùng tỉnh với bộ phận một cửa.")})
+
+    @property
+    def sessions(self):
+        return ((self.morning_opens, self.morning_closes), (self.afternoon_opens, self.afternoon_closes))
+
+
+class ProcessingUnit(models.TextChoices):
+    WORKING_DAYS = "working_days", _("ngày làm việc")
+    WORKING_HOURS = "working_hours", _("giờ làm việc")
+    SAME_DAY = "same_day", _("trong ngày (nhận sau 15:00 trả ngày làm việc tiếp theo)")
+
+
+class Procedure(models.Model):
+    """Thủ tục hành chính: one catalog record of a province."""
+
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="procedures", verbose_name=_("tỉnh"))
+    code = models.CharField(_("mã TTHC"), max_length=32)
+    name = models.CharField(_("tên thủ tục"), max_length=400)
+    sector = models.CharField(_("lĩnh vực"), max_length=120, db_index=True)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="procedures", verbose_name=_("cơ quan thực hiện")
+    )
+    level = models.PositiveSmallIntegerField(
+        _("mức độ DVC trực tuyến"), validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    processing_time_value = models.DecimalField(_("thời hạn giải quyết"), max_digits=6, decimal_places=2, default=0)
+    processing_time_unit = models.CharField(_("đơn vị thời hạn"), max_length=16, choices=ProcessingUnit.choices)
+    fee = models.PositiveIntegerField(_("phí, lệ phí (đồng)"), default=0)
+    fee_note = models.CharField(_("ghi chú phí"), max_length=300, blank=True)
+
+    class FeeCollection(models.TextChoices):
+        BEFORE_ACCEPTANCE = "before_acceptance", _("nộp khi nộp hồ sơ (trước khi tiếp nhận)")
+        AT_RETURN = "at_return", _("nộp khi nhận kết quả")
+
+    fee_collected_at = models.CharField(
+        _("thời điểm thu phí"), max_length=20, choices=FeeCollection.choices, default=FeeCollection.BEFORE_ACCEPTANCE
+    )
+    postal_intake = models.BooleanField(_("nhận hồ sơ qua bưu chính"), default=False)
+    postal_return = models.BooleanField(_("trả kết quả qua bưu chính"), default=False)
+    in_person_only = models.BooleanField(_("buộc phải trực tiếp"), default=False)
+    field_verification = models.BooleanField(_("cần xác minh thực địa"), default=False)
+    result = models.CharField(_("kết quả"), max_length=400, blank=True)
+    legal_basis = models.TextField(_("căn cứ pháp lý"), blank=True)
+    active = models.BooleanField(_("đang áp dụng"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["province", "code"]
+        constraints = [models.UniqueConstraint(fields=["province", "code"], name="procedure_code_unique_per_province")]
+        verbose_name = _("thủ tục hành chính")
+        verbose_name_plural = _("thủ tục hành chính")
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def clean(self):
+        if self.agency_id and self.province_id and self.agency.province_id != self.province_id:
+            raise ValidationError({"agency": _("Cơ quan phải thuộc cùng tỉnh với thủ tục.")})
+
+    @property
+    def online_full(self):
+        """Level 4 (toàn trình): pay online and receive the result online or by post."""
+        return self.level >= 4
+
+
+class RequiredDocument(models.Model):
+    """Thành phần hồ sơ."""
+
+    class Form(models.TextChoices):
+        ORIGINAL = "original", _("bản chính")
+        COPY = "copy", _("bản sao")
+        CERTIFIED_COPY = "certified_copy", _("bản sao chứng thực")
+        ANY = "any", _("bản chính hoặc bản sao")
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="documents")
+    code = models.CharField(_("mã"), max_length=32)
+    name = models.CharField(_("tên giấy tờ"), max_length=400)
+    required = models.BooleanField(_("bắt buộc"), default=True)
+    form = models.CharField(_("hình thức"), max_length=16, choices=Form.choices, default=Form.ANY)
+    copies = models.PositiveSmallIntegerField(_("số bản"), default=1)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["procedure", "code"], name="document_code_unique_per_procedure")]
+        verbose_name = _("thành phần hồ sơ")
+        verbose_name_plural = _("thành phần hồ sơ")
+
+    def __str__(self):
+        return self.name
+
+
+class CalendarOverride(models.Model):
+    """A province's change to the national calendar: an extra day off or an extra
+    working day (a Saturday worked to bridge a holiday)."""
+
+    class Kind(models.TextChoices):
+        DAY_OFF = "day_off", _("ngày nghỉ bổ sung")
+        WORKING_DAY = "working_day", _("ngày làm việc bù")
+
+    province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="calendar_overrides")
+    date = models.DateField(_("ngày"))
+    kind = models.CharField(_("loại"), max_length=12, choices=Kind.choices)
+    note = models.CharField(_("ghi chú"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["province", "date"], name="one_override_per_province_day")]
+        verbose_name = _("ngày điều chỉnh lịch làm việc")
+        verbose_name_plural = _("ngày điều chỉnh lịch làm việc")
+
+    def __str__(self):
+        return f"{self.date:%d/%m/%Y} {self.get_kind_display()}"
+
+
+class User(AbstractUser):
+    """Every person: citizens register themselves; staff carry a role and its scope
+    (officer → desk, head → agency, postal clerk and province admin → province)."""
+
+    role = models.CharField(_("vai trò"), max_length=16, choices=Role.choices, default=Role.CITIZEN)
+    full_name = models.CharField(_("họ và tên"), max_length=200, blank=True)
+    phone = models.CharField(_("số điện thoại"), max_length=16, blank=True, validators=[phone_validator])
+    national_id = models.CharField(_("số định danh cá nhân"), max_length=12, blank=True)
+    province = models.ForeignKey(Province, null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
+    desk = models.ForeignKey(OneStopDesk, null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
+
+    class Meta:
+        verbose_name = _("người dùng")
+        verbose_name_plural = _("người dùng")
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    def clean(self):
+        super().clean()
+        needs = {
+            Role.OFFICER: ("desk", _("Cán bộ một cửa phải gắn với một bộ phận một cửa.")),
+            Role.HEAD: ("agency", _("Lãnh đạo phải gắn với một cơ quan.")),
+            Role.POSTAL_CLERK: ("province", _("Nhân viên bưu chính phải gắn với một tỉnh.")),
+            Role.PROVINCE_ADMIN: ("province", _("Quản trị tỉnh phải gắn với một tỉnh.")),
+        }
+        if self.role in needs:
+            field, message = needs[self.role]
+            if getattr(self, f"{field}_id") is None:
+                raise ValidationError({field: message})
+
+    def save(self, *args, **kwargs):
+        # The scope's province follows from the desk or the agency, so querysets can filter on it.
+        if self.desk_id and not self.province_id:
+            self.province_id = self.desk.province_id
+        if self.agency_id and not self.province_id:
+            self.province_id = self.agency.province_id
+        super().save(*args, **kwargs)
+
+    @property
+    def is_citizen(self):
+        return self.role == Role.CITIZEN and not self.is_superuser
+
+    @property
+    def is_staff_role(self):
+        return self.role != Role.CITIZEN

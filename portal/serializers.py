@@ -1,0 +1,112 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from .models import Agency, OneStopDesk, Procedure, Province, RequiredDocument
+
+
+def number(value):
+    """A Decimal as the JSON number a client expects: 5 rather than "5.00"."""
+    return int(value) if value == int(value) else float(value)
+
+
+class ProvinceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Province
+        fields = ["code", "name", "postal_sla_clock_hours"]
+
+
+class AgencySerializer(serializers.ModelSerializer):
+    province = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Agency
+        fields = ["code", "name", "level", "province", "parent"]
+
+
+class DeskSerializer(serializers.ModelSerializer):
+    province = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    opening_hours = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OneStopDesk
+        fields = ["id", "code", "name", "province", "agency", "address", "phone", "opening_hours"]
+
+    def get_opening_hours(self, desk) -> dict:
+        return {
+            "morning": [desk.morning_opens.strftime("%H:%M"), desk.morning_closes.strftime("%H:%M")],
+            "afternoon": [desk.afternoon_opens.strftime("%H:%M"), desk.afternoon_closes.strftime("%H:%M")],
+        }
+
+
+class RequiredDocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RequiredDocument
+        fields = ["code", "name", "required", "form", "copies"]
+
+
+class ProcessingTimeSerializer(serializers.Serializer):
+    value = serializers.FloatField()
+    unit = serializers.ChoiceField(choices=["working_days", "working_hours", "same_day"])
+
+
+class ProcedureSerializer(serializers.ModelSerializer):
+    province = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    agency_name = serializers.CharField(source="agency.name", read_only=True)
+    processing_time = serializers.SerializerMethodField()
+    documents = RequiredDocumentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Procedure
+        fields = [
+            "id",
+            "code",
+            "name",
+            "sector",
+            "province",
+            "agency",
+            "agency_name",
+            "level",
+            "processing_time",
+            "fee",
+            "fee_note",
+            "postal_intake",
+            "postal_return",
+            "in_person_only",
+            "field_verification",
+            "result",
+            "legal_basis",
+            "active",
+            "documents",
+        ]
+
+    def get_processing_time(self, procedure) -> ProcessingTimeSerializer:
+        return {"value": number(procedure.processing_time_value), "unit": procedure.processing_time_unit}
+
+
+class RegisterSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(write_only=True, style={"input_type": "password"})
+    full_name = serializers.CharField(max_length=200)
+    phone = serializers.CharField(max_length=16)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    national_id = serializers.CharField(max_length=12, required=False, allow_blank=True)
+
+
+class RegisteredUserSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    full_name = serializers.CharField()
+    phone = serializers.CharField()
+    email = serializers.EmailField()
+    role = serializers.CharField()
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(write_only=True, style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text=_("Gửi kèm: Authorization: Token <token>"))

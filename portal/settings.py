@@ -1,0 +1,352 @@
+"""motcua settings, read from the environment by django-environ.
+
+Every variable read here is listed, with its default, in `.env.example`.
+Defaults serve a laptop: SQLite under var/, local-memory cache, Celery on a
+filesystem broker under var/broker, DEBUG off unless asked for.
+`DJANGO_MODE=production` switches on the deploy checks: it refuses to start
+without SECRET_KEY and ALLOWED_HOSTS and passes `manage.py check --deploy`.
+"""
+
+from pathlib import Path
+
+import environ
+from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+# A .env file beside manage.py is read if present (never committed).
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+# DJANGO_MODE: "development" (default) or "production".
+MODE = env.str("DJANGO_MODE", default="development")
+PRODUCTION = MODE == "production"
+
+# DEBUG: off unless asked for; never on in production.
+DEBUG = env.bool("DEBUG", default=False) and not PRODUCTION
+
+# SECRET_KEY: required in production; a fixed, clearly unsafe key otherwise.
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DJANGO_MODE=production")
+    SECRET_KEY = "dev-insecure-motcua-key-do-not-use-in-production-0123456789abcdef"
+
+# ALLOWED_HOSTS: comma-separated; required in production.
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS", default=[] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"]
+)
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DJANGO_MODE=production")
+if PRODUCTION and "localhost" not in ALLOWED_HOSTS:
+    # The container health check calls http://localhost:8000/healthz from inside.
+    ALLOWED_HOSTS.append("localhost")
+# CSRF_TRUSTED_ORIGINS: comma-separated origins (https://motcua.example.gov.vn) behind a proxy.
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# SITE_URL: the public base URL, used in QR codes on receipts and in notifications.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_celery_beat",
+    "axes",
+    "simple_history",
+    "portal",
+    "campaigns",
+    "dossiers",
+    "postal",
+    "reports",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "portal.middleware.VietnameseFirstMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # AxesMiddleware last, as django-axes asks.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "portal.urls"
+WSGI_APPLICATION = "portal.wsgi.application"
+ASGI_APPLICATION = "portal.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "portal.context_processors.site",
+                "campaigns.context_processors.notices",
+            ],
+        },
+    },
+]
+
+# DATABASE_URL: e.g. postgres://postgres@127.0.0.1:5432/motcua; default SQLite under var/.
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'motcua.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # DB_POOL: psycopg connection pooling (on by default for PostgreSQL).
+    if env.bool("DB_POOL", default=True):
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            # DB_POOL_MAX: the most connections one process keeps.
+            "min_size": 1,
+            "max_size": env.int("DB_POOL_MAX", default=10),
+        }
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "portal.User"
+
+# REDIS_URL: e.g. redis://127.0.0.1:6379/0; when set, Redis is the cache and the Celery broker.
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "motcua"}}
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+
+# Login lockout (django-axes): AXES_FAILURE_LIMIT failures lock the username+IP for AXES_COOLOFF_MINUTES.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_MINUTES", default=30) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+
+# Sessions and cookies.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    # SECURE_SSL_REDIRECT: redirect http to https (on in production unless a proxy does it).
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+# Language and time: Vietnamese first, English available; stored in UTC, shown in Asia/Ho_Chi_Minh.
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+FORMAT_MODULE_PATH = ["portal.formats"]
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+# MEDIA_ROOT: where uploaded dossier documents are stored (never served directly).
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+# Outside production whitenoise serves straight from the app and static folders (no collectstatic needed).
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "portal.errors.api_exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        # TRACKING_RATE: public tracking look-ups per client IP.
+        "tracking": env.str("TRACKING_RATE", default="30/min"),
+        "register": env.str("REGISTER_RATE", default="20/hour"),
+    },
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "motcua API",
+    "DESCRIPTION": "Cổng dịch vụ công trực tuyến: thủ tục, hồ sơ, bưu chính công ích, đợt áp dụng biện pháp.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI served from our own static files (drf-spectacular-sidecar), no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# Celery. With REDIS_URL the broker is Redis; without it an embedded filesystem broker
+# (kombu's filesystem transport over var/broker) lets `make run` run a real worker and beat.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+if CELERY_BROKER_URL == "filesystem://":
+    _broker_dir = VAR_DIR / "broker"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir),
+        "data_folder_out": str(_broker_dir),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+    }
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = TIME_ZONE
+# CELERY_TASK_ALWAYS_EAGER: run tasks inline (tests, or a demo without a worker).
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# The beat schedule lives here, in code; django-celery-beat adds admin-managed entries.
+CELERY_BEAT_SCHEDULE = {
+    "dossiers-sweep-deadlines": {
+        "task": "dossiers.tasks.sweep_deadlines",
+        "schedule": 60.0,
+        "kwargs": {"batch_size": 500},
+    },
+    "portal-heartbeat": {
+        "task": "portal.tasks.heartbeat",
+        "schedule": crontab(minute="*/5"),
+    },
+    "campaigns-sweep": {
+        "task": "campaigns.tasks.sweep_campaigns",
+        "schedule": 60.0,
+    },
+    "reports-refresh-daily-stats": {
+        "task": "reports.tasks.refresh_daily_stats",
+        "schedule": crontab(minute="*/5"),
+        "kwargs": {"days": 2},
+    },
+    "reports-settle-daily-stats": {
+        "task": "reports.tasks.settle_daily_stats",
+        "schedule": crontab(hour=1, minute=30),
+    },
+}
+
+# Campaigns (đợt áp dụng biện pháp), read in campaigns/:
+# TICKET_BOOKING_RATE: queue-ticket bookings per client IP without an account (campaigns/api.py;
+#   kiosks in a desk's hall share one IP, so keep it generous).
+# CAMPAIGN_PREVIEW_LIMIT: the most rows each list of a campaign preview shows (counts stay exact).
+TICKET_BOOKING_RATE = env.str("TICKET_BOOKING_RATE", default="120/hour")
+CAMPAIGN_PREVIEW_LIMIT = env.int("CAMPAIGN_PREVIEW_LIMIT", default=200)
+
+# Postal SLA defaults in hours (campaigns may shorten them, e.g. 4 h in Khánh Hòa 2020).
+POSTAL_PICKUP_SLA_HOURS = env.float("POSTAL_PICKUP_SLA_HOURS", default=16)
+POSTAL_RETURN_SLA_HOURS = env.float("POSTAL_RETURN_SLA_HOURS", default=16)
+
+# Dossiers: an officer's claim lasts this many minutes; "due soon" fires this many working hours before the due moment.
+DOSSIER_CLAIM_MINUTES = env.int("DOSSIER_CLAIM_MINUTES", default=30)
+DOSSIER_WARN_WORKING_HOURS = env.float("DOSSIER_WARN_WORKING_HOURS", default=8)
+# Uploads: PDF, JPEG, PNG only (checked by content); limits per file and per dossier in bytes.
+UPLOAD_MAX_FILE_BYTES = env.int("UPLOAD_MAX_FILE_BYTES", default=10 * 1024 * 1024)
+UPLOAD_MAX_DOSSIER_BYTES = env.int("UPLOAD_MAX_DOSSIER_BYTES", default=50 * 1024 * 1024)
+UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=40_000_000)
+# Notifications: the SMS and email backends (dotted paths), and the HTTP SMS gateway if used.
+NOTIFY_SMS_BACKEND = env.str("NOTIFY_SMS_BACKEND", default="dossiers.notify_backends.LogSMSBackend")
+NOTIFY_EMAIL_BACKEND = env.str("NOTIFY_EMAIL_BACKEND", default="dossiers.notify_backends.DjangoEmailBackend")
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+# EMAIL_URL: e.g. smtp+tls://user:pass@mail.example.gov.vn:587 (default: each mail written to a file in var/mail).
+_email = env.email_url("EMAIL_URL", default="filemail://")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = _email.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
+EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="motcua <no-reply@motcua.local>")
+
+# Online payment of fees (thanh toán trực tuyến, dossiers/payments.py), read there and in dossiers/payment_providers.py.
+# PAYMENT_PROVIDERS: JSON object, registry name → dotted path of a PaymentProvider class;
+# PAYMENT_DEFAULT_PROVIDER: the one citizens pay through.
+PAYMENT_PROVIDERS = env.json("PAYMENT_PROVIDERS", default={"demo": "dossiers.payment_providers.DemoProvider"})
+PAYMENT_DEFAULT_PROVIDER = env.str("PAYMENT_DEFAULT_PROVIDER", default="demo")
+# PAYMENT_PENDING_MINUTES: a pending payment younger than this is resumed; an older one is given up.
+PAYMENT_PENDING_MINUTES = env.int("PAYMENT_PENDING_MINUTES", default=30)
+# The demo gateway (simulated bank page and signed callbacks): off in production unless asked for;
+# PAYMENT_DEMO_SECRET signs its callbacks (HMAC-SHA256; empty: derived from SECRET_KEY).
+PAYMENT_DEMO_ENABLED = env.bool("PAYMENT_DEMO_ENABLED", default=not PRODUCTION)
+PAYMENT_DEMO_SECRET = env.str("PAYMENT_DEMO_SECRET", default="")
+
+# Statistics (reports/): REPORTS_POSTAL_SHARE_TARGET: the share of dossiers of postal-eligible procedures that
+#   should use the post (plan 1106/KH-UBND: 30 %), read in reports/views.py and the exports;
+# REPORTS_SETTLE_DAYS: how many past days the nightly beat entry recomputes in the daily table (late payments,
+#   returns switched to the post); REPORTS_MAX_REFRESH_DAYS caps what one refresh task may recompute;
+# REPORTS_MAX_WINDOW_DAYS: the longest window the API and pages accept (group_by=day: 366 days at most);
+# REPORTS_PUBLIC_CACHE_SECONDS: how long the public statistics page of a province is cached.
+REPORTS_POSTAL_SHARE_TARGET = env.float("REPORTS_POSTAL_SHARE_TARGET", default=0.30)
+REPORTS_SETTLE_DAYS = env.int("REPORTS_SETTLE_DAYS", default=35)
+REPORTS_MAX_REFRESH_DAYS = env.int("REPORTS_MAX_REFRESH_DAYS", default=400)
+REPORTS_MAX_WINDOW_DAYS = env.int("REPORTS_MAX_WINDOW_DAYS", default=3660)
+REPORTS_PUBLIC_CACHE_SECONDS = env.int("REPORTS_PUBLIC_CACHE_SECONDS", default=300)
+
+# Working-time defaults (the desk's opening hours when a desk has none of its own).
+WORKING_SESSIONS = [("07:00", "11:30"), ("13:30", "17:00")]
+SAME_DAY_CUTOFF = "15:00"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

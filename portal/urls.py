@@ -1,0 +1,19 @@
+"""The project's URLs. Each app keeps its own API module; they are wired here under /api/v1/."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("campaigns.api_urls")),
+    path("api/v1/", include("portal.api_urls")),
+    path("", include("dossiers.payment_urls")),  # online payment: API under api/v1/, pages /thanh-toan/
+    path("api/v1/", include("dossiers.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("", include("campaigns.page_urls")),
+    path("", include("dossiers.page_urls")),
+    path("", include("portal.page_urls")),
+]

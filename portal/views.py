@@ -1,0 +1,208 @@
+"""The public pages: home, the procedure catalog, registration and login, /healthz."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth.views import LoginView, LogoutView
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db import DatabaseError, connection
+from django.db.models import Count, Max, Min, Q
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .forms import CitizenRegistrationForm, LoginForm, ProcedureSearchForm, vi_sort_key
+from .models import Procedure, Province
+from .tasks import HEARTBEAT_KEY
+
+PAGE_SIZE = 25
+POPULAR_LIMIT = 8
+POPULAR_CACHE_SECONDS = 600
+POPULAR_WINDOW_DAYS = 365
+
+
+def _active_procedures():
+    # A total order (pk last) keeps pagination stable.
+    return (
+        Procedure.objects.filter(active=True)
+        .select_related("agency", "province")
+        .order_by("province__name", "code", "pk")
+    )
+
+
+def popular_procedures(limit=POPULAR_LIMIT):
+    """The most used procedures, one per procedure code (codes repeat across provinces):
+    by dossiers submitted in the last year when the dossiers app gives Procedure a
+    `dossiers` relation (portal does not import dossiers: arrows point down, so the
+    relation is found by name), otherwise the fully online ones first. Each procedure
+    returned carries `province_count`, the provinces whose catalog has its code.
+    The choice is cached for a few minutes."""
+    key = "portal:popular-procedures"
+    rows = cache.get(key)
+    if rows is None:
+        by_code = Procedure.objects.filter(active=True).values("code")
+        ranking = {"top_level": Max("level"), "first": Min("pk"), "provinces": Count("province", distinct=True)}
+        reverse = {field.name for field in Procedure._meta.get_fields() if field.auto_created and field.is_relation}
+        if "dossiers" in reverse:
+            since = timezone.now() - timedelta(days=POPULAR_WINDOW_DAYS)
+            ranking["uses"] = Count("dossiers", filter=Q(dossiers__submitted_at__gte=since))
+            order = ("-uses", "-top_level", "code")
+        else:
+            order = ("-top_level", "code")
+        rows = [(row["first"], row["provinces"]) for row in by_code.annotate(**ranking).order_by(*order)[:limit]]
+        cache.set(key, rows, POPULAR_CACHE_SECONDS)
+    by_id = _active_procedures().in_bulk([pk for pk, _count in rows])
+    popular = []
+    for pk, provinces in rows:
+        if pk in by_id:
+            by_id[pk].province_count = provinces
+            popular.append(by_id[pk])
+    return popular
+
+
+def home(request):
+    provinces = sorted(
+        Province.objects.annotate(procedure_count=Count("procedures", filter=Q(procedures__active=True))).filter(
+            procedure_count__gt=0
+        ),
+        key=lambda province: vi_sort_key(province.name),
+    )
+    active = Procedure.objects.filter(active=True)
+    counts = active.aggregate(
+        total=Count("pk"),
+        online=Count("pk", filter=Q(level__gte=3, in_person_only=False)),
+        postal=Count("pk", filter=Q(postal_intake=True) | Q(postal_return=True)),
+    )
+    context = {
+        "provinces": provinces,
+        "counts": counts,
+        "popular": popular_procedures(),
+    }
+    return render(request, "portal/home.html", context)
+
+
+def procedure_list(request):
+    form = ProcedureSearchForm(request.GET or None)
+    procedures = form.filter(_active_procedures()) if form.is_bound else _active_procedures()
+    page = Paginator(procedures, PAGE_SIZE).get_page(request.GET.get("page"))
+    province = form.cleaned_data.get("province") if form.is_bound else None
+    page_range = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    context = {"form": form, "page": page, "page_range": page_range, "province": province}
+    return render(request, "portal/procedure_list.html", context)
+
+
+def procedure_channels(procedure):
+    """How a dossier of this procedure can be submitted and its result received.
+    Online intake needs level ≥ 3; a procedure that must be done in person takes no
+    online or postal intake whatever its flags say."""
+    in_person = procedure.in_person_only
+    intake = [
+        {"key": "online", "label": _("Nộp trực tuyến trên Cổng"), "available": procedure.level >= 3 and not in_person},
+        {
+            "key": "postal",
+            "label": _("Gửi hồ sơ qua bưu chính công ích"),
+            "available": procedure.postal_intake and not in_person,
+        },
+        {"key": "desk", "label": _("Nộp trực tiếp tại Bộ phận Một cửa"), "available": True},
+    ]
+    result = [
+        {"key": "desk", "label": _("Nhận trực tiếp tại Bộ phận Một cửa"), "available": True},
+        {"key": "postal", "label": _("Nhận qua bưu chính công ích tại địa chỉ"), "available": procedure.postal_return},
+        {"key": "online", "label": _("Nhận bản điện tử trên Cổng"), "available": procedure.level >= 4},
+    ]
+    return {"intake": intake, "result": result}
+
+
+def procedure_detail(request, pk):
+    procedure = get_object_or_404(Procedure.objects.select_related("agency", "province"), pk=pk)
+    context = {
+        "procedure": procedure,
+        "documents": procedure.documents.all(),
+        "channels": procedure_channels(procedure),
+        "can_submit_online": procedure.active and procedure.level >= 3 and not procedure.in_person_only,
+    }
+    return render(request, "portal/procedure_detail.html", context)
+
+
+def _safe_next(request):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return None
+
+
+def register(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = CitizenRegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        if user is not None:
+            auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Đăng ký thành công. Chào mừng %(name)s!") % {"name": user.full_name})
+            return redirect(_safe_next(request) or "home")
+    return render(request, "registration/register.html", {"form": form, "next": _safe_next(request) or ""})
+
+
+class PortalLoginView(LoginView):
+    template_name = "registration/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Đăng nhập thành công."))
+        return response
+
+
+class PortalLogoutView(LogoutView):
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, _("Bạn đã đăng xuất."))
+        return response
+
+
+def _database_ok():
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except DatabaseError:
+        return False
+
+
+def _cache_ok():
+    try:
+        cache.set("motcua:healthz", "ok", 30)
+        return cache.get("motcua:healthz") == "ok"
+    except Exception:  # any cache backend error means "cache down"
+        return False
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Liveness for the load balancer: 503 when the database is unreachable.
+    A cache failure alone reports "degraded" with 200 (the site still serves)."""
+    database = _database_ok()
+    cache_up = _cache_ok()
+    heartbeat = None
+    if cache_up:
+        try:
+            heartbeat = cache.get(HEARTBEAT_KEY)
+        except Exception:
+            heartbeat = None
+    if not database:
+        status = "error"
+    elif not cache_up:
+        status = "degraded"
+    else:
+        status = "ok"
+    body = {"status": status, "database": database, "cache": cache_up, "worker_heartbeat": heartbeat}
+    return JsonResponse(body, status=200 if database else 503)

@@ -1,0 +1,44 @@
+"""The working calendar of a desk, as a plain value for the pure functions in
+portal/calendar.py: the desk's opening hours plus its province's extra days off and
+extra working days. Built once per desk and cached until a calendar override changes."""
+
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from .calendar import DEFAULT_SESSIONS, WorkingCalendar
+from .models import CalendarOverride, OneStopDesk
+
+_VERSION_KEY = "motcua:calendar-version"
+
+
+def _version():
+    return cache.get_or_set(_VERSION_KEY, 1, timeout=None)
+
+
+@receiver([post_save, post_delete], sender=CalendarOverride)
+@receiver([post_save, post_delete], sender=OneStopDesk)
+def _bump_version(**kwargs):
+    try:
+        cache.incr(_VERSION_KEY)
+    except ValueError:
+        cache.set(_VERSION_KEY, 2, timeout=None)
+
+
+def calendar_for_province(province_id, sessions=DEFAULT_SESSIONS) -> WorkingCalendar:
+    hours = "-".join(f"{opens:%H%M}{closes:%H%M}" for opens, closes in sessions)
+    key = f"motcua:calendar:{_version()}:{province_id}:{hours}"
+    calendar = cache.get(key)
+    if calendar is None:
+        overrides = list(CalendarOverride.objects.filter(province_id=province_id).values_list("date", "kind"))
+        calendar = WorkingCalendar(
+            sessions=tuple(sessions),
+            extra_days_off=frozenset(d for d, kind in overrides if kind == CalendarOverride.Kind.DAY_OFF),
+            extra_working_days=frozenset(d for d, kind in overrides if kind == CalendarOverride.Kind.WORKING_DAY),
+        )
+        cache.set(key, calendar, timeout=3600)
+    return calendar
+
+
+def calendar_for_desk(desk) -> WorkingCalendar:
+    return calendar_for_province(desk.province_id, desk.sessions)
