@@ -1,0 +1,267 @@
+"""The dossier API: /api/v1/dossiers/ and /api/v1/tracking/ (api.md "Dossiers").
+
+Every queryset is scoped by `access.visible_dossiers`; every change goes through
+`services` (or `uploads`). Refusals map to 400 / 403 / 409 in portal.errors."""
+
+import django_filters
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from portal.api import get_procedure_by_code
+from portal.models import Procedure
+
+from . import claims, services, uploads
+from . import serializers as s
+from .access import visible_dossiers
+from .models import ClockPause, Dossier, DossierEvent, Status
+from .tracking import public_view
+
+
+class DossierFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices)
+    desk = django_filters.NumberFilter(field_name="desk_id")
+    procedure = django_filters.CharFilter(field_name="procedure__code")
+    intake_channel = django_filters.CharFilter()
+    due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
+    overdue = django_filters.BooleanFilter(method="filter_overdue")
+    submitted_after = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
+    submitted_before = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
+
+    class Meta:
+        model = Dossier
+        fields = ["status", "desk", "procedure", "intake_channel"]
+
+    def filter_overdue(self, queryset, name, value):
+        running = queryset.filter(status__in=[Status.ACCEPTED, Status.PROCESSING])
+        now = timezone.now()
+        return running.filter(due_at__lt=now) if value else running.filter(due_at__gte=now)
+
+
+class DossierCursor(CursorPagination):
+    page_size = 50
+    ordering = ("-created_at", "-id")
+
+
+class DossierViewSet(
+    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    permission_classes = [permissions.IsAuthenticated]
+    lookup_field = "code"
+    lookup_value_regex = r"[^/]+"
+    filterset_class = DossierFilter
+    pagination_class = DossierCursor
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        queryset = visible_dossiers(self.request.user).select_related("procedure", "province", "desk")
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related(
+                Prefetch("events", queryset=DossierEvent.objects.select_related("actor")),
+                "documents",
+                Prefetch("pauses", queryset=ClockPause.objects.all()),
+            )
+        return queryset
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return s.DossierListSerializer
+        if self.action == "create":
+            return s.DossierCreateSerializer
+        return s.DossierSerializer
+
+    def _detail(self, dossier, code=status.HTTP_200_OK):
+        dossier = self.get_queryset().prefetch_related("events__actor", "documents", "pauses").get(pk=dossier.pk)
+        return Response(s.DossierSerializer(dossier).data, status=code)
+
+    @extend_schema(request=s.DossierCreateSerializer, responses={201: s.DossierSerializer})
+    def create(self, request):
+        data = s.DossierCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        procedure = self._procedure(values["procedure"], values.get("province") or values["desk"].province.code)
+        dossier = services.create_draft(
+            request.user,
+            procedure=procedure,
+            desk=values["desk"],
+            intake_channel=values["intake_channel"],
+            return_channel=values["return_channel"],
+            applicant=values["applicant"],
+            address=values.get("address", ""),
+            address_zone=values.get("address_zone") or "default",
+            form_data=values.get("form_data") or {},
+        )
+        return self._detail(dossier, status.HTTP_201_CREATED)
+
+    def _procedure(self, code, province):
+        if code.isdigit():
+            procedure = Procedure.objects.filter(pk=int(code)).first()
+            if procedure:
+                return procedure
+        try:
+            return get_procedure_by_code(code, province)
+        except Exception:
+            raise ValidationError({"procedure": [_("Không tìm thấy thủ tục “%(code)s”.") % {"code": code}]})
+
+    @extend_schema(request=s.DossierUpdateSerializer, responses=s.DossierSerializer)
+    def partial_update(self, request, code=None):
+        data = s.DossierUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        dossier = services.update_draft(self.get_object(), request.user, **data.validated_data)
+        return self._detail(dossier)
+
+    # --- documents -------------------------------------------------------------------------------
+
+    @extend_schema(request={"multipart/form-data": s.UploadSerializer}, responses={201: s.DocumentSerializer})
+    @action(detail=True, methods=["post", "get"], url_path="documents")
+    def documents(self, request, code=None):
+        dossier = self.get_object()
+        if request.method == "GET":
+            return Response(s.DocumentSerializer(dossier.documents.all(), many=True).data)
+        data = s.UploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        document = uploads.add_document(
+            dossier, request.user, data.validated_data["document_code"], data.validated_data["file"]
+        )
+        return Response(s.DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @action(detail=True, methods=["get"], url_path=r"documents/(?P<document_id>\d+)/file")
+    def document_file(self, request, code=None, document_id=None):
+        dossier = self.get_object()
+        document = dossier.documents.filter(pk=document_id).first()
+        if document is None:
+            raise Http404
+        return FileResponse(
+            document.file.open("rb"),
+            content_type=document.content_type,
+            as_attachment=request.query_params.get("download") == "1",
+            filename=document.original_name,
+        )
+
+    # --- transitions -----------------------------------------------------------------------------
+
+    def _act(self, request, serializer_class, call):
+        data = serializer_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        dossier = call(self.get_object(), request.user, **data.validated_data)
+        return self._detail(dossier)
+
+    @extend_schema(request=s.NoteSerializer, responses=s.DossierSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, code=None):
+        return self._act(request, s.NoteSerializer, services.submit)
+
+    @extend_schema(request=s.NoteSerializer, responses=s.DossierSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, code=None):
+        return self._act(request, s.NoteSerializer, services.accept)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.DossierSerializer)
+    @action(detail=True, methods=["post"])
+    def refuse(self, request, code=None):
+        return self._act(request, s.ReasonSerializer, lambda d, u, reason, note: services.refuse(d, u, reason))
+
+    @extend_schema(request=s.SupplementRequestSerializer, responses=s.DossierSerializer)
+    @action(detail=True, methods=["post"], url_path="request-supplement")
+    def request_supplement(self, request, code=None):
+        return self._act(
+            request,
+            s.SupplementRequestSerializer,
+            lambda d, u, reason, note, missing: services.request_supplement(d, u, reason, missing),
+        )
+
+    @extend_schema(request=s.ProcessSerializer, responses=s.DossierSerializer)
+    @action(detail=True, methods=["post"])
+    def process(self, request, code=None):
+        return self._act(request, s.ProcessSerializer, services.process)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.DossierSerializer)
+    @action(detail=True, methods=["post"])
+    def pause(self, request, code=None):
+        return self._act(request, s.ReasonSerializer, lambda d, u, reason, note: services.pause(d, u, reason))
+
+    @extend_schema(request=s.NoteSerializer, responses=s.DossierSerializer)
+    @action(detail=True, methods=["post"])
+    def resume(self, request, code=None):
+        return self._act(request, s.NoteSerializer, services.resume)
+
+    @extend_schema(
+        request={"application/json": s.CompleteSerializer, "multipart/form-data": s.CompleteSerializer},
+        responses=s.DossierSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def complete(self, request, code=None):
+        return self._act(request, s.CompleteSerializer, services.complete)
+
+    @extend_schema(request=s.NoteSerializer, responses=s.DossierSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_result(self, request, code=None):
+        return self._act(request, s.NoteSerializer, services.return_result)
+
+    @extend_schema(request=s.ApologizeSerializer, responses=s.DossierSerializer)
+    @action(detail=True, methods=["post"])
+    def apologize(self, request, code=None):
+        return self._act(request, s.ApologizeSerializer, services.apologize)
+
+    @extend_schema(request=s.ExceptionSerializer, responses=s.DossierSerializer)
+    @action(detail=True, methods=["post"], url_path="grant-exception")
+    def grant_exception(self, request, code=None):
+        return self._act(request, s.ExceptionSerializer, services.grant_exception)
+
+    @extend_schema(request=s.NoteSerializer, responses=s.DossierSerializer)
+    @action(detail=True, methods=["post"])
+    def supplement(self, request, code=None):
+        return self._act(request, s.NoteSerializer, services.supplement)
+
+    @extend_schema(request=s.NoteSerializer, responses=s.DossierSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, code=None):
+        return self._act(request, s.NoteSerializer, services.withdraw)
+
+    @extend_schema(request=s.RateSerializer, responses=s.DossierSerializer)
+    @action(detail=True, methods=["post"])
+    def rate(self, request, code=None):
+        return self._act(request, s.RateSerializer, services.rate)
+
+    @extend_schema(request=s.SwitchReturnSerializer, responses=s.DossierSerializer)
+    @action(detail=True, methods=["post"], url_path="switch-return")
+    def switch_return(self, request, code=None):
+        return self._act(request, s.SwitchReturnSerializer, services.switch_return)
+
+    @extend_schema(request=None, responses=s.DossierSerializer)
+    @action(detail=True, methods=["post"])
+    def claim(self, request, code=None):
+        return self._detail(claims.claim(self.get_object(), request.user))
+
+
+class TrackingThrottle(AnonRateThrottle):
+    scope = "tracking"
+
+
+class TrackingView(APIView):
+    """Public tracking by code and the last 4 digits of the applicant's phone; nothing personal."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+    throttle_classes = [TrackingThrottle]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("phone", str, required=True, description=_("4 chữ số cuối của số điện thoại"))],
+        responses={200: s.TrackingSerializer},
+    )
+    def get(self, request, code):
+        view = public_view(code, request.query_params.get("phone", ""))
+        if view is None:
+            raise Http404
+        return Response(s.TrackingSerializer(view).data)

@@ -1,0 +1,315 @@
+"""Hồ sơ: the dossier, its documents, its events (the audit trail and the processing
+control sheet), its clock pauses, alerts, notifications and payments.
+
+State changes never happen here: `dossiers/services.py` is the one door."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Agency, OneStopDesk, Procedure, Province
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Bản nháp")
+    SUBMITTED = "submitted", _("Mới đăng ký")
+    SUPPLEMENT_REQUESTED = "supplement_requested", _("Yêu cầu bổ sung")
+    REFUSED = "refused", _("Từ chối tiếp nhận")
+    ACCEPTED = "accepted", _("Đã tiếp nhận")
+    PROCESSING = "processing", _("Đang xử lý")
+    PAUSED = "paused", _("Tạm dừng")
+    COMPLETED = "completed", _("Đã có kết quả")
+    RESULT_HELD = "result_held", _("Kết quả đang lưu giữ")
+    RETURNED = "returned", _("Đã trả kết quả")
+    WITHDRAWN = "withdrawn", _("Đã rút hồ sơ")
+
+
+class IntakeChannel(models.TextChoices):
+    ONLINE = "online", _("Trực tuyến")
+    POSTAL = "postal", _("Qua bưu chính công ích")
+    WALK_IN = "walk_in", _("Trực tiếp tại Bộ phận Một cửa")
+
+
+class ReturnChannel(models.TextChoices):
+    DESK = "desk", _("Tại Bộ phận Một cửa")
+    POSTAL = "postal", _("Qua bưu chính công ích")
+    ONLINE = "online", _("Trực tuyến")
+
+
+class Outcome(models.TextChoices):
+    APPROVED = "approved", _("Giải quyết")
+    DENIED = "denied", _("Không giải quyết")
+
+
+class Timeliness(models.TextChoices):
+    EARLY = "early", _("Trước hạn")
+    ON_TIME = "on_time", _("Đúng hạn")
+    LATE = "late", _("Quá hạn")
+
+
+class PaymentStatus(models.TextChoices):
+    NOT_REQUIRED = "not_required", _("Không phải nộp trực tuyến")
+    UNPAID = "unpaid", _("Chưa thanh toán")
+    PENDING = "pending", _("Đang chờ thanh toán")
+    PAID = "paid", _("Đã thanh toán")
+    FAILED = "failed", _("Thanh toán lỗi")
+    REFUNDED = "refunded", _("Đã hoàn tiền")
+
+
+OPEN_STATUSES = (
+    Status.SUBMITTED,
+    Status.SUPPLEMENT_REQUESTED,
+    Status.ACCEPTED,
+    Status.PROCESSING,
+    Status.PAUSED,
+)
+# Statuses in which the statutory clock runs (or is paused) after acceptance.
+CLOCK_STATUSES = (Status.ACCEPTED, Status.PROCESSING, Status.PAUSED, Status.SUPPLEMENT_REQUESTED)
+
+
+class DossierSequence(models.Model):
+    """The last number issued for a code prefix on a day: codes are gap-free because the
+    increment commits or rolls back with the dossier that took it."""
+
+    prefix = models.CharField(max_length=40)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "day"], name="one_sequence_per_prefix_day")]
+
+    def __str__(self):
+        return f"{self.prefix} {self.day}: {self.last}"
+
+
+class Dossier(models.Model):
+    code = models.CharField(_("mã hồ sơ"), max_length=64, unique=True)
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="dossiers")
+    desk = models.ForeignKey(OneStopDesk, on_delete=models.PROTECT, related_name="dossiers")
+    # Denormalised from procedure and desk so every role's scope is one indexed filter.
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="dossiers")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="dossiers")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="dossiers"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("trạng thái"), max_length=24, choices=Status.choices, default=Status.DRAFT)
+    intake_channel = models.CharField(_("kênh nộp"), max_length=10, choices=IntakeChannel.choices)
+    return_channel = models.CharField(_("kênh nhận kết quả"), max_length=10, choices=ReturnChannel.choices)
+
+    applicant_name = models.CharField(_("họ tên người nộp"), max_length=200)
+    applicant_phone = models.CharField(_("điện thoại"), max_length=16)
+    applicant_email = models.EmailField(_("email"), blank=True)
+    applicant_national_id = models.CharField(_("số định danh"), max_length=12, blank=True)
+    address = models.CharField(_("địa chỉ nhận/gửi qua bưu chính"), max_length=300, blank=True)
+    address_zone = models.CharField(_("vùng cước"), max_length=40, default="default")
+    form_data = models.JSONField(_("thông tin tờ khai"), default=dict, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(_("ngày nộp"), null=True, blank=True)
+    received_at = models.DateTimeField(_("ngày tiếp nhận"), null=True, blank=True)
+    due_at = models.DateTimeField(_("hạn trả kết quả"), null=True, blank=True)
+    warn_at = models.DateTimeField(null=True, blank=True)
+    # When the deadline sweep must next look at this dossier (warn_at, then due_at, then never):
+    # derived from the clock and the alerts already recorded, set by services on every change.
+    next_alert_at = models.DateTimeField(null=True, blank=True, editable=False)
+    original_due_at = models.DateTimeField(_("hạn ban đầu"), null=True, blank=True)
+    apologized_at = models.DateTimeField(_("ngày xin lỗi, hẹn lại"), null=True, blank=True)
+    apology_due_at = models.DateTimeField(_("ngày hẹn lại"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("ngày có kết quả"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("ngày trả kết quả"), null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    timeliness = models.CharField(max_length=10, choices=Timeliness.choices, blank=True)
+    supplement_requests = models.PositiveSmallIntegerField(default=0)
+
+    # The rule that applied when the dossier was received (never rewritten by catalog edits).
+    snap_processing_value = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    snap_processing_unit = models.CharField(max_length=16, blank=True)
+    snap_fee = models.PositiveIntegerField(null=True, blank=True)
+    snap_policy = models.JSONField(default=dict, blank=True)
+
+    payment_status = models.CharField(max_length=14, choices=PaymentStatus.choices, default=PaymentStatus.NOT_REQUIRED)
+
+    # A lease, not a row lock: an officer claims a dossier for a while.
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    claim_expires_at = models.DateTimeField(null=True, blank=True)
+
+    result_file = models.FileField(upload_to="results/%Y/%m/", blank=True)
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    rating_comment = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # Officer queues: a desk's dossiers in a status, by due date (keyset pagination on (due_at, id)).
+            models.Index(fields=["desk", "status", "due_at", "id"], name="dossier_queue"),
+            models.Index(fields=["desk", "status", "submitted_at", "id"], name="dossier_intake_queue"),
+            models.Index(fields=["owner", "-created_at"], name="dossier_owner"),
+            models.Index(fields=["agency", "status"], name="dossier_agency_status"),
+            models.Index(fields=["province", "received_at"], name="dossier_province_received"),
+            # The deadline sweep reads only dossiers with an alert still to come.
+            models.Index(fields=["next_alert_at"], name="dossier_next_alert", condition=Q(next_alert_at__isnull=False)),
+        ]
+        verbose_name = _("hồ sơ")
+        verbose_name_plural = _("hồ sơ")
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def paused(self):
+        return self.pauses.filter(ended_at__isnull=True).exists()
+
+    @property
+    def open_pause(self):
+        return self.pauses.filter(ended_at__isnull=True).first()
+
+
+def document_path(instance, filename):
+    # The stored name is ours (a random token); the citizen's file name is kept as data only.
+    return f"dossiers/{instance.dossier.code}/{instance.stored_token}.{instance.extension}"
+
+
+class DossierDocument(models.Model):
+    class Kind(models.TextChoices):
+        SUBMISSION = "submission", _("Thành phần hồ sơ")
+        SUPPLEMENT = "supplement", _("Bổ sung")
+        RESULT = "result", _("Kết quả điện tử")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
+    document_code = models.CharField(max_length=32)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.SUBMISSION)
+    file = models.FileField(upload_to=document_path)
+    stored_token = models.CharField(max_length=40)
+    extension = models.CharField(max_length=8)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return f"{self.document_code}: {self.original_name}"
+
+
+class DossierEvent(models.Model):
+    """One line of the audit trail; handovers form the processing control sheet
+    (phiếu kiểm soát quá trình giải quyết)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=32)
+    from_status = models.CharField(max_length=24, blank=True)
+    to_status = models.CharField(max_length=24, blank=True)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.dossier_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ClockPause(models.Model):
+    """A suspension of the statutory clock: a row, not a boolean. `due_at` is recomputed
+    from acceptance, duration and every pause by one function."""
+
+    class Kind(models.TextChoices):
+        SUPPLEMENT = "supplement", _("Chờ bổ sung hồ sơ")
+        MANUAL = "manual", _("Tạm dừng có lý do")
+        FINANCIAL = "financial", _("Chờ thực hiện nghĩa vụ tài chính")
+        CAMPAIGN = "campaign", _("Dừng tính thời hạn theo đợt áp dụng")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="pauses")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    campaign_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier"], condition=Q(ended_at__isnull=True), name="one_open_pause_per_dossier"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class ClockAlert(models.Model):
+    """A deadline alert recorded once: (dossier, kind, due moment) is unique, so two
+    overlapping sweeps cannot alert twice, and a moved due date can alert again."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("Sắp đến hạn")
+        OVERDUE = "overdue", _("Quá hạn")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    due_at = models.DateTimeField()
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["dossier", "kind", "due_at"], name="one_alert_per_due")]
+
+    def __str__(self):
+        return f"{self.dossier_id} {self.kind} {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class Notification(models.Model):
+    """A message to a person, recorded once per (dossier, kind, channel, key)."""
+
+    class Channel(models.TextChoices):
+        SMS = "sms", "SMS"
+        EMAIL = "email", "Email"
+        STAFF = "staff", _("Thông báo nội bộ")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Chờ gửi")
+        SENT = "sent", _("Đã gửi")
+        FAILED = "failed", _("Gửi lỗi")
+
+    dossier = models.ForeignKey(Dossier, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.CharField(max_length=200)
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    channel = models.CharField(max_length=6, choices=Channel.choices)
+    kind = models.CharField(max_length=40)
+    key = models.CharField(max_length=80, blank=True)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "kind", "channel", "recipient", "key"], name="notify_once")
+        ]
+        indexes = [models.Index(fields=["state", "created_at"], name="notification_outbox")]
+
+    def __str__(self):
+        return f"{self.channel} {self.kind} → {self.recipient}"
+
+
+from .payment_models import Payment, PaymentCallback  # noqa: E402,F401

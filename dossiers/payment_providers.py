@@ -1,0 +1,144 @@
+"""Payment providers (đơn vị cung cấp dịch vụ thanh toán): interchangeable classes named in
+`settings.PAYMENT_PROVIDERS` (registry key → dotted path) and looked up by
+`dossiers.payments.get_provider`. The national payment platform (Nền tảng thanh toán trên
+Cổng Dịch vụ công quốc gia) and bank gateways are other subclasses of `PaymentProvider`.
+
+A provider does three things and holds no rule of its own (`dossiers/payments.py` does):
+- `start(payment, return_url) -> redirect_url`: open the payment at the gateway and say
+  where to send the citizen;
+- `verify_callback(data) -> Verified(reference, status, amount, transaction_id)`: check
+  the gateway's signature over a callback and read it; raise `InvalidSignature` when the
+  signature (or the shape) is wrong;
+- `refund(payment) -> refund reference`: give the money back; raise `ProviderError` when
+  the gateway cannot.
+
+`DemoProvider` simulates a gateway inside motcua: its "bank page" is
+`/thanh-toan/demo/<reference>/` (dossiers/payment_pages.py) and its callbacks are JSON
+signed with HMAC-SHA256 under `settings.PAYMENT_DEMO_SECRET`."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from typing import NamedTuple
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+PAID = "paid"
+FAILED = "failed"
+
+
+class InvalidSignature(Exception):
+    """The callback is not from the provider (bad or missing signature, or malformed)."""
+
+
+class ProviderError(Exception):
+    """The provider could not do what was asked (gateway down, refund refused)."""
+
+
+class Verified(NamedTuple):
+    """What a verified callback says: our reference, "paid" or "failed", the amount in đồng,
+    and the provider's own transaction number (may be empty)."""
+
+    reference: str
+    status: str
+    amount: int
+    transaction_id: str = ""
+
+
+class PaymentProvider:
+    """The interface. `name` is the registry key the instance was built for."""
+
+    label = _("Đơn vị thanh toán")
+
+    def __init__(self, name):
+        self.name = name
+
+    def start(self, payment, return_url: str) -> str:
+        raise NotImplementedError
+
+    def verify_callback(self, data: dict) -> Verified:
+        raise NotImplementedError
+
+    def refund(self, payment) -> str:
+        raise NotImplementedError
+
+    def acknowledge(self, callback) -> tuple[int, dict]:
+        """The HTTP answer to a callback (status, JSON body). Gateways that expect a
+        particular body override this; the status follows the outcome."""
+        from .payment_models import PaymentCallback
+
+        bad = {
+            PaymentCallback.Outcome.BAD_SIGNATURE: 400,
+            PaymentCallback.Outcome.AMOUNT_MISMATCH: 400,
+            PaymentCallback.Outcome.UNKNOWN_PAYMENT: 400,
+        }
+        return bad.get(callback.outcome, 200), {
+            "result": callback.outcome,
+            "detail": str(PaymentCallback.Outcome(callback.outcome).label),
+        }
+
+
+def canonical(data: dict) -> bytes:
+    """The bytes a signature covers: every field but `signature`, keys sorted, compact JSON."""
+    fields = {key: value for key, value in data.items() if key != "signature"}
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+class DemoProvider(PaymentProvider):
+    """A gateway simulated inside motcua, for demonstrations and tests. Never a real payment:
+    it is refused when `settings.PAYMENT_DEMO_ENABLED` is off (the default in production)."""
+
+    label = _("Cổng thanh toán thử nghiệm")
+
+    @staticmethod
+    def secret() -> bytes:
+        configured = settings.PAYMENT_DEMO_SECRET
+        if configured:
+            return configured.encode()
+        # No secret configured: one derived from SECRET_KEY, so a deployment is never unsigned.
+        return hashlib.sha256(f"motcua-payment-demo:{settings.SECRET_KEY}".encode()).hexdigest().encode()
+
+    @classmethod
+    def sign(cls, data: dict) -> str:
+        return hmac.new(cls.secret(), canonical(data), hashlib.sha256).hexdigest()
+
+    def _check_enabled(self):
+        if not settings.PAYMENT_DEMO_ENABLED:
+            raise ProviderError(_("Cổng thanh toán thử nghiệm không được bật trên hệ thống này."))
+
+    def start(self, payment, return_url):
+        self._check_enabled()
+        path = reverse("payments:demo_gateway", args=[payment.reference])
+        return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+    def callback_payload(self, payment, status, transaction_id=None):
+        """The signed JSON the simulated gateway posts to /api/v1/payments/callback/<name>/."""
+        data = {
+            "reference": payment.reference,
+            "status": status,
+            "amount": payment.amount,
+            "transaction_id": transaction_id or f"DEMO{timezone.now():%Y%m%d%H%M%S}{payment.pk:06d}",
+            "at": timezone.now().isoformat(),
+        }
+        data["signature"] = self.sign(data)
+        return data
+
+    def verify_callback(self, data):
+        if not isinstance(data, dict):
+            raise InvalidSignature("payload is not an object")
+        signature = data.get("signature")
+        if not isinstance(signature, str) or not hmac.compare_digest(signature, self.sign(data)):
+            raise InvalidSignature("bad signature")
+        reference, status, amount = data.get("reference"), data.get("status"), data.get("amount")
+        if not isinstance(reference, str) or status not in (PAID, FAILED) or type(amount) is not int:
+            raise InvalidSignature("signed, but not a callback this provider sends")
+        return Verified(reference, status, amount, str(data.get("transaction_id") or ""))
+
+    def refund(self, payment):
+        self._check_enabled()
+        return f"DEMO-RF-{payment.reference}"

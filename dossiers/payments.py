@@ -1,0 +1,536 @@
+"""Thanh toán trực tuyến phí, lệ phí (online payment of fees and charges): the registry of
+providers and the one door for every change of a payment.
+
+Who may pay. `services.submit` marks a fee-bearing online dossier `unpaid` when the
+effective policy allows online payment (level 4, or a campaign that opens it); that mark is
+the promise, snapshotted at submission: a campaign ending later does not take it back. Only
+the dossier's owner pays, while the dossier is open (or its result waits to be returned).
+
+When. `collect_at(procedure)`: "before_acceptance" (the officer cannot accept an online
+dossier whose fee is unpaid: `check_paid_for_acceptance`, called by `services.accept`) or
+"at_return" (the fee may be paid online any time before the result is returned, or at the
+desk). The catalog says which, per procedure (`Procedure.fee_collected_at`).
+
+The life of a payment (`Payment.Status`):
+    start_payment → pending ─callback paid→ paid ─refund_if_paid→ refunded
+                            └callback failed→ failed (the citizen may start again)
+A pending payment older than `PAYMENT_PENDING_MINUTES` is given up (failed) when the citizen
+starts again; a younger one is resumed (same redirect). A success that arrives for a payment
+already failed (cancelled, or given up) still counts, since the money was taken, unless the
+dossier was paid by another payment meanwhile: then the callback is logged as a conflict for
+reconciliation and changes nothing. Money that arrives for a dossier already refused or
+withdrawn is refunded at once.
+
+Callbacks (`handle_callback`) are logged first (`PaymentCallback`, raw payload), then
+verified by the provider, then applied under the dossier's row lock, idempotently: a forged
+signature, an unknown reference or a wrong amount changes nothing; a replay is recorded as a
+duplicate and changes nothing.
+
+Every change writes a dossier event (payment_start, payment_paid, payment_failed,
+payment_refunded) through the helpers of `services`, the dossier's one door."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from portal.errors import Conflict
+from portal.templatetags.motcua import format_vnd
+
+from . import services
+from .models import DossierSequence, PaymentStatus, Status
+from .payment_models import Payment, PaymentCallback
+from .payment_providers import PAID, InvalidSignature, PaymentProvider, ProviderError, Verified
+
+log = logging.getLogger("motcua.payments")
+
+BEFORE_ACCEPTANCE = "before_acceptance"
+AT_RETURN = "at_return"
+COLLECT_CHOICES = (BEFORE_ACCEPTANCE, AT_RETURN)
+
+# A dossier may be paid while it is open, or while its result waits to be returned.
+PAYABLE_STATUSES = (
+    Status.SUBMITTED,
+    Status.SUPPLEMENT_REQUESTED,
+    Status.ACCEPTED,
+    Status.PROCESSING,
+    Status.PAUSED,
+    Status.COMPLETED,
+    Status.RESULT_HELD,
+)
+# Money arriving for a dossier closed before it arrived is given back.
+CLOSED_STATUSES = (Status.REFUSED, Status.WITHDRAWN)
+
+# The dossier events written here, as the timeline shows them (dossier_tags may merge these).
+EVENT_LABELS = {
+    "payment_start": gettext_lazy("Bắt đầu thanh toán trực tuyến"),
+    "payment_paid": gettext_lazy("Đã thanh toán phí, lệ phí"),
+    "payment_failed": gettext_lazy("Thanh toán không thành công"),
+    "payment_refunded": gettext_lazy("Hoàn tiền phí, lệ phí"),
+}
+
+
+class PaymentConflict(Conflict):
+    """The payment's or the dossier's state does not allow the action (HTTP 409)."""
+
+
+class UnknownProvider(LookupError):
+    """No provider of that name in settings.PAYMENT_PROVIDERS (HTTP 404)."""
+
+
+class PaymentUnavailable(Exception):
+    """The provider failed (HTTP 502); nothing was changed."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+# --- the registry -------------------------------------------------------------------------------
+
+
+def get_provider(name=None) -> PaymentProvider:
+    """The provider registered under `name` (default: settings.PAYMENT_DEFAULT_PROVIDER)."""
+    name = name or settings.PAYMENT_DEFAULT_PROVIDER
+    path = settings.PAYMENT_PROVIDERS.get(name)
+    if not path:
+        raise UnknownProvider(name)
+    return import_string(path)(name)
+
+
+def provider_label(name):
+    try:
+        return str(get_provider(name).label)
+    except (UnknownProvider, ImportError):
+        return name
+
+
+# --- rules as plain functions -----------------------------------------------------------------
+
+
+def collect_at(procedure):
+    """When the fee is collected: the catalog's `fee_collected_at` of the procedure."""
+    value = procedure.fee_collected_at
+    return value if value in COLLECT_CHOICES else BEFORE_ACCEPTANCE
+
+
+def amount_due(dossier):
+    """In đồng: the fee snapshotted at acceptance, else the procedure's current fee."""
+    return dossier.snap_fee if dossier.snap_fee is not None else (dossier.procedure.fee or 0)
+
+
+def payable(dossier):
+    """Whether the owner may start (or resume) an online payment now: for the buttons."""
+    return (
+        dossier.status in PAYABLE_STATUSES
+        and dossier.payment_status in (PaymentStatus.UNPAID, PaymentStatus.FAILED, PaymentStatus.PENDING)
+        and amount_due(dossier) > 0
+    )
+
+
+def new_reference(at=None):
+    """Our order reference: MC + local date + 16 random hex digits (unguessable: the demo
+    gateway's page is reached by it)."""
+    local = timezone.localtime(at or timezone.now())
+    return f"MC{local:%y%m%d}{secrets.token_hex(8).upper()}"
+
+
+def next_receipt_number(at=None):
+    """Biên lai điện tử: BL-{yyyymmdd}-{nnnnnn}, a daily sequence (local date) kept in the
+    dossiers' sequence table under the prefix "BL". Incremented inside the caller's
+    transaction, as dossier codes are: unique and gap-free under concurrency."""
+    local = timezone.localtime(at or timezone.now())
+    table = DossierSequence._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (prefix, day, last) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (prefix, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            ["BL", local.date()],
+        )
+        number = cursor.fetchone()[0]
+    return f"BL-{local:%Y%m%d}-{number:06d}"
+
+
+# --- the citizen starts a payment -----------------------------------------------------------
+
+
+def start_payment(dossier, user, return_url="", provider=None):
+    """Open an online payment for the dossier's fee; the returned Payment's `redirect_url`
+    is where to send the citizen. Only the owner; only while payment is `unpaid` or `failed`
+    (a recent `pending` one is resumed, not duplicated)."""
+    with transaction.atomic():
+        dossier = services._locked(dossier)
+        if user is None or dossier.owner_id is None or dossier.owner_id != user.id:
+            raise services.NotPermitted(_("Chỉ người nộp hồ sơ được thanh toán trực tuyến cho hồ sơ này."))
+        if dossier.payment_status == PaymentStatus.PAID:
+            raise PaymentConflict(_("Hồ sơ %(code)s đã được thanh toán.") % {"code": dossier.code})
+        if dossier.payment_status not in (PaymentStatus.UNPAID, PaymentStatus.FAILED, PaymentStatus.PENDING):
+            raise services.DossierError(_("Hồ sơ này không thanh toán phí, lệ phí trực tuyến."), "payment")
+        if dossier.status not in PAYABLE_STATUSES:
+            raise PaymentConflict(
+                _("Không thể thanh toán khi hồ sơ đang ở trạng thái “%(status)s”.")
+                % {"status": Status(dossier.status).label}
+            )
+        now = timezone.now()
+        if dossier.payment_status == PaymentStatus.PENDING:
+            pending = dossier.payments.select_for_update().filter(status=Payment.Status.PENDING).first()
+            if pending is not None:
+                age_minutes = (now - pending.created_at).total_seconds() / 60
+                if age_minutes < settings.PAYMENT_PENDING_MINUTES and pending.redirect_url:
+                    return pending
+                pending.status = Payment.Status.FAILED
+                pending.failed_at = now
+                pending.failure_reason = "expired"
+                pending.save(update_fields=["status", "failed_at", "failure_reason"])
+        amount = amount_due(dossier)
+        if amount <= 0:
+            raise services.DossierError(_("Hồ sơ này không phải nộp phí, lệ phí."), "payment")
+        chosen = get_provider(provider)
+        payment = Payment.objects.create(
+            dossier=dossier,
+            provider=chosen.name,
+            reference=new_reference(now),
+            amount=amount,
+            status=Payment.Status.PENDING,
+            created_by=user,
+            created_at=now,
+            return_url=return_url or "",
+        )
+        try:
+            payment.redirect_url = chosen.start(payment, return_url or "")
+        except ProviderError as exc:
+            raise PaymentUnavailable(
+                _("Không kết nối được %(provider)s: %(error)s") % {"provider": chosen.label, "error": exc}
+            )
+        payment.save(update_fields=["redirect_url"])
+        previous = dossier.payment_status
+        dossier.payment_status = PaymentStatus.PENDING
+        services._save(dossier)
+        services._record(
+            dossier,
+            user,
+            "payment_start",
+            dossier.status,
+            _("Bắt đầu thanh toán %(amount)s qua %(provider)s.")
+            % {"amount": format_vnd(amount), "provider": chosen.label},
+            reference=payment.reference,
+            amount=amount,
+            provider=chosen.name,
+            previous=previous,
+        )
+    return payment
+
+
+# --- the provider calls back ----------------------------------------------------------------
+
+
+def handle_callback(provider, data, remote_addr=None):
+    """Log, verify and apply one callback; returns its PaymentCallback row, whose `outcome`
+    says what happened (the API answers with `provider.acknowledge(row)`)."""
+    chosen = get_provider(provider) if isinstance(provider, str) else provider
+    callback = PaymentCallback.objects.create(
+        provider=chosen.name, received_at=timezone.now(), payload=data, remote_addr=remote_addr
+    )
+    try:
+        verified = chosen.verify_callback(data)
+    except InvalidSignature as exc:
+        if isinstance(data, dict):
+            callback.reference = str(data.get("reference") or "")[:64]
+        log.warning("payment callback from %s refused (%s): %s", chosen.name, remote_addr, exc)
+        return _close(callback, PaymentCallback.Outcome.BAD_SIGNATURE, error=str(exc))
+    callback.signature_ok = True
+    callback.reference = verified.reference[:64]
+    callback.reported_status = verified.status
+    callback.reported_amount = verified.amount
+    with transaction.atomic():
+        found = Payment.objects.filter(provider=chosen.name, reference=verified.reference).first()
+        if found is None:
+            return _close(callback, PaymentCallback.Outcome.UNKNOWN_PAYMENT, error=_("Không tìm thấy giao dịch."))
+        # Lock order as everywhere: the dossier first, then its payment.
+        dossier = services._locked(found.dossier)
+        payment = Payment.objects.select_for_update().get(pk=found.pk)
+        callback.payment = payment
+        if verified.amount != payment.amount:
+            log.warning("payment %s: amount %s, expected %s", payment.reference, verified.amount, payment.amount)
+            return _close(
+                callback,
+                PaymentCallback.Outcome.AMOUNT_MISMATCH,
+                error=_("Số tiền %(got)s khác số tiền phải nộp %(due)s.")
+                % {"got": verified.amount, "due": payment.amount},
+            )
+        return _apply(dossier, payment, verified, callback)
+
+
+def _close(callback, outcome, *, processed=False, duplicate=False, error=""):
+    callback.outcome = outcome
+    callback.processed = processed
+    callback.duplicate = duplicate
+    callback.error = error
+    callback.save()
+    return callback
+
+
+def _apply(dossier, payment, verified: Verified, callback):
+    Outcome = PaymentCallback.Outcome
+    if verified.status == PAID:
+        if payment.status in (Payment.Status.PAID, Payment.Status.REFUNDED):
+            return _close(callback, Outcome.DUPLICATE, duplicate=True)
+        if payment.status == Payment.Status.FAILED:
+            paid_elsewhere = (
+                dossier.payment_status in (PaymentStatus.PAID, PaymentStatus.REFUNDED)
+                or dossier.payments.filter(status__in=[Payment.Status.PAID, Payment.Status.REFUNDED]).exists()
+            )
+            if paid_elsewhere:
+                log.error("payment %s: paid after failing, dossier %s paid otherwise", payment.reference, dossier.code)
+                return _close(
+                    callback,
+                    Outcome.CONFLICT,
+                    error=_("Hồ sơ đã được thanh toán bằng giao dịch khác; cần đối soát và hoàn tiền."),
+                )
+            # A late success: the money was taken, so it counts; any newer attempt is dropped.
+            dossier.payments.filter(status=Payment.Status.PENDING).update(
+                status=Payment.Status.FAILED, failed_at=timezone.now(), failure_reason="superseded"
+            )
+        _mark_paid(dossier, payment, verified)
+        return _close(callback, Outcome.APPLIED, processed=True)
+    # verified.status == FAILED
+    if payment.status == Payment.Status.FAILED:
+        return _close(callback, Outcome.DUPLICATE, duplicate=True)
+    if payment.status != Payment.Status.PENDING:
+        return _close(callback, Outcome.IGNORED, error=_("Giao dịch đã kết thúc trước đó."))
+    _mark_failed(dossier, payment, verified)
+    return _close(callback, Outcome.APPLIED, processed=True)
+
+
+def _mark_paid(dossier, payment, verified):
+    now = timezone.now()
+    payment.status = Payment.Status.PAID
+    payment.paid_at = now
+    payment.transaction_id = verified.transaction_id[:100]
+    payment.receipt_number = next_receipt_number(now)
+    payment.save()
+    previous = dossier.payment_status
+    dossier.payment_status = PaymentStatus.PAID
+    services._save(dossier)
+    services._record(
+        dossier,
+        None,
+        "payment_paid",
+        dossier.status,
+        _("Đã thanh toán %(amount)s qua %(provider)s; biên lai điện tử số %(receipt)s.")
+        % {
+            "amount": format_vnd(payment.amount),
+            "provider": provider_label(payment.provider),
+            "receipt": payment.receipt_number,
+        },
+        reference=payment.reference,
+        amount=payment.amount,
+        receipt_number=payment.receipt_number,
+        transaction_id=payment.transaction_id,
+        previous=previous,
+    )
+    _notify(dossier, payment, "payment_paid")
+    if dossier.status in CLOSED_STATUSES:
+        _refund(dossier, payment, None, _("Hồ sơ đã kết thúc (từ chối tiếp nhận hoặc rút hồ sơ) trước khi nhận tiền."))
+
+
+def _mark_failed(dossier, payment, verified):
+    payment.status = Payment.Status.FAILED
+    payment.failed_at = timezone.now()
+    payment.transaction_id = verified.transaction_id[:100]
+    payment.failure_reason = "declined"
+    payment.save()
+    previous = dossier.payment_status
+    dossier.payment_status = PaymentStatus.FAILED
+    services._save(dossier)
+    services._record(
+        dossier,
+        None,
+        "payment_failed",
+        dossier.status,
+        _("Thanh toán không thành công hoặc đã bị huỷ."),
+        reference=payment.reference,
+        amount=payment.amount,
+        previous=previous,
+    )
+
+
+# --- refunds ----------------------------------------------------------------------------------
+
+
+def refund_if_paid(dossier, user, reason=""):
+    """Give back the fee of a dossier refused after payment (called by `services.refuse`, in
+    its transaction). Returns the refunded Payment, or None when nothing was paid. A provider
+    that cannot refund raises PaymentConflict, so the refusal is not recorded either."""
+    with transaction.atomic():
+        locked = services._locked(dossier)
+        payment = locked.payments.select_for_update().filter(status=Payment.Status.PAID).first()
+        if payment is None:
+            return None
+        _refund(locked, payment, user, reason or _("Hồ sơ bị từ chối tiếp nhận."))
+    dossier.payment_status = locked.payment_status
+    return payment
+
+
+def _refund(dossier, payment, user, reason):
+    provider = get_provider(payment.provider)
+    try:
+        reference = provider.refund(payment)
+    except ProviderError as exc:
+        raise PaymentConflict(
+            _("Chưa hoàn được tiền qua %(provider)s (%(error)s); vui lòng thử lại sau.")
+            % {"provider": provider.label, "error": exc}
+        )
+    now = timezone.now()
+    payment.status = Payment.Status.REFUNDED
+    payment.refunded_at = now
+    payment.refunded_by = user
+    payment.refund_reference = (reference or "")[:100]
+    payment.refund_reason = reason or ""
+    payment.save()
+    previous = dossier.payment_status
+    dossier.payment_status = PaymentStatus.REFUNDED
+    services._save(dossier)
+    services._record(
+        dossier,
+        user,
+        "payment_refunded",
+        dossier.status,
+        reason,
+        reference=payment.reference,
+        amount=payment.amount,
+        receipt_number=payment.receipt_number,
+        refund_reference=payment.refund_reference,
+        previous=previous,
+    )
+    _notify(dossier, payment, "payment_refunded")
+
+
+# --- acceptance -------------------------------------------------------------------------------
+
+
+def check_paid_for_acceptance(dossier):
+    """Called by `services.accept`: when the fee is collected before acceptance, an online
+    dossier whose fee is still unpaid (or pending, or failed) cannot be accepted."""
+    if collect_at(dossier.procedure) != BEFORE_ACCEPTANCE:
+        return
+    if dossier.payment_status in (PaymentStatus.UNPAID, PaymentStatus.PENDING, PaymentStatus.FAILED):
+        raise services.DossierError(
+            _("Thủ tục này thu phí, lệ phí trước khi tiếp nhận; hồ sơ chưa được thanh toán (%(status)s).")
+            % {"status": PaymentStatus(dossier.payment_status).label},
+            "payment",
+        )
+
+
+# --- the e-receipt (biên lai điện tử) ----------------------------------------------------------
+
+
+def receipt_payment(dossier):
+    """The payment whose e-receipt the dossier shows (the latest one issued), or None."""
+    return dossier.payments.filter(receipt_number__isnull=False).order_by("-paid_at", "-id").first()
+
+
+def receipt_data(payment):
+    """The e-receipt as plain values (the API's JSON and the printable page)."""
+    dossier = payment.dossier
+    return {
+        "receipt_number": payment.receipt_number,
+        "dossier": dossier.code,
+        "procedure": dossier.procedure.code,
+        "procedure_name": dossier.procedure.name,
+        "agency": dossier.agency.name,
+        "desk": dossier.desk.name,
+        "payer_name": dossier.applicant_name,
+        "payer_address": dossier.address,
+        "content": _("Phí, lệ phí giải quyết thủ tục hành chính “%(name)s”, hồ sơ %(code)s")
+        % {"name": dossier.procedure.name, "code": dossier.code},
+        "amount": payment.amount,
+        "amount_in_words": amount_in_words(payment.amount),
+        "currency": "VND",
+        "provider": payment.provider,
+        "provider_label": provider_label(payment.provider),
+        "reference": payment.reference,
+        "transaction_id": payment.transaction_id,
+        "paid_at": payment.paid_at,
+        "status": payment.status,
+        "status_label": str(Payment.Status(payment.status).label),
+        "refunded_at": payment.refunded_at,
+    }
+
+
+_DIGITS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
+_GROUPS = ("", "nghìn", "triệu", "tỷ", "nghìn tỷ", "triệu tỷ")
+
+
+def _read_group(number, full):
+    hundreds, tens, units = number // 100, number // 10 % 10, number % 10
+    words = []
+    if hundreds or full:
+        words += [_DIGITS[hundreds], "trăm"]
+    if tens == 0:
+        if units and (hundreds or full):
+            words.append("lẻ")
+    elif tens == 1:
+        words.append("mười")
+    else:
+        words += [_DIGITS[tens], "mươi"]
+    if units:
+        if units == 1 and tens > 1:
+            words.append("mốt")
+        elif units == 5 and tens:
+            words.append("lăm")
+        else:
+            words.append(_DIGITS[units])
+    return words
+
+
+def amount_in_words(amount):
+    """Số tiền bằng chữ, as Vietnamese receipts print it (Vietnamese whatever the UI language):
+    200000 → "Hai trăm nghìn đồng"; 1005000 → "Một triệu không trăm lẻ năm nghìn đồng"."""
+    amount = int(amount)
+    if amount == 0:
+        return "Không đồng"
+    groups = []
+    while amount:
+        groups.append(amount % 1000)
+        amount //= 1000
+    words = []
+    for index in range(len(groups) - 1, -1, -1):
+        if groups[index] == 0:
+            continue
+        words += _read_group(groups[index], full=index != len(groups) - 1)
+        if _GROUPS[index]:
+            words.append(_GROUPS[index])
+    text = " ".join(words)
+    return f"{text[0].upper()}{text[1:]} đồng"
+
+
+# --- notifications ------------------------------------------------------------------------------
+
+
+def _notify(dossier, payment, kind):
+    from .notifications import notify_applicant
+
+    values = {
+        "code": dossier.code,
+        "amount": format_vnd(payment.amount),
+        "receipt": payment.receipt_number or "",
+    }
+    if kind == "payment_paid":
+        text = (
+            _("Hồ sơ %(code)s đã được thanh toán") % values,
+            _("Đã nhận %(amount)s phí, lệ phí của hồ sơ %(code)s. Biên lai điện tử số %(receipt)s.") % values,
+        )
+    else:
+        text = (
+            _("Hoàn tiền phí, lệ phí hồ sơ %(code)s") % values,
+            _("Hồ sơ %(code)s: %(amount)s đã nộp trực tuyến được hoàn trả về tài khoản thanh toán.") % values,
+        )
+    notify_applicant(dossier, kind, key=payment.reference, text=text)

@@ -1,0 +1,202 @@
+"""Shapes of the dossier API (api.md "Dossiers"). No rule lives here: input is parsed and
+handed to services."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from portal.models import OneStopDesk
+
+from .models import Dossier, DossierDocument, DossierEvent, IntakeChannel, Outcome, ReturnChannel
+
+
+class ApplicantSerializer(serializers.Serializer):
+    full_name = serializers.CharField(max_length=200)
+    phone = serializers.RegexField(r"^\+?[0-9]{9,12}$", error_messages={"invalid": _("Số điện thoại gồm 9–12 chữ số.")})
+    email = serializers.EmailField(required=False, allow_blank=True)
+    national_id = serializers.RegexField(
+        r"^([0-9]{9}|[0-9]{12})$",
+        required=False,
+        allow_blank=True,
+        error_messages={"invalid": _("Số định danh cá nhân gồm 12 chữ số (hoặc CMND 9 chữ số).")},
+    )
+
+
+class DossierCreateSerializer(serializers.Serializer):
+    procedure = serializers.CharField(help_text=_("mã TTHC (hoặc id)"))
+    province = serializers.CharField(required=False, help_text=_("mã tỉnh, khi mã thủ tục trùng giữa các tỉnh"))
+    desk = serializers.PrimaryKeyRelatedField(queryset=OneStopDesk.objects.all())
+    intake_channel = serializers.ChoiceField(choices=IntakeChannel.choices)
+    return_channel = serializers.ChoiceField(choices=ReturnChannel.choices)
+    applicant = ApplicantSerializer()
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    address_zone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    form_data = serializers.JSONField(required=False)
+
+    def validate_form_data(self, value):
+        if not isinstance(value, dict):
+            raise serializers.ValidationError(_("form_data phải là một đối tượng JSON."))
+        return value
+
+
+class DossierUpdateSerializer(serializers.Serializer):
+    intake_channel = serializers.ChoiceField(choices=IntakeChannel.choices, required=False)
+    return_channel = serializers.ChoiceField(choices=ReturnChannel.choices, required=False)
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    address_zone = serializers.CharField(max_length=40, required=False)
+    form_data = serializers.JSONField(required=False)
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DossierEvent
+        fields = ["at", "actor", "action", "from_status", "to_status", "note"]
+
+    def get_actor(self, event) -> str | None:
+        return str(event.actor) if event.actor_id else None
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DossierDocument
+        fields = ["id", "document_code", "kind", "original_name", "content_type", "size", "uploaded_at"]
+
+
+class DossierSerializer(serializers.ModelSerializer):
+    procedure = serializers.CharField(source="procedure.code")
+    procedure_name = serializers.CharField(source="procedure.name")
+    province = serializers.CharField(source="province.code")
+    desk = serializers.IntegerField(source="desk_id")
+    paused = serializers.SerializerMethodField()
+    events = EventSerializer(many=True)
+    documents = DocumentSerializer(many=True)
+    fee = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Dossier
+        fields = [
+            "code",
+            "procedure",
+            "procedure_name",
+            "province",
+            "desk",
+            "status",
+            "intake_channel",
+            "return_channel",
+            "applicant_name",
+            "applicant_phone",
+            "applicant_email",
+            "address",
+            "form_data",
+            "submitted_at",
+            "received_at",
+            "due_at",
+            "original_due_at",
+            "completed_at",
+            "returned_at",
+            "outcome",
+            "timeliness",
+            "paused",
+            "fee",
+            "payment_status",
+            "rating",
+            "documents",
+            "events",
+        ]
+
+    def get_paused(self, dossier) -> bool:
+        return any(p.ended_at is None for p in dossier.pauses.all())
+
+    def get_fee(self, dossier) -> int:
+        return dossier.snap_fee if dossier.snap_fee is not None else dossier.procedure.fee
+
+    def to_representation(self, dossier):
+        data = super().to_representation(dossier)
+        data["timeliness"] = data["timeliness"] or None
+        data["outcome"] = data["outcome"] or None
+        return data
+
+
+class DossierListSerializer(serializers.ModelSerializer):
+    procedure = serializers.CharField(source="procedure.code")
+    desk = serializers.IntegerField(source="desk_id")
+
+    class Meta:
+        model = Dossier
+        fields = [
+            "code",
+            "procedure",
+            "desk",
+            "status",
+            "intake_channel",
+            "return_channel",
+            "applicant_name",
+            "submitted_at",
+            "received_at",
+            "due_at",
+            "completed_at",
+            "returned_at",
+            "timeliness",
+        ]
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SupplementRequestSerializer(ReasonSerializer):
+    missing = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+
+
+class ProcessSerializer(NoteSerializer):
+    handed_to = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CompleteSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    result_file = serializers.FileField(required=False)
+
+
+class ApologizeSerializer(serializers.Serializer):
+    new_due_at = serializers.DateTimeField()
+    reason = serializers.CharField()
+
+
+class ExceptionSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+    approved_by = serializers.CharField()
+
+
+class RateSerializer(serializers.Serializer):
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SwitchReturnSerializer(serializers.Serializer):
+    return_channel = serializers.ChoiceField(choices=ReturnChannel.choices)
+    address = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class UploadSerializer(serializers.Serializer):
+    document_code = serializers.CharField(max_length=32)
+    file = serializers.FileField(allow_empty_file=True)
+
+
+class TrackingSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    procedure = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    received_at = serializers.DateTimeField(allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
+    completed_at = serializers.DateTimeField(allow_null=True)
+    returned_at = serializers.DateTimeField(allow_null=True)
+    return_channel = serializers.CharField()
+    postal_legs = serializers.ListField(child=serializers.DictField())

@@ -1,0 +1,612 @@
+"""The one door for every change of a dossier.
+
+Each function opens a transaction, locks the dossier row, checks the transition table
+(workflow.py), writes the new state and an event row (who, when, from, to, note), and
+sends the domain event on commit. Views, serializers and tasks call these; they hold
+no rule of their own."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campaigns.policy import effective_policy
+from portal.calendar import timeliness as classify
+from portal.errors import Conflict, Forbidden, RuleError
+from portal.models import Role
+from portal.working_time import calendar_for_desk
+
+from . import clock, events, payments, workflow
+from .codes import next_code
+from .models import (
+    ClockPause,
+    Dossier,
+    DossierEvent,
+    IntakeChannel,
+    Outcome,
+    PaymentStatus,
+    ReturnChannel,
+    Status,
+)
+
+
+class DossierError(RuleError):
+    """A request the rules refuse; `field` names the input at fault (HTTP 400)."""
+
+
+class TransitionNotAllowed(Conflict):
+    """The dossier's current status does not allow the action (HTTP 409)."""
+
+    def __init__(self, action, status):
+        label = workflow.TRANSITIONS[action].label
+        super().__init__(
+            _("Không thể thực hiện “%(action)s” khi hồ sơ đang ở trạng thái “%(status)s”.")
+            % {"action": label, "status": Status(status).label}
+        )
+
+
+class NotPermitted(Forbidden):
+    """The actor may not take this action on this dossier (HTTP 403)."""
+
+
+class ClaimTaken(Conflict):
+    """Another officer holds a live claim on the dossier (HTTP 409)."""
+
+    def __init__(self, dossier):
+        super().__init__(
+            _("Hồ sơ đang được %(name)s xử lý đến %(until)s.")
+            % {"name": dossier.claimed_by, "until": timezone.localtime(dossier.claim_expires_at).strftime("%H:%M")}
+        )
+
+
+def no_permission():
+    return _("Bạn không có quyền thực hiện thao tác này với hồ sơ.")
+
+
+# --- who is acting --------------------------------------------------------------------------
+
+
+def actor_kind(user, dossier):
+    """How `user` stands towards `dossier`: citizen (its owner), officer (of its desk),
+    head (of its agency), or None."""
+    if user is None:
+        return workflow.SYSTEM
+    if user.is_superuser:
+        return workflow.OFFICER
+    if user.role == Role.OFFICER and user.desk_id == dossier.desk_id:
+        return workflow.OFFICER
+    if user.role == Role.HEAD and user.agency_id == dossier.agency_id:
+        return workflow.HEAD
+    if dossier.owner_id is not None and dossier.owner_id == user.id:
+        return workflow.CITIZEN
+    return None
+
+
+def _check(action, dossier, user):
+    kind = actor_kind(user, dossier)
+    transition = workflow.TRANSITIONS[action]
+    if kind not in transition.actors:
+        raise NotPermitted(no_permission())
+    if dossier.status not in transition.sources:
+        raise TransitionNotAllowed(action, dossier.status)
+    if (
+        kind in (workflow.OFFICER, workflow.HEAD)
+        and dossier.claimed_by_id not in (None, user.id)
+        and dossier.claim_expires_at
+        and dossier.claim_expires_at > timezone.now()
+    ):
+        raise ClaimTaken(dossier)
+    return kind
+
+
+def _locked(dossier):
+    return Dossier.objects.select_for_update().select_related("procedure", "desk", "agency").get(pk=dossier.pk)
+
+
+def _record(dossier, user, action, from_status, note="", **data):
+    return DossierEvent.objects.create(
+        dossier=dossier,
+        at=timezone.now(),
+        actor=user,
+        action=action,
+        from_status=from_status,
+        to_status=dossier.status,
+        note=note or "",
+        data=data,
+    )
+
+
+def _send_on_commit(signal, dossier, **data):
+    dossier_id = dossier.pk
+    transaction.on_commit(lambda: signal.send(sender=Dossier, dossier_id=dossier_id, **data))
+
+
+def _notify(dossier, kind, key=""):
+    from .notifications import notify_applicant
+
+    notify_applicant(dossier, kind, key=key)
+
+
+# --- creating and editing a draft ------------------------------------------------------------
+
+
+def desk_serves(desk, procedure):
+    if desk.province_id != procedure.province_id:
+        return False
+    if desk.agency_id is None:
+        return True
+    agency = procedure.agency
+    return desk.agency_id in (agency.id, agency.parent_id)
+
+
+def _check_addresses(intake_channel, return_channel, address):
+    if (intake_channel == IntakeChannel.POSTAL or return_channel == ReturnChannel.POSTAL) and not (
+        address or ""
+    ).strip():
+        raise DossierError(_("Vui lòng nhập địa chỉ để bưu điện nhận hồ sơ hoặc chuyển trả kết quả."), "address")
+
+
+def create_draft(
+    user,
+    *,
+    procedure,
+    desk,
+    intake_channel,
+    return_channel,
+    applicant,
+    address="",
+    address_zone="default",
+    form_data=None,
+    owner=None,
+):
+    """A new draft. Any channel may be saved on a draft (an urgent exception can be granted
+    on it first); the effective policy is checked at submission and again at acceptance."""
+    if not procedure.active:
+        raise DossierError(_("Thủ tục này hiện không còn áp dụng."), "procedure")
+    if not desk_serves(desk, procedure):
+        raise DossierError(_("Bộ phận một cửa này không tiếp nhận thủ tục đã chọn."), "desk")
+    if intake_channel not in IntakeChannel.values:
+        raise DossierError(_("Kênh nộp hồ sơ không hợp lệ."), "intake_channel")
+    if return_channel not in ReturnChannel.values:
+        raise DossierError(_("Kênh nhận kết quả không hợp lệ."), "return_channel")
+    _check_addresses(intake_channel, return_channel, address)
+    if owner is None and user is not None and user.role == Role.CITIZEN:
+        owner = user
+    with transaction.atomic():
+        dossier = Dossier.objects.create(
+            code=next_code(desk),
+            procedure=procedure,
+            desk=desk,
+            province_id=procedure.province_id,
+            agency_id=procedure.agency_id,
+            owner=owner,
+            created_by=user,
+            status=Status.DRAFT,
+            intake_channel=intake_channel,
+            return_channel=return_channel,
+            applicant_name=applicant["full_name"],
+            applicant_phone=applicant["phone"],
+            applicant_email=applicant.get("email") or "",
+            applicant_national_id=applicant.get("national_id") or "",
+            address=address or "",
+            address_zone=address_zone or "default",
+            form_data=form_data or {},
+        )
+        _record(dossier, user, "create", "", channel=intake_channel)
+    return dossier
+
+
+def update_draft(dossier, user, **fields):
+    editable = {
+        "intake_channel",
+        "return_channel",
+        "address",
+        "address_zone",
+        "form_data",
+        "applicant_name",
+        "applicant_phone",
+        "applicant_email",
+        "applicant_national_id",
+    }
+    with transaction.atomic():
+        dossier = _locked(dossier)
+        _check("edit", dossier, user)
+        for name, value in fields.items():
+            if name in editable and value is not None:
+                setattr(dossier, name, value)
+        _check_addresses(dossier.intake_channel, dossier.return_channel, dossier.address)
+        _save(dossier)
+    return dossier
+
+
+# --- the policy at the door -----------------------------------------------------------------
+
+
+def check_channels(dossier, at=None):
+    """The effective policy must allow the dossier's channels now (submission, acceptance).
+    An urgent exception recorded on the dossier lets a walk-in intake or desk return through."""
+    policy = effective_policy(dossier.procedure, dossier.desk, at or timezone.now())
+    exception = has_exception(dossier)
+    if not policy.allows_intake(dossier.intake_channel) and not (
+        exception and dossier.intake_channel == IntakeChannel.WALK_IN
+    ):
+        raise DossierError(_channel_message(policy, dossier.intake_channel, intake=True), "intake_channel")
+    if (
+        not policy.allows_return(dossier.return_channel)
+        and not policy.hold_other_returns
+        and not (exception and dossier.return_channel == ReturnChannel.DESK)
+    ):
+        raise DossierError(_channel_message(policy, dossier.return_channel, intake=False), "return_channel")
+    return policy
+
+
+def _channel_message(policy, channel, intake):
+    label = IntakeChannel(channel).label if intake else ReturnChannel(channel).label
+    if intake:
+        text = _("Kênh nộp hồ sơ “%(channel)s” không áp dụng cho thủ tục này lúc này.") % {"channel": label}
+    else:
+        text = _("Kênh nhận kết quả “%(channel)s” không áp dụng cho thủ tục này lúc này.") % {"channel": label}
+    reason = policy.closed_because.get(channel)
+    if reason:
+        text = f"{text} {reason}"
+    return text
+
+
+def has_exception(dossier):
+    """Whether an urgent exception (seed 003) was granted on this dossier."""
+    return dossier.events.filter(action="grant_exception").exists()
+
+
+# --- the citizen's steps --------------------------------------------------------------------
+
+
+def submit(dossier, user, note=""):
+    with transaction.atomic():
+        dossier = _locked(dossier)
+        _check("submit", dossier, user)
+        missing = missing_documents(dossier)
+        if missing and dossier.intake_channel == IntakeChannel.ONLINE:
+            raise DossierError(_("Còn thiếu giấy tờ bắt buộc: %(names)s.") % {"names": ", ".join(missing)}, "documents")
+        policy = check_channels(dossier)
+        from_status = dossier.status
+        dossier.status = Status.SUBMITTED
+        dossier.submitted_at = timezone.now()
+        if dossier.procedure.fee and policy.online_payment and dossier.intake_channel == IntakeChannel.ONLINE:
+            dossier.payment_status = PaymentStatus.UNPAID
+        _save(dossier)
+        _record(dossier, user, "submit", from_status, note)
+        _send_on_commit(events.dossier_submitted, dossier)
+    return dossier
+
+
+def missing_documents(dossier):
+    have = set(dossier.documents.values_list("document_code", flat=True))
+    return [d.name for d in dossier.procedure.documents.all() if d.required and d.code not in have]
+
+
+def withdraw(dossier, user, note=""):
+    with transaction.atomic():
+        dossier = _locked(dossier)
+        _check("withdraw", dossier, user)
+        from_status = dossier.status
+        now = timezone.now()
+        clock.close_pause(dossier, now)
+        dossier.status = Status.WITHDRAWN
+        _save(dossier)
+        _record(dossier, user, "withdraw", from_status, note)
+        _send_on_commit(events.dossier_closed, dossier, reason="withdrawn")
+    return dossier
+
+
+def supplement(dossier, user, note=""):
+    """The citizen has uploaded what was asked: back to intake, or back to processing with
+    the clock running again."""
+    with transaction.atomic():
+        dossier = _locked(dossier)
+        _check("supplement", dossier, user)
+        from_status = dossier.status
+        now = timezone.now()
+        if dossier.received_at is None:
+            dossier.status = Status.SUBMITTED
+        else:
+            clock.close_pause(dossier, now)
+            dossier.status = Status.PROCESSING
+            clock.recompute(dossier, now)
+        _save(dossier)
+        _record(dossier, user, "supplement", from_status, note)
+    return dossier
+
+
+def rate(dossier, user, score, comment=""):
+    if not (isinstance(score, int) and 1 <= score <= 5):
+        raise DossierError(_("Điểm đánh giá từ 1 đến 5."), "score")
+    with transaction.atomic():
+        dossier = _locked(dossier)
+        _check("rate", dossier, user)
+        if dossier.rating is not None:
+            raise DossierError(_("Hồ sơ đã được đánh giá."), "score")
+        dossier.rating = score
+        dossier.rating_comment = comment or ""
+        _save(dossier)
+        _record(dossier, user, "rate", dossier.status, comment, score=score)
+    return dossier
+
+
+def switch_return(dossier, user, return_channel, address=None, note=""):
+    if return_channel not in ReturnChannel.values:
+        raise DossierError(_("Kênh nhận kết quả không hợp lệ."), "return_channel")
+    with transaction.atomic():
+        dossier = _locked(dossier)
+        _check("switch_return", dossier, user)
+        if address is not None:
+            dossier.address = address
+        _check_addresses(dossier.intake_channel, return_channel, dossier.address)
+        policy = effective_policy(dossier.procedure, dossier.desk, timezone.now())
+        if not policy.allows_return(return_channel):
+            raise DossierError(_channel_message(policy, return_channel, intake=False), "return_channel")
+        previous = dossier.return_channel
+        dossier.return_channel = return_channel
+        _save(dossier)
+        _record(dossier, user, "switch_return", dossier.status, note, previous=previous, to=return_channel)
+        _send_on_commit(events.dossier_return_switched, dossier, previous=previous)
+        if dossier.status == Status.RESULT_HELD and policy.allows_return(return_channel):
+            _release(dossier, user, _("Đã chuyển sang hình thức nhận kết quả được phép."))
+    return dossier
+
+
+# --- the officer's steps --------------------------------------------------------------------
+
+
+def accept(dossier, user, note=""):
+    """Tiếp nhận: snapshot the rule, start the clock, issue the receipt with the appointment."""
+    with transaction.atomic():
+        dossier = _locked(dossier)
+        _check("accept", dossier, user)
+        payments.check_paid_for_acceptance(dossier)  # fee collected before acceptance (dossiers/payments.py)
+        now = timezone.now()
+        policy = check_channels(dossier, now)
+        procedure = dossier.procedure
+        from_status = dossier.status
+        dossier.status = Status.ACCEPTED
+        dossier.received_at = now
+        dossier.snap_processing_value = procedure.processing_time_value
+        dossier.snap_processing_unit = procedure.processing_time_unit
+        dossier.snap_fee = procedure.fee
+        dossier.snap_policy = policy.as_dict()
+        clock.recompute(dossier, now)
+        dossier.original_due_at = dossier.due_at
+        _save(dossier)
+        _record(dossier, user, "accept", from_status, note, due_at=dossier.due_at.isoformat())
+        _notify(dossier, "accepted")
+        _send_on_commit(events.dossier_accepted, dossier)
+    return dossier
+
+
+def refuse(dossier, user, reason):
+    _require(reason, "reason", _("Vui lòng nêu lý do từ chối."))
+    with transaction.atomic():
+        dossier = _locked(dossier)
+        _check("refuse", dossier, user)
+        from_status = dossier.status
+        dossier.status = Status.REFUSED
+        _save(dossier)
+        _record(dossier, user, "refuse", from_status, reason)
+        payments.refund_if_paid(dossier, user, reason)  # a fee paid online is refunded (dossiers/payments.py)
+        _notify(dossier, "refused")
+        _send_on_commit(events.dossier_closed, dossier, reason="refused")
+    return dossier
+
+
+def request_supplement(dossier, user, reason, missing=None):
+    """Yêu cầu bổ sung: at intake at most once, listing everything missing; during
+    processing it stops the clock until the citizen supplements."""
+    _require(reason, "reason", _("Vui lòng nêu rõ các giấy tờ cần bổ sung."))
+    with transaction.atomic():
+        dossier = _locked(dossier)
+        _check("request_supplement", dossier, user)
+        now = timezone.now()
+        from_status = dossier.status
+        if dossier.received_at is None:
+            if dossier.supplement_requests >= 1:
+                raise DossierError(
+                    _("Chỉ được yêu cầu bổ sung một lần khi tiếp nhận; các thiếu sót phải nêu đầy đủ trong một lần."),
+                    "reason",
+                )
+        else:
+            ClockPause.objects.create(
+                dossier=dossier, kind=ClockPause.Kind.SUPPLEMENT, started_at=now, reason=reason, by=user
+            )
+            clock.recompute(dossier, now)
+        dossier.supplement_requests += 1
+        dossier.status = Status.SUPPLEMENT_REQUESTED
+        _save(dossier)
+        _record(dossier, user, "request_supplement", from_status, reason, missing=list(missing or []))
+        _notify(dossier, "supplement_requested", key=str(dossier.supplement_requests))
+    return dossier
+
+
+def process(dossier, user, note="", handed_to=""):
+    """Chuyển xử lý: a handover, one line of the processing control sheet."""
+    with transaction.atomic():
+        dossier = _locked(dossier)
+        _check("process", dossier, user)
+        from_status = dossier.status
+        dossier.status = Status.PROCESSING
+        _save(dossier)
+        _record(dossier, user, "process", from_status, note, handed_to=handed_to or dossier.agency.name)
+    return dossier
+
+
+def pause(dossier, user, reason, kind=ClockPause.Kind.MANUAL):
+    _require(reason, "reason", _("Vui lòng nêu lý do tạm dừng."))
+    with transaction.atomic():
+        dossier = _locked(dossier)
+        _check("pause", dossier, user)
+        now = timezone.now()
+        from_status = dossier.status
+        ClockPause.objects.create(dossier=dossier, kind=kind, started_at=now, reason=reason, by=user)
+        dossier.status = Status.PAUSED
+        clock.recompute(dossier, now)
+        _save(dossier)
+        _record(dossier, user, "pause", from_status, reason)
+    return dossier
+
+
+def resume(dossier, user, note=""):
+    with transaction.atomic():
+        dossier = _locked(dossier)
+        _check("resume", dossier, user)
+        now = timezone.now()
+        from_status = dossier.status
+        clock.close_pause(dossier, now)
+        dossier.status = Status.PROCESSING
+        clock.recompute(dossier, now)
+        _save(dossier)
+        _record(dossier, user, "resume", from_status, note, due_at=dossier.due_at.isoformat())
+    return dossier
+
+
+def complete(dossier, user, outcome, reason="", result_file=None):
+    if outcome not in Outcome.values:
+        raise DossierError(_("Kết quả phải là giải quyết (approved) hoặc không giải quyết (denied)."), "outcome")
+    if outcome == Outcome.DENIED:
+        _require(reason, "reason", _("Vui lòng nêu lý do không giải quyết."))
+    with transaction.atomic():
+        dossier = _locked(dossier)
+        _check("complete", dossier, user)
+        now = timezone.now()
+        from_status = dossier.status
+        clock.close_pause(dossier, now)
+        clock.recompute(dossier, now)
+        dossier.status = Status.COMPLETED
+        dossier.outcome = outcome
+        dossier.completed_at = now
+        dossier.timeliness = classify(now, dossier.due_at, calendar_for_desk(dossier.desk).tz)
+        if result_file is not None:
+            dossier.result_file = result_file
+        _save(dossier)
+        _record(dossier, user, "complete", from_status, reason, outcome=outcome, timeliness=dossier.timeliness)
+        policy = effective_policy(dossier.procedure, dossier.desk, now)
+        if policy.hold_other_returns and not policy.allows_return(dossier.return_channel):
+            dossier.status = Status.RESULT_HELD
+            _save(dossier)
+            _record(dossier, None, "hold", Status.COMPLETED, _("Kết quả được lưu giữ theo đợt áp dụng biện pháp."))
+            _notify(dossier, "result_held")
+        else:
+            _notify(dossier, "result_ready")
+            _send_on_commit(events.dossier_result_ready, dossier)
+    return dossier
+
+
+def release_held(dossier, user=None, note=""):
+    """A held result is released (the campaign ended, or the return was switched)."""
+    with transaction.atomic():
+        dossier = _locked(dossier)
+        if dossier.status != Status.RESULT_HELD:
+            raise TransitionNotAllowed("release", dossier.status)
+        _release(dossier, user, note)
+    return dossier
+
+
+def _release(dossier, user, note):
+    dossier.status = Status.COMPLETED
+    _save(dossier)
+    _record(dossier, user, "release", Status.RESULT_HELD, note)
+    _notify(dossier, "result_released")
+    _send_on_commit(events.dossier_result_ready, dossier)
+
+
+def return_result(dossier, user, note="", channel=None):
+    """Trả kết quả: at the desk, online, or (called by postal on delivery) by post."""
+    with transaction.atomic():
+        dossier = _locked(dossier)
+        _check("return", dossier, user)
+        from_status = dossier.status
+        dossier.status = Status.RETURNED
+        dossier.returned_at = timezone.now()
+        _save(dossier)
+        _record(dossier, user, "return", from_status, note, channel=channel or dossier.return_channel)
+        _notify(dossier, "returned")
+        _send_on_commit(events.dossier_returned, dossier)
+    return dossier
+
+
+def apologize(dossier, user, new_due_at, reason):
+    """Phiếu xin lỗi và hẹn lại ngày trả kết quả: once, before the due moment, to a later one."""
+    _require(reason, "reason", _("Vui lòng nêu lý do chậm trả kết quả."))
+    with transaction.atomic():
+        dossier = _locked(dossier)
+        _check("apologize", dossier, user)
+        now = timezone.now()
+        if dossier.apologized_at is not None:
+            raise DossierError(_("Hồ sơ đã có phiếu xin lỗi và hẹn lại; chỉ được hẹn lại một lần."), "new_due_at")
+        if dossier.due_at is None or now >= dossier.due_at:
+            raise DossierError(_("Phiếu xin lỗi phải được gửi trước thời hạn trả kết quả."), "new_due_at")
+        if new_due_at <= dossier.due_at:
+            raise DossierError(_("Ngày hẹn mới phải sau ngày hẹn hiện tại."), "new_due_at")
+        previous = dossier.due_at
+        dossier.apologized_at = now
+        dossier.apology_due_at = new_due_at
+        clock.recompute(dossier, now)
+        _save(dossier)
+        _record(
+            dossier,
+            user,
+            "apologize",
+            dossier.status,
+            reason,
+            previous_due_at=previous.isoformat(),
+            new_due_at=dossier.due_at.isoformat(),
+        )
+        _notify(dossier, "apology")
+    return dossier
+
+
+def grant_exception(dossier, user, reason, approved_by):
+    """An urgent exception (seed 003): recorded with the approving head; it lets a
+    walk-in intake or desk return through while walk-in is suspended."""
+    _require(reason, "reason", _("Vui lòng nêu lý do khẩn cấp."))
+    _require(approved_by, "approved_by", _("Vui lòng ghi lãnh đạo phê duyệt."))
+    with transaction.atomic():
+        dossier = _locked(dossier)
+        if actor_kind(user, dossier) not in (workflow.OFFICER, workflow.HEAD):
+            raise NotPermitted(no_permission())
+        if dossier.status in (Status.RETURNED, Status.REFUSED, Status.WITHDRAWN):
+            raise TransitionNotAllowed("switch_return", dossier.status)
+        _record(dossier, user, "grant_exception", dossier.status, reason, approved_by=str(approved_by))
+    return dossier
+
+
+# --- notes from other apps ---------------------------------------------------------------------
+
+
+def record_event(dossier, user, action, note="", **data):
+    """A line on the dossier's timeline that does not change its status, for higher apps
+    (the post's handover record, a campaign's clock stop)."""
+    with transaction.atomic():
+        dossier = _locked(dossier)
+        return _record(dossier, user, action, dossier.status, note, **data)
+
+
+# --- the clock --------------------------------------------------------------------------------
+
+
+def recompute_clock(dossier):
+    """Recompute and store due_at/warn_at (after a pause row was added from outside, e.g. a
+    campaign's clock stop)."""
+    with transaction.atomic():
+        dossier = _locked(dossier)
+        clock.recompute(dossier, timezone.now())
+        _save(dossier, update_fields=["due_at", "warn_at", "next_alert_at", "updated_at"])
+    return dossier
+
+
+def _save(dossier, **kwargs):
+    dossier.next_alert_at = clock.next_alert_moment(dossier)
+    dossier.save(**kwargs)
+
+
+def _require(value, field, message):
+    if not (str(value).strip() if value is not None else ""):
+        raise DossierError(message, field)

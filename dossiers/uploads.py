@@ -1,0 +1,121 @@
+"""Uploaded documents: PDF, JPEG or PNG, recognised by content (not by the name the
+citizen gave), within the size limits of settings, stored under a random name."""
+
+import io
+import secrets
+
+import filetype
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+from PIL import Image
+
+from .models import DossierDocument
+from .services import DossierError, _check, _locked
+
+ALLOWED = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+
+
+def _human(size):
+    return f"{size / 1024 / 1024:.0f} MB" if size >= 1024 * 1024 else f"{size // 1024} KB"
+
+
+def inspect_file(upload):
+    """Return (content_type, extension) of an acceptable file, or raise DossierError naming
+    the file and the reason."""
+    name = getattr(upload, "name", "") or "tệp"
+    size = upload.size
+    if size == 0:
+        raise DossierError(_("Tệp “%(name)s” rỗng.") % {"name": name}, "file")
+    if size > settings.UPLOAD_MAX_FILE_BYTES:
+        raise DossierError(
+            _("Tệp “%(name)s” (%(size)s) vượt quá dung lượng cho phép %(limit)s.")
+            % {"name": name, "size": _human(size), "limit": _human(settings.UPLOAD_MAX_FILE_BYTES)},
+            "file",
+        )
+    upload.seek(0)
+    head = upload.read(8192)
+    kind = filetype.guess(head)
+    content_type = kind.mime if kind else None
+    if content_type not in ALLOWED:
+        raise DossierError(
+            _("Tệp “%(name)s” không phải PDF, JPEG hoặc PNG (kiểm tra theo nội dung tệp).") % {"name": name}, "file"
+        )
+    upload.seek(0)
+    if content_type == "application/pdf":
+        upload.seek(max(0, size - 2048))
+        tail = upload.read()
+        if b"%%EOF" not in tail:
+            raise DossierError(_("Tệp “%(name)s” là PDF hỏng hoặc không đầy đủ.") % {"name": name}, "file")
+    else:
+        _check_image(upload, name)
+    upload.seek(0)
+    return content_type, ALLOWED[content_type]
+
+
+def _check_image(upload, name):
+    upload.seek(0)
+    data = upload.read()
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+            if width * height > settings.UPLOAD_MAX_IMAGE_PIXELS:
+                raise DossierError(
+                    _("Ảnh “%(name)s” quá lớn (%(w)s×%(h)s điểm ảnh).") % {"name": name, "w": width, "h": height},
+                    "file",
+                )
+            image.verify()
+    except DossierError:
+        raise
+    except Exception:
+        raise DossierError(_("Ảnh “%(name)s” bị hỏng, không đọc được.") % {"name": name}, "file")
+
+
+def add_document(dossier, user, document_code, upload, kind=DossierDocument.Kind.SUBMISSION):
+    """Attach one file to a draft (or to a dossier asked for a supplement). A rejected file
+    changes nothing: what the draft already holds stays."""
+    content_type, extension = inspect_file(upload)
+    with transaction.atomic():
+        dossier = _locked(dossier)
+        _check("upload", dossier, user)
+        codes = set(dossier.procedure.documents.values_list("code", flat=True))
+        if document_code not in codes and document_code != "OTHER":
+            raise DossierError(
+                _("Mã giấy tờ “%(code)s” không thuộc thành phần hồ sơ của thủ tục.") % {"code": document_code},
+                "document_code",
+            )
+        used = dossier.documents.aggregate(total=Sum("size"))["total"] or 0
+        if used + upload.size > settings.UPLOAD_MAX_DOSSIER_BYTES:
+            raise DossierError(
+                _("Tổng dung lượng hồ sơ vượt quá %(limit)s; tệp “%(name)s” không được thêm.")
+                % {"limit": _human(settings.UPLOAD_MAX_DOSSIER_BYTES), "name": upload.name},
+                "file",
+            )
+        if dossier.status == "supplement_requested":
+            kind = DossierDocument.Kind.SUPPLEMENT
+        document = DossierDocument(
+            dossier=dossier,
+            document_code=document_code,
+            kind=kind,
+            stored_token=secrets.token_hex(16),
+            extension=extension,
+            original_name=(upload.name or "")[-255:],
+            content_type=content_type,
+            size=upload.size,
+            uploaded_by=user,
+        )
+        document.file.save(f"{document.stored_token}.{extension}", upload, save=False)
+        document.save()
+    return document
+
+
+def remove_document(dossier, user, document_id):
+    with transaction.atomic():
+        dossier = _locked(dossier)
+        _check("upload", dossier, user)
+        document = dossier.documents.filter(pk=document_id).first()
+        if document is None:
+            raise DossierError(_("Không tìm thấy giấy tờ."), "document")
+        document.file.delete(save=False)
+        document.delete()

@@ -1,0 +1,93 @@
+"""The transition table of a dossier (Decree 61/2018, 107/2021; Circular 01/2018/TT-VPCP).
+
+One row per action: the statuses it may start from, the status it leads to (None: the
+status does not change) and who may do it. `services.py` checks every change here."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from .models import Status
+
+S = Status
+
+CITIZEN = "citizen"
+OFFICER = "officer"
+HEAD = "head"
+SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: frozenset
+    target: str | None
+    actors: frozenset
+    label: str
+
+
+def _t(action, sources, target, actors, label):
+    return Transition(action, frozenset(sources), target, frozenset(actors), label)
+
+
+_RUNNING = (S.ACCEPTED, S.PROCESSING)
+
+TRANSITIONS = {
+    t.action: t
+    for t in (
+        _t("submit", [S.DRAFT], S.SUBMITTED, [CITIZEN, OFFICER], _("Nộp hồ sơ")),
+        _t("accept", [S.SUBMITTED], S.ACCEPTED, [OFFICER], _("Tiếp nhận hồ sơ")),
+        _t("refuse", [S.SUBMITTED], S.REFUSED, [OFFICER], _("Từ chối tiếp nhận")),
+        _t(
+            "request_supplement",
+            [S.SUBMITTED, *_RUNNING],
+            S.SUPPLEMENT_REQUESTED,
+            [OFFICER, HEAD],
+            _("Yêu cầu bổ sung, hoàn thiện hồ sơ"),
+        ),
+        # Back to submitted (at intake) or to processing (the clock resumes); services decide.
+        _t("supplement", [S.SUPPLEMENT_REQUESTED], None, [CITIZEN, OFFICER], _("Bổ sung hồ sơ")),
+        _t("process", _RUNNING, S.PROCESSING, [OFFICER, HEAD], _("Chuyển xử lý")),
+        _t("pause", _RUNNING, S.PAUSED, [OFFICER, HEAD], _("Tạm dừng thời hạn")),
+        _t("resume", [S.PAUSED], S.PROCESSING, [OFFICER, HEAD], _("Tiếp tục xử lý")),
+        _t("complete", [*_RUNNING], S.COMPLETED, [OFFICER, HEAD], _("Có kết quả")),
+        _t("hold", [S.COMPLETED], S.RESULT_HELD, [SYSTEM], _("Lưu giữ kết quả")),
+        _t("release", [S.RESULT_HELD], S.COMPLETED, [SYSTEM, OFFICER], _("Giải phóng kết quả lưu giữ")),
+        _t("return", [S.COMPLETED], S.RETURNED, [OFFICER, SYSTEM], _("Trả kết quả")),
+        _t(
+            "withdraw",
+            [S.DRAFT, S.SUBMITTED, S.SUPPLEMENT_REQUESTED, S.ACCEPTED, S.PROCESSING, S.PAUSED],
+            S.WITHDRAWN,
+            [CITIZEN, OFFICER],
+            _("Rút hồ sơ"),
+        ),
+        # Actions that keep the status.
+        _t(
+            "apologize",
+            [*_RUNNING, S.PAUSED, S.SUPPLEMENT_REQUESTED],
+            None,
+            [OFFICER, HEAD],
+            _("Xin lỗi và hẹn lại ngày trả kết quả"),
+        ),
+        _t(
+            "switch_return",
+            [S.DRAFT, S.SUBMITTED, S.SUPPLEMENT_REQUESTED, *_RUNNING, S.PAUSED, S.COMPLETED, S.RESULT_HELD],
+            None,
+            [CITIZEN, OFFICER],
+            _("Đổi hình thức nhận kết quả"),
+        ),
+        _t("rate", [S.RETURNED], None, [CITIZEN], _("Đánh giá mức độ hài lòng")),
+        _t("upload", [S.DRAFT, S.SUPPLEMENT_REQUESTED], None, [CITIZEN, OFFICER], _("Tải lên giấy tờ")),
+        _t("edit", [S.DRAFT], None, [CITIZEN, OFFICER], _("Sửa hồ sơ")),
+    )
+}
+
+
+def allowed(action, status):
+    transition = TRANSITIONS[action]
+    return status in transition.sources
+
+
+def actions_for(status, actor_kind):
+    """Actions a person of `actor_kind` may take on a dossier in `status` (for buttons)."""
+    return [t.action for t in TRANSITIONS.values() if status in t.sources and actor_kind in t.actors]

@@ -1,0 +1,77 @@
+"""Dossiers in each lifecycle state, made through the services (the one door), so a test
+starts from a state the real workflow can reach.
+
+    make_dossier()                       a submitted online dossier at an officer's desk
+    make_dossier("accepted", at=...)     accepted at that moment (time-machine moves the clock)
+    make_dossier("processing") / ("completed") / ("returned") / ("draft")
+"""
+
+import io
+
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from dossiers import services, uploads
+from tests.factories import CitizenFactory, OfficerFactory, ProcedureFactory
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def pdf(name="giayto.pdf", content=PDF):
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def png(name="anh.png", size=(4, 4)):
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "white").save(buffer, "PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def make_dossier(state="submitted", *, at=None, officer=None, citizen=None, procedure=None, **fields):
+    officer = officer or OfficerFactory()
+    citizen = citizen or CitizenFactory()
+    procedure = procedure or ProcedureFactory(province=officer.desk.province, agency=officer.desk.agency)
+    values = {
+        "intake_channel": "online",
+        "return_channel": "desk",
+        "applicant": {"full_name": citizen.full_name, "phone": citizen.phone, "email": citizen.email},
+        "address": "",
+    }
+    values.update(fields)
+
+    def run():
+        dossier = services.create_draft(citizen, procedure=procedure, desk=officer.desk, **values)
+        if state == "draft":
+            return dossier
+        for document in procedure.documents.all():
+            uploads.add_document(dossier, citizen, document.code, pdf(f"{document.code}.pdf"))
+        dossier = services.submit(dossier, citizen)
+        if state == "submitted":
+            return dossier
+        dossier = services.accept(dossier, officer)
+        if state == "accepted":
+            return dossier
+        dossier = services.process(dossier, officer)
+        if state == "processing":
+            return dossier
+        dossier = services.complete(dossier, officer, "approved")
+        if state == "completed":
+            return dossier
+        return services.return_result(dossier, officer)
+
+    if at is None:
+        dossier = run()
+    else:
+        with time_machine.travel(at, tick=False):
+            dossier = run()
+    dossier.refresh_from_db()
+    dossier.officer = officer
+    dossier.citizen = citizen
+    return dossier
+
+
+def local(dt):
+    return timezone.localtime(dt)

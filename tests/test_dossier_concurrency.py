@@ -1,0 +1,73 @@
+"""Races that only a real database shows: two officers accepting at once, many
+citizens creating dossiers at the same desk on the same day."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from dossiers import services
+from dossiers.models import Dossier, DossierEvent, Status
+from tests.dossier_helpers import make_dossier
+from tests.factories import CitizenFactory, OfficerFactory, ProcedureFactory
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL"),
+]
+
+
+def run_together(functions):
+    barrier = threading.Barrier(len(functions))
+    results = [None] * len(functions)
+
+    def worker(index, function):
+        try:
+            barrier.wait(timeout=10)
+            results[index] = function()
+        except Exception as exc:  # collected and asserted by the test
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i, f)) for i, f in enumerate(functions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_two_officers_accepting_at_once_exactly_one_wins():
+    dossier = make_dossier("submitted")
+    second = OfficerFactory(desk=dossier.desk)
+    results = run_together(
+        [lambda w=who: services.accept(Dossier.objects.get(pk=dossier.pk), w) for who in (dossier.officer, second)]
+    )
+    wins = [r for r in results if isinstance(r, Dossier)]
+    losses = [r for r in results if isinstance(r, services.TransitionNotAllowed)]
+    assert len(wins) == 1 and len(losses) == 1, results
+    assert DossierEvent.objects.filter(dossier=dossier, action="accept").count() == 1
+    assert Dossier.objects.get(pk=dossier.pk).status == Status.ACCEPTED
+
+
+def test_concurrent_drafts_get_unique_gap_free_codes():
+    officer = OfficerFactory()
+    procedure = ProcedureFactory(province=officer.desk.province, agency=officer.desk.agency, documents=0)
+    citizens = [CitizenFactory() for _ in range(8)]
+
+    def create(citizen):
+        return services.create_draft(
+            citizen,
+            procedure=procedure,
+            desk=officer.desk,
+            intake_channel="online",
+            return_channel="desk",
+            applicant={"full_name": citizen.full_name, "phone": citizen.phone},
+        )
+
+    results = run_together([lambda c=c: create(c) for c in citizens])
+    assert all(isinstance(r, Dossier) for r in results), results
+    numbers = sorted(int(r.code.rsplit("-", 1)[1]) for r in results)
+    assert numbers == list(range(1, 9))
