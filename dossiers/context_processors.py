@@ -1,0 +1,44 @@
+"""`nav_links`: the dossier links of the main navigation for the signed-in person's role
+(citizen: my dossiers; officer and head: the queue, and the notifications with the unread
+count). Lazy: the unread count is read only when a template shows it.
+
+Enable with "dossiers.context_processors.nav" in TEMPLATES' context_processors; the
+template `dossiers/includes/nav_links.html` renders it."""
+
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
+
+from portal.models import Role
+
+from .models import Notification
+
+
+def links_for(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    path = request.path
+    if user.is_citizen:
+        url = reverse("dossiers:my_dossiers")
+        return [{"url": url, "label": _("Hồ sơ của tôi"), "current": path.startswith(url), "count": None}]
+    if user.role in (Role.OFFICER, Role.HEAD):
+        queue = reverse("dossiers:queue")
+        notes = reverse("dossiers:notifications")
+        unread = Notification.objects.filter(
+            recipient_user=user, channel=Notification.Channel.STAFF, read_at__isnull=True
+        ).count()
+        return [
+            {
+                "url": queue,
+                "label": _("Hàng đợi hồ sơ"),
+                "current": path.startswith(queue) and not path.startswith(notes),
+                "count": None,
+            },
+            {"url": notes, "label": _("Thông báo"), "current": path.startswith(notes), "count": unread},
+        ]
+    return []
+
+
+def nav(request):
+    return {"nav_links": SimpleLazyObject(lambda: links_for(request))}

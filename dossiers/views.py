@@ -1,0 +1,192 @@
+"""What the dossier pages share: role guards, fetching a dossier through `visible_dossiers`
+(anything else is a 404), the clock as people read it, the document rows, calling a service
+and turning its refusals into what a browser shows, and the checked file views.
+
+The pages themselves: views_citizen (submission, my dossiers), views_officer (queues, the
+dossier page, walk-in entry, notifications), views_print (printables), views_public (tracking)."""
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET
+
+from portal.errors import Conflict, Forbidden, RuleError
+from portal.models import Role
+from portal.working_time import calendar_for_desk
+
+from .access import visible_dossiers
+from .forms import UploadForm, attach_error
+from .models import CLOCK_STATUSES, DossierDocument, Status
+
+STAFF_ROLES = (Role.OFFICER, Role.HEAD)
+CITIZEN_HIDDEN_EVENTS = {"due_soon", "overdue", "grant_exception", "hold", "release"}
+HTTP_BAD_REQUEST, HTTP_CONFLICT = 400, 409
+
+
+def citizen_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_citizen:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def staff_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if request.user.role not in STAFF_ROLES:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def get_dossier(user, code, queryset=None):
+    """The dossier with `code` among those `user` may see, else 404."""
+    queryset = visible_dossiers(user, queryset).select_related("procedure", "desk", "agency", "province")
+    return get_object_or_404(queryset, code=code)
+
+
+def call_service(request, form, call):
+    """Run `call()`; returns (result, status). A rule broken by the input goes beside the
+    form's field (400); a state that does not allow it becomes an error message (409); an
+    actor who may not gets the 403 page."""
+    try:
+        return call(), 200
+    except RuleError as error:
+        if form is None:
+            messages.error(request, error.message)
+        else:
+            attach_error(form, error)
+        return None, HTTP_BAD_REQUEST
+    except Conflict as error:
+        messages.error(request, error.message)
+        return None, HTTP_CONFLICT
+    except Forbidden as error:
+        raise PermissionDenied(error.message)
+
+
+# --- the clock -------------------------------------------------------------------------------------
+
+
+def clock_for(dossier, now=None):
+    """The statutory clock as people read it: received, due, working time left (or overdue
+    by), the open pause (the time left is frozen at its start) and every pause."""
+    now = now or timezone.now()
+    pauses = list(dossier.pauses.all())
+    open_pause = next((p for p in pauses if p.ended_at is None), None)
+    info = {
+        "received_at": dossier.received_at,
+        "due_at": dossier.due_at,
+        "original_due_at": dossier.original_due_at,
+        "apology_due_at": dossier.apology_due_at,
+        "pauses": pauses,
+        "open_pause": open_pause,
+        "running": False,
+        "left": None,
+        "overdue_by": None,
+    }
+    if dossier.due_at is None or dossier.status not in CLOCK_STATUSES:
+        return info
+    calendar = calendar_for_desk(dossier.desk)
+    moment = open_pause.started_at if open_pause else now
+    info["running"] = open_pause is None
+    if moment <= dossier.due_at:
+        info["left"] = calendar.working_time_between(moment, dossier.due_at)
+    else:
+        info["overdue_by"] = calendar.working_time_between(dossier.due_at, moment)
+    return info
+
+
+def timeline(dossier, for_citizen=False):
+    events = dossier.events.select_related("actor").order_by("at", "id")
+    if for_citizen:
+        events = events.exclude(action__in=CITIZEN_HIDDEN_EVENTS)
+    return list(events)
+
+
+# --- documents ---------------------------------------------------------------------------------------
+
+OTHER = "OTHER"
+
+
+def document_rows(dossier, bound=None):
+    """One row per required (or optional) document of the procedure, plus "other papers":
+    the files uploaded for it and its own upload form; `bound` is the form just posted (with
+    its error), so a rejected file shows beside its document and the others stay."""
+    files = {}
+    for document in dossier.documents.exclude(kind=DossierDocument.Kind.RESULT):
+        files.setdefault(document.document_code, []).append(document)
+    rows = []
+    specs = [(d.code, d.name, d.required, d.get_form_display(), d.copies) for d in dossier.procedure.documents.all()]
+    specs.append((OTHER, None, False, "", None))
+    for code, name, required, form_label, copies in specs:
+        form = bound if bound is not None and bound.prefix == code else None
+        rows.append(
+            {
+                "code": code,
+                "name": name,
+                "required": required,
+                "form_label": form_label,
+                "copies": copies,
+                "files": files.get(code, []),
+                "form": form or UploadForm(prefix=code, initial={"document_code": code}),
+            }
+        )
+    return rows
+
+
+def upload_limits():
+    return {"file": settings.UPLOAD_MAX_FILE_BYTES, "dossier": settings.UPLOAD_MAX_DOSSIER_BYTES}
+
+
+def upload_form_from(request):
+    """The upload form posted (one form per document; its prefix is the document code, which
+    the form also posts as `document`)."""
+    code = request.POST.get("document", "")[:32]
+    return UploadForm(request.POST, request.FILES, prefix=code), code
+
+
+@require_GET
+@login_required
+@xframe_options_sameorigin
+def document_file(request, code, document_id):
+    """A document of a dossier the user may see: inline (for the preview iframe/img) or
+    as a download with `?download=1`."""
+    dossier = get_dossier(request.user, code)
+    document = get_object_or_404(DossierDocument, pk=document_id, dossier=dossier)
+    if not document.file:
+        raise Http404
+    return FileResponse(
+        document.file.open("rb"),
+        content_type=document.content_type,
+        as_attachment=request.GET.get("download") == "1",
+        filename=document.original_name or f"{document.document_code}.{document.extension}",
+    )
+
+
+@require_GET
+@login_required
+@xframe_options_sameorigin
+def result_file(request, code):
+    """The e-result of a completed dossier, for its owner and the staff who see it."""
+    dossier = get_dossier(request.user, code)
+    if not dossier.result_file or dossier.status not in (Status.COMPLETED, Status.RESULT_HELD, Status.RETURNED):
+        raise Http404
+    if request.user.is_citizen and dossier.status == Status.RESULT_HELD:
+        raise Http404
+    name = dossier.result_file.name.rsplit("/", 1)[-1]
+    return FileResponse(
+        dossier.result_file.open("rb"), as_attachment=request.GET.get("download") == "1", filename=f"ket-qua-{name}"
+    )

@@ -1,0 +1,272 @@
+"""The citizen's pages: submit a dossier (draft → documents → submit), "Hồ sơ của tôi", the
+dossier page with the citizen's actions (supplement, withdraw, switch the return, rate)."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.models import Procedure
+
+from . import services, tracking, uploads, workflow
+from .access import visible_dossiers
+from .forms import DraftForm, NoteForm, RateForm, SwitchReturnForm, WithdrawForm, channel_options
+from .models import ReturnChannel, Status
+from .printing import available_printables, supplement_request
+from .views import (
+    call_service,
+    citizen_required,
+    clock_for,
+    document_rows,
+    get_dossier,
+    timeline,
+    upload_form_from,
+    upload_limits,
+)
+
+PAGE_SIZE = 20
+UPLOAD_STATUSES = (Status.DRAFT, Status.SUPPLEMENT_REQUESTED)
+
+
+# --- the draft ---------------------------------------------------------------------------------------
+
+
+@citizen_required
+def start(request, procedure_pk):
+    """Nộp hồ sơ: the applicant data, the request and the channels; "Lưu nháp" creates the draft."""
+    procedure = get_object_or_404(Procedure.objects.select_related("province", "agency"), pk=procedure_pk, active=True)
+    form = DraftForm(request.POST or None, procedure=procedure, mode="citizen", user=request.user)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            dossier, status = call_service(
+                request,
+                form,
+                lambda: services.create_draft(
+                    request.user,
+                    procedure=procedure,
+                    desk=data["desk"],
+                    intake_channel=data["intake_channel"],
+                    return_channel=data["return_channel"],
+                    applicant=form.applicant(),
+                    address=data.get("address") or "",
+                    address_zone=data.get("address_zone") or "default",
+                    form_data=form.form_data(),
+                ),
+            )
+            if dossier is not None:
+                messages.success(request, _("Đã lưu nháp hồ sơ %(code)s.") % {"code": dossier.code})
+                return redirect("dossiers:documents", code=dossier.code)
+        else:
+            status = 400
+    context = {"form": form, "procedure": procedure, "policy": form.policy, "dossier": None}
+    return render(request, "dossiers/citizen/draft_form.html", context, status=status)
+
+
+@citizen_required
+def edit(request, code):
+    dossier = get_dossier(request.user, code)
+    if dossier.status != Status.DRAFT:
+        return redirect("dossiers:detail", code=code)
+    form = DraftForm(
+        request.POST or None,
+        procedure=dossier.procedure,
+        mode="edit",
+        desk=dossier.desk,
+        dossier=dossier,
+        initial=DraftForm.initial_for(dossier),
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            updated, status = call_service(
+                request, form, lambda: services.update_draft(dossier, request.user, **form.draft_fields())
+            )
+            if updated is not None:
+                messages.success(request, _("Đã lưu nháp hồ sơ %(code)s.") % {"code": code})
+                return redirect("dossiers:documents", code=code)
+        else:
+            status = 400
+    context = {"form": form, "procedure": dossier.procedure, "policy": form.policy, "dossier": dossier}
+    return render(request, "dossiers/citizen/draft_form.html", context, status=status)
+
+
+def _documents_page(request, dossier, bound=None, note_form=None, status=200):
+    policy, _intake, _returns = channel_options(dossier.procedure, dossier.desk)
+    context = {
+        "dossier": dossier,
+        "rows": document_rows(dossier, bound),
+        "limits": upload_limits(),
+        "missing": services.missing_documents(dossier),
+        "policy": policy,
+        "note_form": note_form or NoteForm(prefix="supplement"),
+        "request_event": supplement_request(dossier)[0],
+        "requested_missing": supplement_request(dossier)[1],
+    }
+    return render(request, "dossiers/citizen/documents.html", context, status=status)
+
+
+@citizen_required
+def documents(request, code):
+    """The documents step: one upload form per document, each posted on its own, so a
+    rejected file shows its error beside that document and the others stay."""
+    dossier = get_dossier(request.user, code)
+    if dossier.status not in UPLOAD_STATUSES:
+        return redirect("dossiers:detail", code=code)
+    if request.method != "POST":
+        return _documents_page(request, dossier)
+    form, document_code = upload_form_from(request)
+    if not form.is_valid():
+        return _documents_page(request, dossier, bound=form, status=400)
+    upload = form.cleaned_data["file"]
+    document, status = call_service(
+        request, form, lambda: uploads.add_document(dossier, request.user, document_code, upload)
+    )
+    if document is None:
+        return _documents_page(request, dossier, bound=form, status=status)
+    messages.success(request, _("Đã tải lên tệp “%(name)s”.") % {"name": document.original_name})
+    return redirect("dossiers:documents", code=code)
+
+
+@require_POST
+@citizen_required
+def remove_document(request, code, document_id):
+    dossier = get_dossier(request.user, code)
+    _result, status = call_service(request, None, lambda: uploads.remove_document(dossier, request.user, document_id))
+    if status == 200:
+        messages.success(request, _("Đã xoá tệp."))
+    return redirect("dossiers:documents" if dossier.status in UPLOAD_STATUSES else "dossiers:detail", code=code)
+
+
+@require_POST
+@citizen_required
+def submit(request, code):
+    """Nộp hồ sơ: through services.submit; the code is shown on the next page."""
+    dossier = get_dossier(request.user, code)
+    submitted, status = call_service(request, None, lambda: services.submit(dossier, request.user))
+    if submitted is None:
+        return _documents_page(request, dossier, status=status)
+    return redirect("dossiers:submitted", code=code)
+
+
+@citizen_required
+def submitted(request, code):
+    dossier = get_dossier(request.user, code)
+    if dossier.status == Status.DRAFT:
+        return redirect("dossiers:documents", code=code)
+    return render(request, "dossiers/citizen/submitted.html", {"dossier": dossier})
+
+
+@require_POST
+@citizen_required
+def supplement_done(request, code):
+    """ "Đã bổ sung": the citizen has uploaded what was asked."""
+    dossier = get_dossier(request.user, code)
+    note_form = NoteForm(request.POST, prefix="supplement")
+    note = note_form.cleaned_data.get("note", "") if note_form.is_valid() else ""
+    result, status = call_service(request, note_form, lambda: services.supplement(dossier, request.user, note))
+    if result is None:
+        return _documents_page(request, dossier, note_form=note_form, status=status)
+    messages.success(request, _("Đã gửi hồ sơ bổ sung. Cơ quan sẽ tiếp tục giải quyết."))
+    return redirect("dossiers:detail", code=code)
+
+
+# --- my dossiers ----------------------------------------------------------------------------------------
+
+
+@citizen_required
+def my_dossiers(request):
+    queryset = visible_dossiers(request.user).select_related("procedure")
+    page = Paginator(queryset.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    for dossier in page.object_list:
+        running = bool(dossier.due_at) and dossier.status in (Status.ACCEPTED, Status.PROCESSING)
+        dossier.is_late = running and dossier.due_at < now
+        dossier.in_time = running and dossier.due_at >= now
+    return render(request, "dossiers/citizen/list.html", {"page": page, "now": now})
+
+
+# --- the dossier page and the citizen's actions ------------------------------------------------------------
+
+CITIZEN_ACTIONS = {
+    "withdraw": WithdrawForm,
+    "switch_return": SwitchReturnForm,
+    "rate": RateForm,
+}
+
+
+def _action_forms(dossier, allowed, bound=None):
+    forms = {}
+    for name, form_class in CITIZEN_ACTIONS.items():
+        if name not in allowed:
+            continue
+        if name == "rate" and dossier.rating is not None:
+            continue
+        if bound is not None and bound.prefix == name:
+            forms[name] = bound
+        else:
+            forms[name] = form_class(prefix=name, dossier=dossier)
+    if "switch_return" in forms and not forms["switch_return"].fields["return_channel"].choices:
+        del forms["switch_return"]
+    return forms
+
+
+def _detail_page(request, dossier, bound=None, status=200):
+    allowed = set(workflow.actions_for(dossier.status, workflow.CITIZEN))
+    event, missing = supplement_request(dossier)
+    context = {
+        "dossier": dossier,
+        "clock": clock_for(dossier),
+        "events": timeline(dossier, for_citizen=True),
+        "documents": dossier.documents.all(),
+        "postal_legs": tracking.postal_legs(dossier),
+        "allowed": allowed,
+        "forms": _action_forms(dossier, allowed, bound),
+        "printables": available_printables(dossier, staff=False),
+        "supplement_event": event if dossier.status == Status.SUPPLEMENT_REQUESTED else None,
+        "supplement_missing": missing,
+        "refusal": dossier.events.filter(action="refuse").order_by("-at").first()
+        if dossier.status == Status.REFUSED
+        else None,
+        "postal_return": ReturnChannel.POSTAL,
+    }
+    return render(request, "dossiers/citizen/detail.html", context, status=status)
+
+
+@citizen_required
+def detail(request, code):
+    return _detail_page(request, get_dossier(request.user, code))
+
+
+@require_POST
+@citizen_required
+def act(request, code, action):
+    if action not in CITIZEN_ACTIONS:
+        raise Http404
+    dossier = get_dossier(request.user, code)
+    form = CITIZEN_ACTIONS[action](request.POST, prefix=action, dossier=dossier)
+    if not form.is_valid():
+        return _detail_page(request, dossier, bound=form, status=400)
+    data = form.cleaned_data
+    user = request.user
+    calls = {
+        "withdraw": lambda: services.withdraw(dossier, user, data.get("note", "")),
+        "switch_return": lambda: services.switch_return(
+            dossier, user, data["return_channel"], address=data.get("address") or None
+        ),
+        "rate": lambda: services.rate(dossier, user, data["score"], data.get("comment", "")),
+    }
+    result, status = call_service(request, form, calls[action])
+    if result is None:
+        return _detail_page(request, get_dossier(user, code), bound=form, status=status)
+    done = {
+        "withdraw": _("Đã rút hồ sơ %(code)s."),
+        "switch_return": _("Đã đổi hình thức nhận kết quả của hồ sơ %(code)s."),
+        "rate": _("Cảm ơn bạn đã đánh giá. Ý kiến của bạn giúp cơ quan phục vụ tốt hơn."),
+    }
+    messages.success(request, done[action] % {"code": code})
+    return redirect("dossiers:detail", code=code)

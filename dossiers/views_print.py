@@ -1,0 +1,81 @@
+"""The printables (HTML with the print stylesheet, an "In" button calling window.print()):
+receipt with appointment date, supplement request, refusal, apology letter and the
+processing control sheet. Staff who see the dossier print all of them; its owner prints
+the receipt and the apology letter."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from .models import DossierDocument
+from .printing import (
+    PRINTABLES,
+    control_rows,
+    issuing_authority,
+    last_event,
+    printable_exists,
+    qr_svg,
+    supplement_request,
+    tracking_url,
+)
+from .views import get_dossier
+
+
+def _documents_received(dossier):
+    """The procedure's documents with the files received for each (walk-in and postal dossiers
+    bring paper, so a document without a file is still listed), then any other papers."""
+    files = {}
+    for document in dossier.documents.exclude(kind=DossierDocument.Kind.RESULT):
+        files.setdefault(document.document_code, []).append(document)
+    rows = [
+        {"name": d.name, "form": d.get_form_display(), "copies": d.copies, "files": files.pop(d.code, [])}
+        for d in dossier.procedure.documents.all()
+    ]
+    for code, extra in files.items():
+        rows.append({"name": code, "form": "", "copies": None, "files": extra})
+    return rows
+
+
+@require_GET
+@login_required
+def printable(request, code, slug):
+    if slug not in PRINTABLES:
+        raise Http404
+    kind, title, owner_may = PRINTABLES[slug]
+    dossier = get_dossier(request.user, code)
+    if request.user.is_citizen and not owner_may:
+        raise PermissionDenied
+    if not printable_exists(dossier, kind):
+        raise Http404
+    policy = dossier.snap_policy or {}
+    context = {
+        "dossier": dossier,
+        "title": title,
+        "authority": issuing_authority(dossier),
+        "kind": kind,
+        "printed_at": timezone.now(),
+        "notices": policy.get("notices") or [],
+        "hotlines": policy.get("hotlines") or [],
+    }
+    if kind == "receipt":
+        tracking = tracking_url(dossier.code)
+        context.update(
+            accept_event=last_event(dossier, "accept"),
+            documents=_documents_received(dossier),
+            tracking_url=tracking,
+            qr=qr_svg(tracking, label=f"Tra cứu hồ sơ {dossier.code}"),
+        )
+    elif kind == "supplement":
+        event, missing = supplement_request(dossier)
+        context.update(event=event, missing=missing)
+    elif kind == "refusal":
+        context.update(event=last_event(dossier, "refuse"))
+    elif kind == "apology":
+        event = last_event(dossier, "apologize")
+        context.update(event=event, previous_due=dossier.original_due_at)
+    elif kind == "control_sheet":
+        context.update(rows=control_rows(dossier))
+    return render(request, f"dossiers/print/{kind}.html", context)
