@@ -1,0 +1,239 @@
+"""The campaign API (province admins of the campaign's province; others 403, another
+province's campaign 404) and the walk-in queue-ticket API of a desk (api.md)."""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from portal.errors import Forbidden
+from portal.models import OneStopDesk, Procedure, Province
+
+from . import serializers as s
+from . import services, tickets
+from .models import Session
+
+
+def _local(value):
+    """Moments as ISO 8601 with the local offset (api.md), inside any dicts and lists."""
+    if isinstance(value, datetime):
+        return timezone.localtime(value).isoformat()
+    if isinstance(value, dict):
+        return {key: _local(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_local(item) for item in value]
+    return value
+
+
+class IsCampaignManager(permissions.IsAuthenticated):
+    def has_permission(self, request, view):
+        if not super().has_permission(request, view):
+            return False
+        services.require_manager(request.user)
+        return True
+
+
+class CampaignViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    permission_classes = [IsCampaignManager]
+    serializer_class = s.CampaignSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        queryset = services.manageable(self.request.user).select_related("province", "created_by")
+        province = self.request.query_params.get("province")
+        state = self.request.query_params.get("status")
+        if province:
+            queryset = queryset.filter(province__code=province)
+        if state:
+            queryset = queryset.filter(status=state)
+        return queryset
+
+    def _province(self, code):
+        user = self.request.user
+        if user.is_superuser:
+            if not code:
+                raise ValidationError({"province": [_("Vui lòng chọn tỉnh.")]})
+            province = Province.objects.filter(code=code).first()
+            if province is None:
+                raise ValidationError({"province": [_("Không có tỉnh mã %(code)s.") % {"code": code}]})
+            return province
+        if code and code != user.province.code:
+            raise Forbidden(_("Chỉ được tạo đợt áp dụng cho tỉnh của mình."))
+        return user.province
+
+    def _out(self, campaign, code=status.HTTP_200_OK):
+        campaign = self.get_queryset().get(pk=campaign.pk)
+        return Response(s.CampaignSerializer(campaign).data, status=code)
+
+    @extend_schema(request=s.CampaignWriteSerializer, responses={201: s.CampaignSerializer})
+    def create(self, request):
+        data = s.CampaignWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        province = self._province(values.pop("province", None))
+        campaign = services.create_campaign(request.user, province, **values)
+        return self._out(campaign, status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.CampaignWriteSerializer, responses=s.CampaignSerializer)
+    def partial_update(self, request, pk=None):
+        campaign = self.get_object()
+        data = s.CampaignWriteSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        code = values.pop("province", None)
+        if code and code != campaign.province.code:
+            raise ValidationError({"province": [_("Không thể chuyển đợt sang tỉnh khác.")]})
+        campaign = services.update_campaign(campaign, request.user, **values)
+        return self._out(campaign)
+
+    @extend_schema(request=None, responses=s.CampaignSerializer)
+    @action(detail=True, methods=["post"])
+    def activate(self, request, pk=None):
+        return self._out(services.activate(self.get_object(), request.user))
+
+    @extend_schema(request=s.EndSerializer, responses=s.CampaignSerializer)
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        data = s.EndSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._out(services.end(self.get_object(), request.user, data.validated_data["note"]))
+
+    @extend_schema(
+        parameters=[OpenApiParameter("at", str, description=_("thời điểm xem trước (ISO 8601)"))],
+        responses={200: dict},
+    )
+    @action(detail=True, methods=["get"])
+    def preview(self, request, pk=None):
+        at = None
+        if request.query_params.get("at"):
+            at = parse_datetime(request.query_params["at"])
+            if at is None:
+                raise ValidationError({"at": [_("Thời điểm không hợp lệ (ISO 8601).")]})
+            if timezone.is_naive(at):
+                at = timezone.make_aware(at)
+        result = services.preview(self.get_object(), at, limit=settings.CAMPAIGN_PREVIEW_LIMIT)
+        return Response(_local(result))
+
+    @extend_schema(responses=s.CampaignEventSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def events(self, request, pk=None):
+        events = self.get_object().events.select_related("actor")
+        return Response(s.CampaignEventSerializer(events, many=True).data)
+
+
+# --- walk-in queue tickets -----------------------------------------------------------------
+
+
+class TicketThrottle(AnonRateThrottle):
+    """Bookings per client IP without an account (kiosks share an IP: keep the rate generous)."""
+
+    scope = "tickets"
+
+    def get_rate(self):
+        return settings.TICKET_BOOKING_RATE
+
+
+def _procedure(desk, value):
+    if value in (None, ""):
+        return None
+    value = str(value).strip()
+    queryset = Procedure.objects.filter(province_id=desk.province_id, active=True).select_related("agency")
+    procedure = queryset.filter(code=value).first()
+    if procedure is None and value.isdigit():
+        procedure = queryset.filter(pk=int(value)).first()
+    if procedure is None:
+        raise ValidationError({"procedure": [_("Không tìm thấy thủ tục “%(code)s”.") % {"code": value}]})
+    return procedure
+
+
+class DeskTicketsView(APIView):
+    """POST: anyone (a kiosk, a citizen) books a number; GET: the desk's officers list them."""
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            return [permissions.AllowAny()]
+        return [permissions.IsAuthenticated()]
+
+    def get_throttles(self):
+        return [TicketThrottle()] if self.request.method == "POST" else []
+
+    def _desk(self, pk):
+        return get_object_or_404(OneStopDesk.objects.select_related("province"), pk=pk)
+
+    @extend_schema(request=s.TicketRequestSerializer, responses={201: s.TicketSerializer})
+    def post(self, request, pk):
+        desk = self._desk(pk)
+        data = s.TicketRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        ticket = tickets.book(
+            desk,
+            day=values["date"],
+            session=values["session"],
+            full_name=values["full_name"],
+            phone=values["phone"],
+            procedure=_procedure(desk, values.get("procedure")),
+            user=request.user,
+        )
+        return Response(s.TicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("date", str, description=_("ngày (YYYY-MM-DD), mặc định hôm nay")),
+            OpenApiParameter("session", str, description="morning | afternoon"),
+        ],
+        responses={200: dict},
+    )
+    def get(self, request, pk):
+        desk = self._desk(pk)
+        if not tickets.can_serve(request.user, desk):
+            raise Forbidden(_("Chỉ cán bộ của Bộ phận Một cửa này xem được danh sách số thứ tự."))
+        day, session = tickets.current_session(desk)
+        if request.query_params.get("date"):
+            data = s.CallNextSerializer(data=request.query_params)
+            data.is_valid(raise_exception=True)
+            day = data.validated_data.get("date", day)
+        session = request.query_params.get("session") or session
+        if session not in Session.values:
+            raise ValidationError({"session": [_("Chọn morning hoặc afternoon.")]})
+        found = tickets.queue(desk, day, session)
+        return Response(
+            {
+                "date": day.isoformat(),
+                "session": session,
+                "issued": found["issued"],
+                "called": found["called"],
+                "capacity": found["capacity"],
+                "results": s.TicketDetailSerializer(found["tickets"], many=True).data,
+            }
+        )
+
+
+class CallNextView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=s.CallNextSerializer, responses=s.TicketDetailSerializer)
+    def post(self, request, pk):
+        desk = get_object_or_404(OneStopDesk, pk=pk)
+        if not tickets.can_serve(request.user, desk):
+            raise Forbidden(_("Chỉ cán bộ của Bộ phận Một cửa này được gọi số."))
+        data = s.CallNextSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ticket = tickets.call_next(
+            desk, request.user, data.validated_data.get("date"), data.validated_data.get("session")
+        )
+        return Response(s.TicketDetailSerializer(ticket).data)

@@ -1,0 +1,90 @@
+"""The campaign and queue-ticket shapes of the API (api.md "Campaigns", "Walk-in queue
+tickets"). Scope and rules are validated by campaigns/rules.py through the services, which
+answer 400 with dotted field names ("rules.postal_fee_waived_percent")."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from .models import Campaign, CampaignEvent, QueueTicket, Session
+from .rules import describe, describe_scope
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    province = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # A plain string (draft | scheduled | active | ended): a choice field would add a second
+    # "status" enum to the schema beside the dossiers' one.
+    status = serializers.CharField(read_only=True, help_text="draft | scheduled | active | ended")
+    summary = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "id",
+            "province",
+            "title",
+            "legal_basis",
+            "starts_at",
+            "ends_at",
+            "status",
+            "scope",
+            "rules",
+            "summary",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_summary(self, campaign) -> dict:
+        return {"scope": describe_scope(campaign.scope), "rules": describe(campaign.rules or {})}
+
+
+class CampaignWriteSerializer(serializers.Serializer):
+    province = serializers.CharField(
+        required=False, help_text=_("mã tỉnh; quản trị tỉnh chỉ tạo cho tỉnh của mình (bỏ trống)")
+    )
+    title = serializers.CharField(max_length=300)
+    legal_basis = serializers.CharField(max_length=300)
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField(required=False, allow_null=True)
+    scope = serializers.JSONField(required=False, allow_null=True)
+    rules = serializers.JSONField(required=False, allow_null=True)
+
+
+class CampaignEventSerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = CampaignEvent
+        fields = ["at", "actor", "action", "from_status", "to_status", "note", "changes"]
+
+
+class EndSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TicketRequestSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    session = serializers.ChoiceField(choices=Session.choices)
+    full_name = serializers.CharField(max_length=200)
+    phone = serializers.CharField(max_length=20)
+    procedure = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = QueueTicket
+        fields = ["number", "date", "session"]
+
+
+class TicketDetailSerializer(serializers.ModelSerializer):
+    procedure = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = QueueTicket
+        fields = ["number", "date", "session", "full_name", "phone", "procedure", "state", "created_at", "called_at"]
+
+
+class CallNextSerializer(serializers.Serializer):
+    date = serializers.DateField(required=False)
+    session = serializers.ChoiceField(choices=Session.choices, required=False)

@@ -1,0 +1,220 @@
+"""Pages: a province admin's campaigns (list, create, edit, preview, activate, end, audit
+trail; own province only, another's is a 404), the kiosk/citizen page to take a queue
+number, and the desk page that calls the next number."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.errors import Conflict, RuleError
+from portal.models import OneStopDesk, Province
+
+from . import services, tickets
+from .forms import CampaignForm, TicketForm
+from .models import Campaign, Session
+from .policy import rule_from
+from .rules import describe, describe_scope
+
+
+def _manager(request):
+    if not services.is_manager(request.user):
+        raise PermissionDenied(_("Chỉ quản trị tỉnh được quản lý đợt áp dụng biện pháp."))
+
+
+def _campaign(request, pk):
+    _manager(request)
+    return get_object_or_404(services.manageable(request.user).select_related("province", "created_by"), pk=pk)
+
+
+@login_required
+def campaign_list(request):
+    _manager(request)
+    campaigns = services.manageable(request.user).select_related("province")
+    status = request.GET.get("status")
+    if status in Campaign.Status.values:
+        campaigns = campaigns.filter(status=status)
+    now = timezone.now()
+    rows = [{"campaign": c, "in_force": rule_from(c).in_force(now), "lines": describe(c.rules)} for c in campaigns]
+    return render(request, "campaigns/list.html", {"rows": rows, "statuses": Campaign.Status.choices, "status": status})
+
+
+def _province_for(request):
+    if not request.user.is_superuser:
+        return request.user.province
+    pk = request.POST.get("province") or request.GET.get("province")
+    return Province.objects.filter(pk=pk).first() if pk and str(pk).isdigit() else Province.objects.first()
+
+
+def _save(request, form, campaign=None):
+    """Run the service behind a valid form; the services' messages land on the fields."""
+    values = form.values()
+    try:
+        if campaign is None:
+            province = form.cleaned_data.get("province") or form.province
+            return services.create_campaign(request.user, province, **values)
+        return services.update_campaign(campaign, request.user, **values)
+    except services.CampaignInvalid as exc:
+        form.add_service_errors(exc.errors)
+    except RuleError as exc:
+        form.add_service_errors({exc.field: [exc.message]})
+    except Conflict as exc:
+        form.add_error(None, exc.message)
+    return None
+
+
+@login_required
+def campaign_create(request):
+    _manager(request)
+    province = _province_for(request)
+    form = CampaignForm(request.POST or None, user=request.user, province=province)
+    if request.method == "POST" and form.is_valid():
+        campaign = _save(request, form)
+        if campaign is not None:
+            messages.success(request, _("Đã tạo bản nháp đợt áp dụng. Xem trước rồi kích hoạt khi sẵn sàng."))
+            return redirect("campaign_detail", pk=campaign.pk)
+    return render(request, "campaigns/form.html", {"form": form, "campaign": None})
+
+
+@login_required
+def campaign_edit(request, pk):
+    campaign = _campaign(request, pk)
+    if not campaign.is_editable:
+        messages.error(request, _("Đợt đã kết thúc, không thể sửa."))
+        return redirect("campaign_detail", pk=campaign.pk)
+    form = CampaignForm(
+        request.POST or None,
+        user=request.user,
+        province=campaign.province,
+        initial=CampaignForm.initial_from(campaign),
+    )
+    if "province" in form.fields:
+        form.fields["province"].disabled = True
+    if request.method == "POST" and form.is_valid() and _save(request, form, campaign) is not None:
+        if campaign.status == Campaign.Status.ACTIVE:
+            messages.success(request, _("Đã lưu. Thay đổi áp dụng ngay cho các quyết định mới."))
+        else:
+            messages.success(request, _("Đã lưu thay đổi."))
+        return redirect("campaign_detail", pk=campaign.pk)
+    return render(request, "campaigns/form.html", {"form": form, "campaign": campaign})
+
+
+@login_required
+def campaign_detail(request, pk):
+    campaign = _campaign(request, pk)
+    context = {
+        "campaign": campaign,
+        "lines": describe(campaign.rules or {}),
+        "scope": describe_scope(campaign.scope),
+        "in_force": rule_from(campaign).in_force(timezone.now()),
+        "events": campaign.events.select_related("actor")[:20],
+    }
+    return render(request, "campaigns/detail.html", context)
+
+
+@login_required
+def campaign_history(request, pk):
+    campaign = _campaign(request, pk)
+    context = {
+        "campaign": campaign,
+        "events": campaign.events.select_related("actor"),
+        "snapshots": campaign.history.select_related("history_user").order_by("-history_date", "-history_id"),
+    }
+    return render(request, "campaigns/history.html", context)
+
+
+@login_required
+def campaign_preview(request, pk):
+    campaign = _campaign(request, pk)
+    result = services.preview(campaign, limit=settings.CAMPAIGN_PREVIEW_LIMIT)
+    return render(request, "campaigns/preview.html", {"campaign": campaign, "preview": result})
+
+
+@login_required
+@require_POST
+def campaign_activate(request, pk):
+    campaign = _campaign(request, pk)
+    try:
+        campaign = services.activate(campaign, request.user)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đợt đã chuyển sang trạng thái “%(s)s”.") % {"s": campaign.get_status_display()})
+    return redirect("campaign_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def campaign_end(request, pk):
+    campaign = _campaign(request, pk)
+    try:
+        services.end(campaign, request.user, request.POST.get("note", ""))
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã kết thúc đợt. Kết quả đang lưu giữ được trả theo hình thức đã đăng ký."))
+    return redirect("campaign_detail", pk=pk)
+
+
+# --- queue tickets -------------------------------------------------------------------------
+
+
+def ticket_desks(request):
+    desks = OneStopDesk.objects.select_related("province").order_by("province__name", "name")
+    return render(request, "campaigns/ticket_desks.html", {"desks": desks})
+
+
+def ticket_book(request, desk_pk):
+    desk = get_object_or_404(OneStopDesk.objects.select_related("province"), pk=desk_pk)
+    form = TicketForm(request.POST or None, desk=desk)
+    ticket = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket = tickets.book(
+                desk,
+                day=data["date"],
+                session=data["session"],
+                full_name=data["full_name"],
+                phone=data["phone"],
+                procedure=data.get("procedure"),
+                user=request.user,
+            )
+        except RuleError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        except Conflict as exc:
+            form.add_error(None, exc.message)
+    day, session = tickets.current_session(desk)
+    context = {
+        "desk": desk,
+        "form": form,
+        "ticket": ticket,
+        "capacities": [(label, tickets.capacity_for(desk, day, value)) for value, label in Session.choices],
+    }
+    return render(request, "campaigns/ticket_book.html", context)
+
+
+@login_required
+def desk_queue(request, desk_pk):
+    desk = get_object_or_404(OneStopDesk.objects.select_related("province"), pk=desk_pk)
+    if not tickets.can_serve(request.user, desk):
+        raise PermissionDenied(_("Chỉ cán bộ của Bộ phận Một cửa này được gọi số."))
+    day, session = tickets.current_session(desk)
+    session = request.GET.get("session") if request.GET.get("session") in Session.values else session
+    if request.method == "POST":
+        session = request.POST.get("session") if request.POST.get("session") in Session.values else session
+        try:
+            ticket = tickets.call_next(desk, request.user, day, session)
+        except Conflict as exc:
+            messages.warning(request, exc.message)
+        else:
+            messages.success(
+                request, _("Mời số %(n)s: %(name)s.") % {"n": f"{ticket.number:03d}", "name": ticket.full_name}
+            )
+        return redirect(f"{request.path}?session={session}")
+    context = {"desk": desk, "queue": tickets.queue(desk, day, session), "sessions": Session.choices}
+    return render(request, "campaigns/desk_queue.html", context)

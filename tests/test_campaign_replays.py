@@ -1,0 +1,277 @@
+"""The five seed rule sets replayed in time (time-machine): submissions before, during and
+after each window; intake, processing and return; the rule outcomes. (The postal parts of
+the scenarios, fees in the subsidy ledger and 4-hour pickups, are asserted by postal's tests
+once PostalOrder exists.)"""
+
+import pytest
+import time_machine
+from rest_framework.test import APIClient
+
+import dossiers.campaign_rules  # noqa: F401  (connects the dossier-side receivers)
+from campaigns import services
+from campaigns.context_processors import active_notices
+from campaigns.demo import SEEDS
+from campaigns.models import Campaign
+from campaigns.policy import effective_policy
+from campaigns.testing import make_campaign, vn
+from dossiers import services as dossier_services
+from dossiers.models import ClockPause, Notification, Status
+from tests.dossier_helpers import make_dossier
+from tests.factories import CitizenFactory, HeadFactory, OfficerFactory, ProcedureFactory, ProvinceAdminFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    def run(function, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return function(*args, **kwargs)
+
+    return run
+
+
+def seed(legal_basis_part, index=0):
+    return [s for s in SEEDS if legal_basis_part in s["legal_basis"]][index]
+
+
+def schedule(province, spec, at):
+    """The province admin records and activates the seed's campaign at `at`."""
+    with time_machine.travel(at, tick=False):
+        return make_campaign(
+            province,
+            status="scheduled",
+            title=spec["title"],
+            legal_basis=spec["legal_basis"],
+            starts_at=spec["starts_at"],
+            ends_at=spec["ends_at"],
+            scope=spec["scope"],
+            rules=spec["rules"],
+            user=ProvinceAdminFactory(province=province),
+        )
+
+
+def sweep_at(committed, at):
+    with time_machine.travel(at, tick=False):
+        return committed(services.sweep)
+
+
+def refused(dossier, user, at):
+    with time_machine.travel(at, tick=False), pytest.raises(dossier_services.DossierError) as error:
+        dossier_services.submit(dossier, user)
+    return error.value
+
+
+def test_seed_000_dong_nai_3515_notice_hotline_sms_and_reduced_tariff(committed):
+    officer = OfficerFactory()
+    province = officer.desk.province
+    procedure = ProcedureFactory(province=province, agency=officer.desk.agency, level=4, postal=True, documents=0)
+    filed = make_dossier("processing", officer=officer, procedure=procedure, at=vn(2020, 3, 27, 9))
+    campaign = schedule(province, seed("3515/KH-UBND"), vn(2020, 3, 28, 9))
+    assert effective_policy(procedure, officer.desk, vn(2020, 3, 29, 23)).campaigns == ()
+    sweep_at(committed, vn(2020, 3, 30, 0, 1))
+    sweep_at(committed, vn(2020, 3, 30, 0, 2))
+    sms = Notification.objects.get(kind="campaign_started", channel="sms")
+    assert sms.dossier_id == filed.pk and "0251-1022" in sms.body and "3515/KH-UBND" in sms.body
+    during = make_dossier(
+        "accepted",
+        officer=officer,
+        procedure=procedure,
+        at=vn(2020, 4, 3, 9),
+        return_channel="postal",
+        address="5 Hà Huy Giáp, Biên Hòa",
+    )
+    assert during.snap_policy["postal_fee_waived_percent"] == 50
+    assert during.snap_policy["hotlines"] == ["0251-1022"]
+    assert during.snap_policy["subsidy_budget"].startswith("Kinh phí cải cách hành chính")
+    with time_machine.travel(vn(2020, 4, 3, 9), tick=False):
+        assert any("0251-1022" in n["body"] for n in active_notices())
+    dossier_services.complete(during, officer, "approved")
+    sweep_at(committed, vn(2020, 4, 30, 0, 1))
+    campaign.refresh_from_db()
+    assert campaign.status == "ended"
+    after = make_dossier("accepted", officer=officer, procedure=procedure, at=vn(2020, 5, 4, 9))
+    assert after.snap_policy["postal_fee_waived_percent"] == 0 and after.snap_policy["campaigns"] == []
+    with time_machine.travel(vn(2020, 5, 4, 9), tick=False):
+        assert active_notices() == []
+
+
+def test_seed_001_khanh_hoa_2964_open_channels_clock_stop_and_postal_offers(committed):
+    officer = OfficerFactory()
+    province = officer.desk.province
+    citizen = CitizenFactory()
+    field = ProcedureFactory(
+        province=province, agency=officer.desk.agency, level=2, field_verification=True, documents=0
+    )
+    in_person = ProcedureFactory(province=province, agency=officer.desk.agency, level=3, in_person=True, documents=0)
+    filed = make_dossier(
+        "processing", officer=officer, procedure=field, at=vn(2020, 3, 30, 9), intake_channel="walk_in"
+    )
+    ready = make_dossier("completed", officer=officer, procedure=field, at=vn(2020, 3, 27, 9), intake_channel="walk_in")
+    assert filed.due_at == vn(2020, 4, 7, 9, 0)
+    # Before: a level-2 procedure takes no online dossier.
+    before = make_dossier("draft", officer=officer, citizen=citizen, procedure=field)
+    assert refused(before, citizen, vn(2020, 3, 31, 9)).field == "intake_channel"
+    campaign = schedule(province, seed("2964/UBND-KSTT"), vn(2020, 3, 31, 16))
+    sweep_at(committed, vn(2020, 4, 1, 0, 1))
+    # The clock stop: 14 h ran before 1/4, 26 h remain from Thursday 16/4 07:00 → Tuesday 21/4 09:00.
+    filed.refresh_from_db()
+    assert filed.due_at == vn(2020, 4, 21, 9, 0)
+    # Officers offer postal return, fee-free, to those already filed or with results ready.
+    offers = Notification.objects.filter(kind="campaign_postal_offer", channel="sms")
+    assert set(offers.values_list("dossier_id", flat=True)) == {filed.pk, ready.pk}
+    assert "100%" in offers.first().body
+    with time_machine.travel(vn(2020, 4, 1, 9), tick=False):
+        dossier_services.switch_return(filed, officer, "postal", address="2 Trần Phú, Nha Trang")
+    policy = effective_policy(field, officer.desk, vn(2020, 4, 2, 9))
+    assert (policy.pickup_sla_hours, policy.return_sla_hours, policy.postal_fee_waived_percent) == (4, 4, 100)
+    assert policy.online_payment and policy.allows_intake("postal")
+    # During: the same procedure now takes online dossiers; accepted on 3/4 it pauses from acceptance.
+    during = committed(
+        make_dossier, "accepted", officer=officer, citizen=citizen, procedure=field, at=vn(2020, 4, 3, 10)
+    )
+    during.refresh_from_db()
+    assert during.due_at == vn(2020, 4, 22, 17, 0)
+    dossiers_paused = ClockPause.objects.filter(kind="campaign", campaign_id=campaign.pk)
+    assert dossiers_paused.count() == 2
+    assert ClockPause.objects.get(dossier=during).started_at == vn(2020, 4, 3, 10)
+    # In-person-only procedures stay in person.
+    in_person_draft = make_dossier("draft", officer=officer, citizen=citizen, procedure=in_person)
+    assert refused(in_person_draft, citizen, vn(2020, 4, 3, 10)).field == "intake_channel"
+    # Declared over on 23/4 by the province admin; afterwards level 2 is offline again.
+    api = APIClient()
+    api.force_authenticate(ProvinceAdminFactory(province=province))
+    with time_machine.travel(vn(2020, 4, 23, 8), tick=False):
+        assert api.post(f"/api/v1/campaigns/{campaign.pk}/end/").json()["status"] == "ended"
+    after = make_dossier("draft", officer=officer, citizen=citizen, procedure=field)
+    assert refused(after, citizen, vn(2020, 4, 24, 9)).field == "intake_channel"
+
+
+def test_seed_002_dong_nai_1106_postal_plan_overlaps_the_covid_plan(committed):
+    officer = OfficerFactory()
+    province = officer.desk.province
+    procedure = ProcedureFactory(province=province, agency=officer.desk.agency, level=3, postal=True, documents=0)
+    plan = schedule(province, seed("1106/KH-UBND"), vn(2019, 6, 20, 9))
+    covid = schedule(province, seed("3515/KH-UBND"), vn(2019, 6, 20, 9))
+    sweep_at(committed, vn(2019, 6, 21, 0, 1))
+    postal_intake = make_dossier(
+        "accepted", officer=officer, procedure=procedure, at=vn(2019, 7, 1, 9), intake_channel="postal", address="x"
+    )
+    assert postal_intake.snap_policy["campaigns"] == [plan.pk]
+    assert "trọn gói tại địa chỉ" in postal_intake.snap_policy["notices"][0]
+    sweep_at(committed, vn(2020, 3, 30, 0, 1))
+    overlap = effective_policy(procedure, officer.desk, vn(2020, 4, 3, 9))
+    assert overlap.campaigns == (plan.pk, covid.pk)
+    assert len(overlap.notices) == 2 and overlap.hotlines == ("0251-1022",)
+    with time_machine.travel(vn(2020, 4, 3, 9), tick=False):
+        assert len(active_notices()) == 2
+    sweep_at(committed, vn(2021, 1, 1, 0, 1))
+    assert set(Campaign.objects.values_list("status", flat=True)) == {"ended"}
+    assert effective_policy(procedure, officer.desk, vn(2021, 1, 4, 9)).campaigns == ()
+
+
+def test_seed_003_quang_binh_1318_walk_in_suspended_except_urgent_cases(committed):
+    officer = OfficerFactory()
+    province = officer.desk.province
+    head = HeadFactory(agency=officer.desk.agency)
+    citizen = CitizenFactory()
+    online = ProcedureFactory(province=province, agency=officer.desk.agency, level=4, postal=True, documents=0)
+    counter_only = ProcedureFactory(province=province, agency=officer.desk.agency, level=2, documents=0)
+    before = make_dossier(
+        "accepted", officer=officer, procedure=counter_only, at=vn(2021, 7, 21, 9), intake_channel="walk_in"
+    )
+    assert before.status == Status.ACCEPTED
+    ready = make_dossier("completed", officer=officer, procedure=online, at=vn(2021, 7, 20, 9))
+    schedule(province, seed("1318/UBND-KSTT"), vn(2021, 7, 21, 16))
+    sweep_at(committed, vn(2021, 7, 22, 0, 1))
+    offer = Notification.objects.get(kind="campaign_postal_offer", channel="sms")
+    assert offer.dossier_id == ready.pk and ready.code in offer.body
+    # During: walk-in intake and desk return refused, naming the letter and its notice.
+    walk_in = make_dossier("draft", officer=officer, citizen=citizen, procedure=online, intake_channel="walk_in")
+    error = refused(walk_in, citizen, vn(2021, 7, 23, 9))
+    assert error.field == "intake_channel" and "1318/UBND-KSTT" in error.message and "14 ngày" in error.message
+    desk_return = make_dossier("draft", officer=officer, citizen=citizen, procedure=online)
+    assert refused(desk_return, citizen, vn(2021, 7, 23, 9)).field == "return_channel"
+    # An urgent case approved by the head of the agency passes: intake, processing, return at the desk.
+    urgent = make_dossier("draft", officer=officer, citizen=citizen, procedure=counter_only, intake_channel="walk_in")
+    assert refused(urgent, citizen, vn(2021, 7, 23, 9)).field == "intake_channel"
+    with time_machine.travel(vn(2021, 7, 23, 10), tick=False):
+        dossier_services.grant_exception(urgent, officer, "Giấy tờ cấp thiết cho khám chữa bệnh.", str(head))
+        dossier_services.submit(urgent, citizen)
+        dossier_services.accept(urgent, officer)
+        dossier_services.process(urgent, officer)
+        dossier_services.complete(urgent, officer, "approved")
+        urgent = dossier_services.return_result(urgent, officer)
+    assert urgent.status == Status.RETURNED
+    assert urgent.events.get(action="grant_exception").data == {"approved_by": str(head)}
+    # After the 14 days: walk-in again.
+    after = make_dossier(
+        "accepted", officer=officer, procedure=counter_only, at=vn(2021, 8, 5, 9), intake_channel="walk_in"
+    )
+    assert after.status == Status.ACCEPTED
+
+
+def test_seed_004_tay_ninh_online_only_capped_queue_and_held_results(committed):
+    officer = OfficerFactory()
+    province = officer.desk.province
+    citizen = CitizenFactory()
+    level3 = ProcedureFactory(province=province, agency=officer.desk.agency, level=3, postal=True, documents=0)
+    level2 = ProcedureFactory(province=province, agency=officer.desk.agency, level=2, documents=0)
+    before = make_dossier(
+        "accepted", officer=officer, procedure=level3, at=vn(2020, 3, 27, 9), intake_channel="postal", address="x"
+    )
+    assert before.status == Status.ACCEPTED
+    online_only = schedule(province, seed("Tây Ninh", 0), vn(2020, 3, 28, 9))
+    queue = schedule(
+        province,
+        {**seed("Tây Ninh", 1), "rules": {**seed("Tây Ninh", 1)["rules"], "walk_in_capacity_per_session": 3}},
+        vn(2020, 3, 28, 9),
+    )
+    sweep_at(committed, vn(2020, 3, 30, 0, 1))
+    # Level 3/4: online intake only.
+    by_post = make_dossier(
+        "draft", officer=officer, citizen=citizen, procedure=level3, intake_channel="postal", address="x"
+    )
+    error = refused(by_post, citizen, vn(2020, 3, 31, 9))
+    assert error.field == "intake_channel" and online_only.title in error.message
+    # Results only by post; the others are held until the epidemic is declared over.
+    held = make_dossier("completed", officer=officer, citizen=citizen, procedure=level3, at=vn(2020, 3, 31, 9))
+    posted = make_dossier(
+        "completed", officer=officer, procedure=level3, at=vn(2020, 3, 31, 9), return_channel="postal", address="x"
+    )
+    assert (held.status, posted.status) == (Status.RESULT_HELD, Status.COMPLETED)
+    # Walk-in for the others: queue numbers, at most 3 a session.
+    api = APIClient()
+    with time_machine.travel(vn(2020, 3, 31, 8), tick=False):
+        answers = [
+            api.post(
+                f"/api/v1/desks/{officer.desk_id}/tickets/",
+                {
+                    "date": "2020-03-31",
+                    "session": "afternoon",
+                    "full_name": f"Người {i}",
+                    "phone": f"09500000{i:02d}",
+                    "procedure": level2.code,
+                },
+                format="json",
+            )
+            for i in range(4)
+        ]
+    assert [a.status_code for a in answers] == [201, 201, 201, 409]
+    assert [a.json()["number"] for a in answers[:3]] == [1, 2, 3]
+    walk_in = make_dossier(
+        "accepted", officer=officer, procedure=level2, at=vn(2020, 3, 31, 14), intake_channel="walk_in"
+    )
+    assert walk_in.status == Status.ACCEPTED
+    # Declared over: the admin ends both; the held result is released and the citizen told.
+    with time_machine.travel(vn(2020, 4, 23, 8), tick=False):
+        committed(services.end, queue, None, "Công bố hết dịch.")
+        committed(services.end, online_only, None, "Công bố hết dịch.")
+    held.refresh_from_db()
+    assert held.status == Status.COMPLETED
+    assert Notification.objects.filter(dossier=held, kind="result_released").exists()
+    after = make_dossier(
+        "accepted", officer=officer, procedure=level3, at=vn(2020, 4, 24, 9), intake_channel="postal", address="x"
+    )
+    assert after.status == Status.ACCEPTED
+    assert effective_policy(level2, officer.desk, vn(2020, 4, 24, 9)).walk_in_capacity_per_session is None
