@@ -8,4 +8,11 @@ class PostalConfig(AppConfig):
 
     def ready(self):
         # postal adds its section (postal_tariffs) to the catalog import/export of portal.
-        from . import catalog_section  # noqa: F401
+        from dossiers import forms as dossier_forms
+        from dossiers import tracking as dossier_tracking
+
+        # receivers connects to the dossiers' domain events.
+        from . import catalog_section, fees, receivers, tracking  # noqa: F401
+
+        dossier_tracking.register_legs_provider(tracking.legs)
+        dossier_forms.register_zone_provider(fees.zone_choices)

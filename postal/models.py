@@ -156,6 +156,9 @@ class PostalOrderEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self):
+        return f"{self.order_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
 
 class PostalAlert(models.Model):
     """A breach recorded once per order (the unique constraint makes the sweep idempotent)."""
@@ -170,6 +173,9 @@ class PostalAlert(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["order", "kind"], name="one_postal_alert_per_kind")]
+
+    def __str__(self):
+        return f"{self.order_id} {self.kind} {self.due_at:%Y-%m-%d %H:%M}"
 
 
 class SubsidyEntry(models.Model):
@@ -189,6 +195,9 @@ class SubsidyEntry(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("khoản hỗ trợ cước")
         verbose_name_plural = _("sổ hỗ trợ cước bưu chính")
+
+    def __str__(self):
+        return f"{self.order_id}: {self.amount:,} đ"
 
 
 class IntegrationClient(models.Model):
@@ -224,6 +233,9 @@ class IdempotencyRecord(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["caller", "key"], name="one_answer_per_idempotency_key")]
 
+    def __str__(self):
+        return f"{self.caller} {self.key}"
+
 
 class WebhookDelivery(models.Model):
     """An outbound webhook, stored before it is sent so a receiver that is down loses nothing:
@@ -247,3 +259,6 @@ class WebhookDelivery(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["next_attempt_at"], name="webhook_due", condition=models.Q(state="pending"))]
+
+    def __str__(self):
+        return f"{self.event} #{self.pk} → {self.client_id} ({self.state})"

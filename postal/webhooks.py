@@ -1,0 +1,162 @@
+"""Outbound webhooks to the post office's software: stored, signed, retried, never dropped.
+
+- `enqueue(order, event)` (called by services.py inside the change's transaction) stores a
+  WebhookDelivery per active client of the order's province that has a `webhook_url`, and
+  asks for it to be sent on commit. The stored row is the promise: if the worker, the
+  broker or the receiver is down, the beat sweep (`tasks.deliver_pending_webhooks`) finds
+  it later.
+- The body is the order as the API shows it (`{"delivery": id, "event", "sent_for", "order"}`),
+  JSON in UTF-8, signed with HMAC-SHA256 of the client's `webhook_secret`:
+  `X-Motcua-Signature: sha256=<hex>`; `X-Motcua-Delivery: <id>` lets the receiver drop a
+  duplicate (delivery is at least once) and `X-Motcua-Event` names the event. Deliveries of
+  one order may arrive out of order: the order's `updated_at` tells the newer.
+- A send is claimed first (its `next_attempt_at` moved a lease ahead, under a row lock
+  taken with SKIP LOCKED), then made outside any transaction, so a slow receiver never
+  holds a lock. 2xx = delivered; anything else is retried after 30 s, 1 min, 2 min, …
+  capped at POSTAL_WEBHOOK_BACKOFF_MAX seconds (default 1 h), for as long as it takes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import urllib.error
+import urllib.request
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import IntegrationClient, WebhookDelivery
+
+log = logging.getLogger("motcua.postal")
+
+ORDER_CREATED = "order.created"
+ORDER_CHANGED = "order.changed"
+
+# A claimed delivery is not picked again by the sweep for this long (a send takes at most the timeout).
+LEASE_SECONDS = 300
+
+
+def _setting(name, default):
+    return getattr(settings, name, default)
+
+
+def backoff_seconds(attempts):
+    """The wait after the `attempts`-th failed send: 30 s doubling, capped (1 h by default)."""
+    base = _setting("POSTAL_WEBHOOK_BACKOFF_BASE", 30)
+    cap = _setting("POSTAL_WEBHOOK_BACKOFF_MAX", 3600)
+    return min(cap, base * 2 ** max(0, attempts - 1))
+
+
+def sign(secret, body: bytes) -> str:
+    return "sha256=" + hmac.new((secret or "").encode(), body, hashlib.sha256).hexdigest()
+
+
+def order_payload(order):
+    from .serializers import PostalOrderSerializer
+
+    return json.loads(json.dumps(PostalOrderSerializer(order).data, cls=DjangoJSONEncoder))
+
+
+def enqueue(order, event):
+    """Store one delivery per subscribed client of the order's province; send on commit."""
+    clients = list(IntegrationClient.objects.filter(province_id=order.province_id, active=True).exclude(webhook_url=""))
+    if not clients:
+        return []
+    now = timezone.now()
+    payload = order_payload(order)
+    deliveries = [
+        WebhookDelivery.objects.create(
+            client=client, order=order, event=event, payload=payload, created_at=now, next_attempt_at=now
+        )
+        for client in clients
+    ]
+    ids = [d.pk for d in deliveries]
+
+    def send():
+        from .tasks import deliver_webhook
+
+        for pk in ids:
+            try:
+                deliver_webhook.delay(pk)
+            except Exception:  # the broker is down: the sweep sends it later
+                log.warning("webhook %s not queued; the sweep will send it", pk, exc_info=True)
+
+    transaction.on_commit(send)
+    return deliveries
+
+
+def body_of(delivery) -> bytes:
+    document = {
+        "delivery": delivery.pk,
+        "event": delivery.event,
+        "created_at": delivery.created_at.isoformat(),
+        "order": delivery.payload,
+    }
+    return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def claim(ids=None, limit=100):
+    """Lock and lease up to `limit` pending deliveries that are due (or those of `ids`),
+    skipping rows another sender holds. Returns their ids."""
+    now = timezone.now()
+    with transaction.atomic():
+        queryset = WebhookDelivery.objects.select_for_update(skip_locked=True).filter(
+            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now), state=WebhookDelivery.State.PENDING
+        )
+        if ids is not None:
+            queryset = queryset.filter(pk__in=ids)
+        claimed = list(queryset.order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit])
+        WebhookDelivery.objects.filter(pk__in=claimed).update(next_attempt_at=now + timedelta(seconds=LEASE_SECONDS))
+    return claimed
+
+
+def post(url, body, headers, timeout):
+    """One HTTP POST (urllib, stdlib); returns the status code or raises."""
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (URL set by an admin)
+        return response.status
+
+
+def attempt(delivery_id):
+    """Send one claimed delivery and record the outcome. Returns True when delivered."""
+    delivery = WebhookDelivery.objects.select_related("client").filter(pk=delivery_id).first()
+    if delivery is None or delivery.state == WebhookDelivery.State.DELIVERED:
+        return False
+    body = body_of(delivery)
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": "motcua-webhooks/1",
+        "X-Motcua-Delivery": str(delivery.pk),
+        "X-Motcua-Event": delivery.event,
+        "X-Motcua-Signature": sign(delivery.client.webhook_secret, body),
+    }
+    error = ""
+    try:
+        status = post(delivery.client.webhook_url, body, headers, _setting("POSTAL_WEBHOOK_TIMEOUT", 10))
+        if not 200 <= status < 300:
+            error = f"HTTP {status}"
+    except urllib.error.HTTPError as exc:
+        error = f"HTTP {exc.code}"
+    except Exception as exc:  # refused, timeout, DNS…: retried later
+        error = f"{type(exc).__name__}: {exc}"
+    now = timezone.now()
+    attempts = delivery.attempts + 1
+    if error:
+        WebhookDelivery.objects.filter(pk=delivery.pk, state=WebhookDelivery.State.PENDING).update(
+            attempts=attempts,
+            last_error=error[:300],
+            next_attempt_at=now + timedelta(seconds=backoff_seconds(attempts)),
+        )
+        log.info("webhook %s to %s failed (%s), attempt %s", delivery.pk, delivery.client_id, error, attempts)
+        return False
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        attempts=attempts, state=WebhookDelivery.State.DELIVERED, delivered_at=now, next_attempt_at=None, last_error=""
+    )
+    return True
