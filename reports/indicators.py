@@ -22,11 +22,13 @@ Flows (events inside the window):
 * ``fee_dossiers``: dossiers received in the window whose fee snapshot (`snap_fee`) is above zero;
   ``paid_online``: those of them whose `payment_status` is paid (or refunded after an online payment).
 * Postal (bưu chính công ích), on dossiers received in the window: ``postal_eligible`` = of a procedure announced
-  for the post (`postal_intake` or `postal_return`) or that used the post anyway; ``postal_used`` = intake by
-  post or result returned by post (`return_channel`); ``postal_intake``, ``postal_return``, ``door_to_door``
-  (trọn gói tại địa chỉ: both legs by post).
-* ``processing``: for dossiers done in the window, working time from `received_at` to `completed_at` on the
-  desk's calendar (pauses included: the citizen waited), in working days of that desk (8 h by default).
+  for the post (`postal_intake` or `postal_return`: plan 1106/KH-UBND counts "số TTHC được công bố thực hiện qua
+  dịch vụ bưu chính công ích"); ``postal_used`` = those of them with intake by post or result returned by post
+  (`return_channel`); ``postal_intake``, ``postal_return``, ``door_to_door`` (trọn gói tại địa chỉ: both legs
+  by post) count every dossier, eligible or not (a campaign may open the post to other procedures).
+* ``processing``: for dossiers done in the window, the statutory clock's working time from `received_at` to
+  `completed_at` on the desk's calendar, minus the working time covered by its `ClockPause` rows (the same
+  arithmetic that moves `due_at`), in working days of that desk (8 h by default).
 * ``rated_1 .. rated_5``: satisfaction ratings given in the window (the time of the `rate` event).
 
 Stocks (open dossiers at an instant, by the stored `due_at`):
@@ -38,8 +40,10 @@ Stocks (open dossiers at an instant, by the stored `due_at`):
 
 Rates (null when the denominator is zero; fractions 0..1 rounded to 4 places):
 
-* ``on_time_rate`` = (done_early + done_on_time) ÷ done.
 * ``late_rate`` = (in_progress_overdue + done_late) ÷ (received + carried_over)  (the Gia Lai formula).
+* ``on_time_rate`` = 1 − late_rate, on the same denominator (domain.md defines the on-time rate through the late
+  rate: every dossier handled in the window that is not late is on time or still within its deadline). The
+  share of done dossiers done early or on time is ``done_on_time_share`` in the tables and exports.
 * ``online_rate`` = received online ÷ received.   ``online_payment_rate`` = paid_online ÷ fee_dossiers.
 * ``postal_share`` = postal_used ÷ postal_eligible, against REPORTS_POSTAL_SHARE_TARGET (30 %, plan 1106/KH-UBND).
 * ``avg_processing_working_days`` = Σ processing ÷ done with a processing time (2 places).
@@ -134,17 +138,12 @@ def _events(action, a, b, margin=timedelta(0)):
     return DossierEvent.objects.filter(action=action, at__gte=a - margin, at__lt=b + margin).values("dossier_id")
 
 
-def _withdrawn_before(t):
+def withdrawn_before(t):
     return Exists(DossierEvent.objects.filter(dossier=OuterRef("pk"), action="withdraw", at__lt=t))
 
 
-POSTAL_ELIGIBLE = (
-    Q(procedure__postal_intake=True)
-    | Q(procedure__postal_return=True)
-    | Q(intake_channel=IntakeChannel.POSTAL)
-    | Q(return_channel=ReturnChannel.POSTAL)
-)
-POSTAL_USED = Q(intake_channel=IntakeChannel.POSTAL) | Q(return_channel=ReturnChannel.POSTAL)
+POSTAL_ELIGIBLE = Q(procedure__postal_intake=True) | Q(procedure__postal_return=True)
+POSTAL_USED = POSTAL_ELIGIBLE & (Q(intake_channel=IntakeChannel.POSTAL) | Q(return_channel=ReturnChannel.POSTAL))
 
 
 def _c(condition=None):
@@ -233,7 +232,7 @@ def live_stocks(scope: Scope, t: datetime, keys=(), now=None):
     open_at_t = (
         candidates.filter(received_at__lt=t)
         .exclude(completed_at__lt=t)
-        .exclude(_withdrawn_before(t))
+        .exclude(withdrawn_before(t))
         .alias(paused=paused)
     )
     running = Q(paused=False)
@@ -333,18 +332,28 @@ def ensure_processing_times(done_queryset):
     from portal.working_time import calendar_for_desk
 
     missing = list(
-        done_queryset.filter(report_processing__isnull=True, received_at__isnull=False)
+        done_queryset.filter(report_processing__isnull=True, received_at__isnull=False, completed_at__isnull=False)
         .order_by()
         .values_list("pk", "received_at", "completed_at", "desk_id")
     )
     if not missing:
         return 0
     desks = OneStopDesk.objects.in_bulk({desk_id for *_, desk_id in missing})
+    pauses = defaultdict(list)
+    for dossier_id, started_at, ended_at in ClockPause.objects.filter(
+        dossier_id__in=[row[0] for row in missing]
+    ).values_list("dossier_id", "started_at", "ended_at"):
+        pauses[dossier_id].append((started_at, ended_at))
     calendars = {}
     rows = []
     for pk, received_at, completed_at, desk_id in missing:
         calendar = calendars.get(desk_id) or calendars.setdefault(desk_id, calendar_for_desk(desks[desk_id]))
-        seconds = int(calendar.working_time_between(received_at, completed_at).total_seconds())
+        # Pauses end at completion at the latest (services.complete closes an open one).
+        paused = [(a, min(b or completed_at, completed_at)) for a, b in pauses.get(pk, ()) if a < completed_at]
+        worked = calendar.working_time_between(received_at, completed_at)
+        if paused:
+            worked -= calendar.paused_time(received_at, paused)
+        seconds = max(0, int(worked.total_seconds()))
         day_seconds = int(calendar.day_length().total_seconds()) or 1
         rows.append(
             ProcessingTime(dossier_id=pk, working_seconds=seconds, milli_days=round(seconds * 1000 / day_seconds))
@@ -397,6 +406,8 @@ class Totals:
         ratings = self.ratings
         rated = sum(ratings)
         processing = f["processing_count"]
+        handled = received + self.carried_over
+        late = end["open_overdue"] + f["done_late"]
         return {
             "received": {
                 "online": f["received_online"],
@@ -410,8 +421,8 @@ class Totals:
             "in_progress_within": end["open_within"],
             "in_progress_overdue": end["open_overdue"],
             "paused": end["open_paused"],
-            "on_time_rate": _rate(f["done_early"] + f["done_on_time"], self.done_total),
-            "late_rate": _rate(end["open_overdue"] + f["done_late"], received + self.carried_over),
+            "on_time_rate": _rate(handled - late, handled),
+            "late_rate": _rate(late, handled),
             "online_rate": _rate(f["received_online"], received),
             "online_payment_rate": _rate(f["paid_online"], f["fee_dossiers"]),
             "postal_share": _rate(f["postal_used"], f["postal_eligible"]),
@@ -431,6 +442,7 @@ class Totals:
             "received_total": self.received_total,
             **data,
             "done_total": self.done_total,
+            "done_on_time_share": _rate(f["done_early"] + f["done_on_time"], self.done_total),
             "withdrawn": f["withdrawn"],
             "refused": f["refused"],
             "fee_dossiers": f["fee_dossiers"],

@@ -7,8 +7,12 @@ Parameters (query string): `province` (code), `agency` (code), `desk` (id), `pro
 current month), and `group_by` (agency|desk|procedure|day|month|quarter).
 
 Who may ask: province admins about their province, heads about their agency, officers about their desk,
-superusers about anything; a filter naming something outside that (or nothing) is a 404, a role without
-statistics a 403, malformed input a 400 with a message per field."""
+superusers about anything; a filter naming something outside that (or nothing) is a 404, malformed input a 400
+with a message per field. Everyone else (anonymous visitors, citizens, postal clerks) gets what the public
+statistics page shows, when the caller allows it (`public=True`): a province's totals and its agencies'
+(`province` required; `agency` and group_by agency/day/month/quarter allowed); asking them for a desk or a
+procedure is `StaffOnly` (401 anonymous, 403 signed in). Agencies are institutions, not persons: the public
+numbers carry no personal data."""
 
 from __future__ import annotations
 
@@ -30,6 +34,13 @@ from .engine import GROUP_BY
 from .indicators import Scope
 
 STATS_ROLES = (Role.OFFICER, Role.HEAD, Role.PROVINCE_ADMIN)
+PUBLIC_GROUPS = ("agency", "day", "month", "quarter")
+
+
+class StaffOnly(PermissionDenied):
+    """A public caller asked for what only staff see (a desk, a procedure)."""
+
+
 PERIOD_CHOICES = [
     ("day", gettext_lazy("Ngày")),
     ("week", gettext_lazy("Tuần")),
@@ -107,6 +118,7 @@ class ReportQuery:
     agency: Agency | None = None
     desk: OneStopDesk | None = None
     procedure: Procedure | None = None
+    public: bool = False
 
     @property
     def window_label(self):
@@ -141,14 +153,46 @@ def _not_found():
     return Http404(_("Không tìm thấy đơn vị hoặc thủ tục trong phạm vi của bạn."))
 
 
-def resolve(user, data) -> ReportQuery:
-    """Check `data` (a QueryDict or dict) against `user`; raises ValidationError, Http404 or PermissionDenied."""
-    if not may_see_statistics(user):
-        raise PermissionDenied(_("Bạn không có quyền xem thống kê."))
+def _valid(data):
     form = IndexQueryForm(data)
     if not form.is_valid():
         raise ValidationError({field: list(messages) for field, messages in form.errors.items()})
-    values = form.cleaned_data
+    return form.cleaned_data
+
+
+def resolve_public(values) -> ReportQuery:
+    """What anyone may see: a province (required), optionally one of its agencies."""
+    if values["desk"] or values["procedure"] or values["group_by"] not in ("", *PUBLIC_GROUPS):
+        raise StaffOnly(_("Thống kê theo bộ phận một cửa hoặc thủ tục chỉ dành cho cán bộ."))
+    if not values["province"]:
+        raise ValidationError({"province": [_("Vui lòng chọn tỉnh (province).")]})
+    province = Province.objects.filter(code=values["province"]).first()
+    if province is None:
+        raise _not_found()
+    agency = None
+    if values["agency"]:
+        agency = Agency.objects.filter(code=values["agency"], province=province).first()
+        if agency is None:
+            raise _not_found()
+    return ReportQuery(
+        scope=Scope(province_id=province.pk, agency_id=agency.pk if agency else None),
+        start=values["start"],
+        end=values["end"],
+        group_by=values["group_by"],
+        province=province,
+        agency=agency,
+        public=True,
+    )
+
+
+def resolve(user, data, public=False) -> ReportQuery:
+    """Check `data` (a QueryDict or dict) against `user`; raises ValidationError, Http404 or PermissionDenied.
+    With `public`, callers without a statistics role get the public view instead of a 403."""
+    if not may_see_statistics(user):
+        if not public:
+            raise PermissionDenied(_("Bạn không có quyền xem thống kê."))
+        return resolve_public(_valid(data))
+    values = _valid(data)
     province = agency = desk = procedure = None
     if not user.is_superuser:
         province = user.province or (user.desk.province if user.desk_id else None)

@@ -11,6 +11,10 @@ Desk 1 (agency 1), procedure P1 (5 working days, free) and P2 (5 working days, 5
     J  P2 online   accepted Mon 04/03 09:00 (paid online), done Wed 06/03 09:00 (early, 2 wd), returned,
                    rated 5 on 07/03
     E  P1 online   accepted Tue 05/03 09:00 (due 12/03 09:00), never done: overdue from 12/03
+    N  P1 online   accepted Mon 11/03 09:00 (due 18/03 09:00), apology Fri 15/03 10:00 with a new date
+                   Wed 20/03 17:00, done Wed 20/03 10:00 (on time against the new date, 7.125 wd)
+    R  P1 online   accepted Tue 12/03 09:00 (due 19/03 09:00), done Mon 18/03 09:00 (early, 4 wd), returned
+                   late: Thu 21/03 10:00 (after its due date; still done early: timeliness is at completion)
     G  P1 online   accepted Thu 07/03 09:00, withdrawn Fri 15/03 10:00
     H  P1 online   submitted Fri 08/03 09:00, refused at intake the same day 10:00
     F  P1 online   accepted Wed 20/03 09:00, paused Thu 21/03 10:00, resumed Tue 02/04 10:00 (due moves to
@@ -120,6 +124,8 @@ def build_world():
     d = _received(w, "D", "2024-03-25 09:00")
     i = _received(w, "I", "2024-03-28 09:00")
     m = _received(w, "M", "2024-04-10 09:00")
+    n = _received(w, "N", "2024-03-11 09:00")
+    r = _received(w, "R", "2024-03-12 09:00")
 
     h = make_dossier("submitted", at=at("2024-03-08 09:00"), officer=o, citizen=c, procedure=w.p1)
     w.dossiers["H"] = h
@@ -136,6 +142,10 @@ def build_world():
     step("2024-03-11 08:30", services.complete, b, o, "approved")
     step("2024-03-12 10:00", services.complete, cc, o, "approved")
     step("2024-03-15 10:00", services.withdraw, g, c)
+    step("2024-03-15 10:00", services.apologize, n, o, at("2024-03-20 17:00"), "Chờ xác minh.")
+    step("2024-03-18 09:00", services.complete, r, o, "approved")
+    step("2024-03-20 10:00", services.complete, n, o, "approved")
+    step("2024-03-21 10:00", services.return_result, r, o)
     step("2024-03-21 10:00", services.pause, f, o, "Chờ ý kiến cơ quan phối hợp.")
     step("2024-04-02 10:00", services.resume, f, o)
     step("2024-04-03 09:00", services.complete, d, o, "approved")

@@ -1,0 +1,42 @@
+"""Statistics display: {% load reports_tags %}
+
+{{ 0.8333|pct }}      → 83,3 % (locale separators); "—" for None (nothing to divide by)
+{{ 12345|num }}       → 12.345
+{{ 4.04|days }}       → 4,04
+{{ row|get:"key" }}   → row["key"]
+"""
+
+from django import template
+from django.utils import formats
+
+register = template.Library()
+DASH = "—"
+
+
+@register.filter
+def pct(value, places=1):
+    if value is None or value == "":
+        return DASH
+    return f"{formats.number_format(float(value) * 100, decimal_pos=int(places))} %"
+
+
+@register.filter
+def num(value):
+    if value is None or value == "":
+        return DASH
+    return formats.number_format(int(value), decimal_pos=0, force_grouping=True)
+
+
+@register.filter
+def days(value):
+    if value is None or value == "":
+        return DASH
+    return formats.number_format(float(value), decimal_pos=2)
+
+
+@register.filter
+def get(mapping, key):
+    try:
+        return mapping[key]
+    except (KeyError, TypeError, IndexError):
+        return ""

@@ -1,0 +1,53 @@
+/* Statistics pages: charts from the data the page embeds (json_script), the export progress poll, print.
+   Uses the vendored Chart.js (static/vendor/chartjs), never a CDN. The tables carry the same numbers. */
+(function () {
+  "use strict";
+  var COLORS = { online: "#1f5fa8", postal: "#d4a000", walk_in: "#6b7785", done: "#1d7a46", late: "#a51d24" };
+
+  function drawCharts() {
+    if (typeof window.Chart === "undefined") { return; }
+    document.querySelectorAll("canvas.js-report-chart").forEach(function (canvas) {
+      var source = document.getElementById(canvas.dataset.source);
+      if (!source) { return; }
+      var data = JSON.parse(source.textContent);
+      var datasets = data.series.map(function (s) {
+        return { type: "bar", label: s.label, data: s.data, backgroundColor: COLORS[s.key], stack: "received" };
+      }).concat(data.lines.map(function (s) {
+        return { type: "line", label: s.label, data: s.data, borderColor: COLORS[s.key], backgroundColor: COLORS[s.key], tension: 0.2 };
+      }));
+      new window.Chart(canvas, {
+        data: { labels: data.labels, datasets: datasets },
+        options: {
+          responsive: true, maintainAspectRatio: false, animation: false,
+          scales: { x: { stacked: true }, y: { stacked: false, beginAtZero: true, ticks: { precision: 0 } } },
+          plugins: { legend: { position: "bottom" } }
+        }
+      });
+    });
+  }
+
+  function pollExport(box) {
+    var url = box.dataset.statusUrl;
+    var bar = box.querySelector("progress");
+    var text = box.querySelector(".js-export-text");
+    var link = box.querySelector(".js-export-link");
+    function tick() {
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.json(); })
+        .then(function (s) {
+          bar.value = s.progress;
+          text.textContent = s.status_label + " – " + s.progress + " %" + (s.error ? " · " + s.error : "");
+          if (s.download_url) { link.hidden = false; link.querySelector("a").href = s.download_url; return; }
+          if (s.status !== "failed") { window.setTimeout(tick, 1500); }
+        })
+        .catch(function () { window.setTimeout(tick, 5000); });
+    }
+    if (link.hidden) { tick(); }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    drawCharts();
+    document.querySelectorAll(".js-export").forEach(pollExport);
+    document.querySelectorAll(".js-print").forEach(function (b) { b.addEventListener("click", function () { window.print(); }); });
+  });
+})();
