@@ -131,7 +131,8 @@ AUTH_USER_MODEL = "portal.User"
 # REDIS_URL: e.g. redis://127.0.0.1:6379/0; when set, Redis is the cache and the Celery broker.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # portal.cache.ResilientRedisCache: Django's RedisCache, but a Redis outage degrades to no cache, not to 500s.
+    CACHES = {"default": {"BACKEND": "portal.cache.ResilientRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "motcua"}}
 
@@ -157,6 +158,8 @@ AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_MINUTES", default=30) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+# The API gets a JSON 429, pages the template above (portal/lockout.py).
+AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
 
 # Sessions and cookies.
 SESSION_COOKIE_HTTPONLY = True
@@ -221,7 +224,17 @@ REST_FRAMEWORK = {
         "tracking": env.str("TRACKING_RATE", default="30/min"),
         "register": env.str("REGISTER_RATE", default="20/hour"),
     },
+    # NUM_PROXIES: reverse proxies in front of the app (1 behind nginx). 0 = the client is REMOTE_ADDR and
+    # X-Forwarded-For is ignored, so a forged header cannot buy a fresh throttle allowance.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
+# Public tracking page (dossiers/views_public.py): TRACKING_PAGE_LOOKUPS look-ups per client per
+# TRACKING_PAGE_WINDOW seconds; and per dossier code (dossiers/tracking.py, page and API):
+# TRACKING_CODE_FAILURES wrong phone digits per TRACKING_CODE_WINDOW seconds lock that code's look-up.
+TRACKING_PAGE_LOOKUPS = env.int("TRACKING_PAGE_LOOKUPS", default=20)
+TRACKING_PAGE_WINDOW = env.int("TRACKING_PAGE_WINDOW", default=600)
+TRACKING_CODE_FAILURES = env.int("TRACKING_CODE_FAILURES", default=10)
+TRACKING_CODE_WINDOW = env.int("TRACKING_CODE_WINDOW", default=3600)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "motcua API",
@@ -233,6 +246,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets whose field names (kind, status) other apps use too: named explicitly.
+    "ENUM_NAME_OVERRIDES": {
+        "PostalOrderKindEnum": "postal.models.PostalOrder.Kind",
+        "PostalOrderStatusEnum": "postal.models.PostalOrder.Status",
+        "DossierStatusEnum": "dossiers.models.Status",
+    },
 }
 
 # Celery. With REDIS_URL the broker is Redis; without it an embedded filesystem broker
@@ -260,6 +279,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dossiers.tasks.sweep_deadlines",
         "schedule": 60.0,
         "kwargs": {"batch_size": 500},
+    },
+    "portal-drain-outbox": {
+        "task": "portal.tasks.drain_outbox",
+        "schedule": 60.0,
+        "kwargs": {"batch_size": 500},
+    },
+    "postal-sweep-sla": {
+        "task": "postal.tasks.sweep_postal_sla",
+        "schedule": 60.0,
+        "kwargs": {"batch_size": 500},
+    },
+    "postal-deliver-webhooks": {
+        "task": "postal.tasks.deliver_pending_webhooks",
+        "schedule": 60.0,
+        "kwargs": {"batch_size": 100},
     },
     "portal-heartbeat": {
         "task": "portal.tasks.heartbeat",
@@ -290,6 +324,14 @@ CAMPAIGN_PREVIEW_LIMIT = env.int("CAMPAIGN_PREVIEW_LIMIT", default=200)
 # Postal SLA defaults in hours (campaigns may shorten them, e.g. 4 h in Khánh Hòa 2020).
 POSTAL_PICKUP_SLA_HOURS = env.float("POSTAL_PICKUP_SLA_HOURS", default=16)
 POSTAL_RETURN_SLA_HOURS = env.float("POSTAL_RETURN_SLA_HOURS", default=16)
+# The post office's integration (postal/api.py, postal/webhooks.py):
+# POSTAL_SYNC_LAG_SECONDS: `changed_since` leaves out orders changed in the last N seconds (a late commit
+#   never slips behind a client's cursor); POSTAL_WEBHOOK_TIMEOUT: seconds per webhook POST;
+# POSTAL_WEBHOOK_BACKOFF_BASE / _MAX: the first retry delay, doubled per failure up to the cap (seconds).
+POSTAL_SYNC_LAG_SECONDS = env.int("POSTAL_SYNC_LAG_SECONDS", default=5)
+POSTAL_WEBHOOK_TIMEOUT = env.float("POSTAL_WEBHOOK_TIMEOUT", default=10)
+POSTAL_WEBHOOK_BACKOFF_BASE = env.int("POSTAL_WEBHOOK_BACKOFF_BASE", default=30)
+POSTAL_WEBHOOK_BACKOFF_MAX = env.int("POSTAL_WEBHOOK_BACKOFF_MAX", default=3600)
 
 # Dossiers: an officer's claim lasts this many minutes; "due soon" fires this many working hours before the due moment.
 DOSSIER_CLAIM_MINUTES = env.int("DOSSIER_CLAIM_MINUTES", default=30)

@@ -11,9 +11,14 @@ urlpatterns = [
     path("api/v1/", include("portal.api_urls")),
     path("", include("dossiers.payment_urls")),  # online payment: API under api/v1/, pages /thanh-toan/
     path("api/v1/", include("dossiers.api_urls")),
+    path("api/v1/", include("postal.api_urls")),  # postal-orders/: the post office's integration API
+    path("api/v1/", include("postal.report_urls")),  # reports/postal/: the Finance confirmation list
+    path("api/v1/", include("reports.api_urls")),  # reports/service-index/: the Decision 766 index
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("", include("campaigns.page_urls")),
     path("", include("dossiers.page_urls")),
+    path("", include("postal.page_urls")),  # /buu-chinh/: the clerk's pages, breach board, Finance list
+    path("", include("reports.urls")),  # /thong-ke/: dashboards, public statistics, the 6-monthly report
     path("", include("portal.page_urls")),
 ]
