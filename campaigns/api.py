@@ -16,12 +16,14 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from portal.api import get_procedure_by_code
 from portal.errors import Forbidden
 from portal.models import OneStopDesk, Procedure, Province
 
 from . import serializers as s
 from . import services, tickets
 from .models import Session
+from .policy import effective_policy, postal_fee
 
 
 def _local(value):
@@ -118,13 +120,7 @@ class CampaignViewSet(
     )
     @action(detail=True, methods=["get"])
     def preview(self, request, pk=None):
-        at = None
-        if request.query_params.get("at"):
-            at = parse_datetime(request.query_params["at"])
-            if at is None:
-                raise ValidationError({"at": [_("Thời điểm không hợp lệ (ISO 8601).")]})
-            if timezone.is_naive(at):
-                at = timezone.make_aware(at)
+        at = _moment(request.query_params["at"]) if request.query_params.get("at") else None
         result = services.preview(self.get_object(), at, limit=settings.CAMPAIGN_PREVIEW_LIMIT)
         return Response(_local(result))
 
@@ -133,6 +129,86 @@ class CampaignViewSet(
     def events(self, request, pk=None):
         events = self.get_object().events.select_related("actor")
         return Response(s.CampaignEventSerializer(events, many=True).data)
+
+
+# --- the effective policy of a procedure ---------------------------------------------------
+
+
+def _moment(value):
+    """`at` as an aware moment (naive = local time); None for now; 400 when unreadable."""
+    if value in (None, ""):
+        return timezone.now()
+    at = None
+    # An unencoded "+07:00" arrives as " 07:00".
+    for text in (value.strip(), value.strip().replace(" ", "+")):
+        try:
+            at = at or parse_datetime(text)
+        except ValueError:
+            continue
+    if at is None:
+        raise ValidationError({"at": [_("Thời điểm không hợp lệ; dùng ISO 8601, ví dụ 2020-04-01T09:00:00+07:00.")]})
+    return timezone.make_aware(at) if timezone.is_naive(at) else at
+
+
+def _sla(hours):
+    return int(hours) if float(hours).is_integer() else hours
+
+
+class ProcedurePolicyView(APIView):
+    """GET /api/v1/procedures/{code}/policy/?desk=&at=&province=&zone=: what applies to a
+    dossier of this procedure at that desk and moment (public: kiosks, the post's software,
+    mobile apps). Without `at`, now; without `desk`, campaigns limited to some desks do not
+    count. `postal_fee` is the post's tariff per leg before the waiver (null where the leg
+    is closed or no tariff is known); `clock_paused_until` the last day of a clock stop."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("desk", int, description=_("mã số Bộ phận Một cửa")),
+            OpenApiParameter("at", str, description=_("thời điểm (ISO 8601), mặc định bây giờ")),
+            OpenApiParameter("province", str, description=_("mã tỉnh, khi mã thủ tục trùng giữa các tỉnh")),
+            OpenApiParameter("zone", str, description=_("vùng cước bưu chính, mặc định default")),
+        ],
+        responses=s.ProcedurePolicySerializer,
+    )
+    def get(self, request, code):
+        params = request.query_params
+        errors, desk = {}, None
+        try:
+            at = _moment(params.get("at"))
+        except ValidationError as exc:
+            errors.update(exc.detail)
+        try:
+            procedure = get_procedure_by_code(
+                code, params.get("province"), Procedure.objects.select_related("province", "agency")
+            )
+        except ValidationError as exc:  # the code is in several provinces: ?province= is needed
+            raise ValidationError({**errors, **exc.detail})
+        if params.get("desk") not in (None, ""):
+            value = params["desk"].strip()
+            known = value.isdigit() and len(value) <= 18  # beyond a bigint: no such desk, not a 500
+            desk = OneStopDesk.objects.filter(pk=int(value)).first() if known else None
+            if desk is None:
+                errors["desk"] = [_("Không có Bộ phận Một cửa số %(id)s.") % {"id": value}]
+            elif desk.province_id != procedure.province_id:
+                errors["desk"] = [_("Bộ phận Một cửa này không thuộc tỉnh của thủ tục.")]
+        if errors:
+            raise ValidationError(errors)
+        policy = effective_policy(procedure, desk, at)
+        zone = (params.get("zone") or "default").strip() or "default"
+        data = policy.as_dict()
+        data.update(
+            procedure=procedure.code,
+            province=procedure.province.code,
+            desk=desk.pk if desk else None,
+            at=timezone.localtime(at).isoformat(),
+            zone=zone,
+            postal_fee=postal_fee(procedure, desk, at, zone=zone, policy=policy),
+            pickup_sla_hours=_sla(policy.pickup_sla_hours),
+            return_sla_hours=_sla(policy.return_sla_hours),
+        )
+        return Response(data)
 
 
 # --- walk-in queue tickets -----------------------------------------------------------------

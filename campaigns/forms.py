@@ -199,3 +199,23 @@ class TicketForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["procedure"].queryset = Procedure.objects.filter(province_id=desk.province_id, active=True)
         self.fields["date"].initial = timezone.localdate()
+
+
+class PreviewForm(forms.Form):
+    """The preview page's questions: at which moment, and (optionally) the policy of which
+    procedure at which desk, without and with the campaign."""
+
+    at = forms.DateTimeField(label=_("Thời điểm"), required=False, widget=DATETIME)
+    procedure = forms.ModelChoiceField(
+        label=_("Thủ tục"), queryset=Procedure.objects.none(), required=False, empty_label=_("(không chọn)")
+    )
+    desk = forms.ModelChoiceField(
+        label=_("Bộ phận Một cửa"), queryset=OneStopDesk.objects.none(), required=False, empty_label=_("(mọi nơi)")
+    )
+
+    def __init__(self, *args, province, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["procedure"].queryset = Procedure.objects.filter(province=province).order_by("code")
+        self.fields["procedure"].label_from_instance = lambda p: f"{p.code} – {p.name}"
+        self.fields["desk"].queryset = OneStopDesk.objects.filter(province=province).order_by("name")

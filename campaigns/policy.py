@@ -61,7 +61,16 @@ from portal.calendar import VN_TZ
 
 from .rules import INTAKE_CHANNELS, RETURN_CHANNELS, empty_scope, parse_date
 
-__all__ = ["INTAKE_CHANNELS", "RETURN_CHANNELS", "Policy", "baseline", "combine", "effective_policy"]
+__all__ = [
+    "INTAKE_CHANNELS",
+    "RETURN_CHANNELS",
+    "Policy",
+    "baseline",
+    "combine",
+    "effective_policy",
+    "postal_fee",
+    "register_postal_fee_quoter",
+]
 
 VERSION_KEY = "motcua:campaigns:version"
 INDEX_SECONDS = 3600
@@ -527,3 +536,34 @@ def policy_with(procedure, desk, at, campaign: CampaignRule, include=True) -> Po
     if include and campaign.covers(facts, desk_id):
         others.append(campaign)
     return combine(baseline(facts), others, facts, at)
+
+
+# --- postal fees (the tariffs live in postal, above us) ------------------------------------
+
+_postal_fee_quoters = []
+
+
+def register_postal_fee_quoter(quoter):
+    """`quoter(procedure, desk, at, zone="default") -> {"pickup": int | None, "return": int | None}`:
+    the post's published tariff (VND, before any waiver) for each leg. The postal app
+    registers one in its AppConfig.ready (campaigns never imports postal)."""
+    if quoter not in _postal_fee_quoters:
+        _postal_fee_quoters.append(quoter)
+
+
+def postal_fee(procedure, desk=None, at=None, zone="default", policy: Policy | None = None) -> dict:
+    """The tariff of each postal leg at `at`: None where no quoter knows it, or where the
+    policy (given or resolved) does not open that leg (no postal intake → no pickup fee)."""
+    at = _moment(at)
+    policy = policy or effective_policy(procedure, desk, at)
+    fees = {"pickup": None, "return": None}
+    for quoter in _postal_fee_quoters:
+        quote = quoter(procedure, desk, at, zone=zone) or {}
+        for leg in fees:
+            if fees[leg] is None and quote.get(leg) is not None:
+                fees[leg] = int(quote[leg])
+    if not policy.allows_intake("postal"):
+        fees["pickup"] = None
+    if not policy.allows_return("postal"):
+        fees["return"] = None
+    return fees

@@ -88,3 +88,41 @@ class TicketDetailSerializer(serializers.ModelSerializer):
 class CallNextSerializer(serializers.Serializer):
     date = serializers.DateField(required=False)
     session = serializers.ChoiceField(choices=Session.choices, required=False)
+
+
+class PostalFeeSerializer(serializers.Serializer):
+    pickup = serializers.IntegerField(allow_null=True, help_text=_("cước nhận hồ sơ tại nhà (đồng), trước miễn giảm"))
+    # "return" is a Python keyword: the field is declared under another name and renamed.
+    return_ = serializers.IntegerField(allow_null=True, help_text=_("cước chuyển trả kết quả (đồng), trước miễn giảm"))
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["return"] = fields.pop("return_")
+        return fields
+
+
+class ProcedurePolicySerializer(serializers.Serializer):
+    """The effective policy of a procedure at a desk and moment (api.md), documentation only:
+    the view answers with campaigns.policy values."""
+
+    procedure = serializers.CharField()
+    province = serializers.CharField()
+    desk = serializers.IntegerField(allow_null=True)
+    at = serializers.DateTimeField()
+    zone = serializers.CharField(help_text=_("vùng cước bưu chính của postal_fee"))
+    intake_channels = serializers.ListField(child=serializers.CharField(), help_text="online | postal | walk_in")
+    return_channels = serializers.ListField(child=serializers.CharField(), help_text="desk | postal | online")
+    postal_fee = PostalFeeSerializer()
+    postal_fee_waived_percent = serializers.IntegerField()
+    subsidy_budget = serializers.CharField()
+    pickup_sla_hours = serializers.FloatField()
+    return_sla_hours = serializers.FloatField()
+    walk_in_capacity_per_session = serializers.IntegerField(allow_null=True)
+    clock_paused_until = serializers.DateField(allow_null=True)
+    notices = serializers.ListField(child=serializers.CharField())
+    campaigns = serializers.ListField(child=serializers.IntegerField())
+    online_payment = serializers.BooleanField()
+    walk_in_suspended = serializers.BooleanField()
+    hold_other_returns = serializers.BooleanField()
+    hotlines = serializers.ListField(child=serializers.CharField())
+    closed_because = serializers.DictField(child=serializers.CharField())

@@ -14,6 +14,7 @@ notifications, held results) are sent once the status is committed and marked do
 from __future__ import annotations
 
 import logging
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.cache import cache
 from django.db import transaction
@@ -25,7 +26,7 @@ from portal.models import Agency, OneStopDesk, Procedure, Role
 
 from . import signals
 from .models import Campaign, CampaignEvent
-from .policy import CampaignRule, policy_with, rule_from
+from .policy import CampaignRule, policy_with, postal_fee, rule_from
 from .rules import Invalid, clean_campaign
 
 log = logging.getLogger("motcua.campaigns")
@@ -337,16 +338,57 @@ def _diff(before, after):
     return {k: [a[k], b[k]] for k in keys if a[k] != b[k]}
 
 
+def waived_amount(fee, percent):
+    """The part of `fee` (đồng) a `percent`% waiver covers, half rounded up (as postal/fees.py)."""
+    amount = (Decimal(int(fee)) * Decimal(int(percent or 0)) / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return max(0, min(int(fee), int(amount)))
+
+
+def _fee_rows(procedure, desk, at, before, after):
+    """Each postal leg whose charged fee the campaign changes: tariff, charged before → after."""
+    if before.postal_fee_waived_percent == after.postal_fee_waived_percent:
+        return []
+    rows = []
+    for leg, tariff in postal_fee(procedure, desk, at, policy=after).items():
+        if tariff is None:
+            continue
+        charged = [tariff - waived_amount(tariff, p.postal_fee_waived_percent) for p in (before, after)]
+        if charged[0] != charged[1]:
+            rows.append(
+                {
+                    "code": procedure.code,
+                    "name": procedure.name,
+                    "desk": desk,
+                    "leg": leg,
+                    "tariff": tariff,
+                    "waived_percent": [before.postal_fee_waived_percent, after.postal_fee_waived_percent],
+                    "charged": charged,
+                    "subsidy_budget": after.subsidy_budget,
+                }
+            )
+    return rows
+
+
+def procedure_policies(campaign, procedure, desk=None, at=None):
+    """(without, with): the policy of one procedure at `at` without and with this campaign."""
+    at = at or timezone.now()
+    rule = rule_from(campaign)
+    # As if activated: only the window counts (a draft too), never the status.
+    inside = rule.starts_at <= at and (rule.ends_at is None or at < rule.ends_at)
+    return policy_with(procedure, desk, at, rule, include=False), policy_with(procedure, desk, at, rule, include=inside)
+
+
 def preview(campaign, at=None, limit=200):
     """What the campaign would change at `at` (default: its start, or now if later): the
-    procedures whose channels, postal waiver or SLAs change, and (from the receivers of
+    procedures whose channels, postal waiver or SLAs change, the postal fees whose charged
+    amount changes (the tariffs from the quoter postal registers), and (from the receivers of
     campaign_preview) the dossiers whose clocks would stop and the results that would be
     held. Counts are exact; each list shows at most `limit` rows."""
     now = timezone.now()
     at = at or max(now, campaign.starts_at)
     rule: CampaignRule = rule_from(campaign)
     desks = sorted(rule.scope.desks) if rule.scope.desks is not None else [None]
-    changed = []
+    changed, fees = [], []
     procedures = Procedure.objects.filter(province_id=campaign.province_id, active=True).select_related("agency")
     for procedure in procedures.order_by("code"):
         for desk in desks:
@@ -355,7 +397,11 @@ def preview(campaign, at=None, limit=200):
             diff = _diff(before, after)
             if diff:
                 changed.append({"code": procedure.code, "name": procedure.name, "desk": desk, "changes": diff})
-    sections = {"procedures": {"count": len(changed), "items": changed[:limit]}}
+                fees += _fee_rows(procedure, desk, at, before, after)
+    sections = {
+        "procedures": {"count": len(changed), "items": changed[:limit]},
+        "fees": {"count": len(fees), "items": fees[:limit]},
+    }
     for _receiver, response in signals.campaign_preview.send(sender=Campaign, campaign=rule, at=at, limit=limit):
         sections.update(response or {})
     return {
@@ -364,3 +410,13 @@ def preview(campaign, at=None, limit=200):
         "counts": {name: section["count"] for name, section in sections.items()},
         **{name: section["items"] for name, section in sections.items()},
     }
+
+
+def records(campaign, limit=200):
+    """What happened under the campaign in other apps (campaign_records), e.g. the urgent
+    exceptions granted while walk-in was suspended."""
+    sections = {}
+    rule = rule_from(campaign)
+    for _receiver, response in signals.campaign_records.send(sender=Campaign, campaign=rule, limit=limit):
+        sections.update(response or {})
+    return sections

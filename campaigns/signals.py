@@ -9,6 +9,9 @@ plain data (`campaign`, a `policy.CampaignRule`).
   re-apply what is retroactive (the clock stop) and release what no longer holds.
 - `campaign_preview(campaign, at)`: each receiver returns {section: {"count": n, "items": [..]}}
   describing what the campaign would do to its app's data (sent inside the preview request).
+- `campaign_records(campaign, limit)`: each receiver returns {section: {"count": n, "items": [..]}}
+  of what happened under the campaign in its app (the urgent exceptions granted in the window,
+  seed 003's list), shown on the campaign's page.
 """
 
 from django.dispatch import Signal
@@ -17,3 +20,4 @@ campaign_started = Signal()
 campaign_ended = Signal()
 campaign_changed = Signal()
 campaign_preview = Signal()
+campaign_records = Signal()

@@ -15,10 +15,10 @@ from portal.errors import Conflict, RuleError
 from portal.models import OneStopDesk, Province
 
 from . import services, tickets
-from .forms import CampaignForm, TicketForm
+from .forms import CampaignForm, PreviewForm, TicketForm
 from .models import Campaign, Session
 from .policy import rule_from
-from .rules import describe, describe_scope
+from .rules import channel_label, describe, describe_scope
 
 
 def _manager(request):
@@ -112,6 +112,7 @@ def campaign_detail(request, pk):
         "scope": describe_scope(campaign.scope),
         "in_force": rule_from(campaign).in_force(timezone.now()),
         "events": campaign.events.select_related("actor")[:20],
+        "records": services.records(campaign, limit=settings.CAMPAIGN_PREVIEW_LIMIT),
     }
     return render(request, "campaigns/detail.html", context)
 
@@ -127,11 +128,47 @@ def campaign_history(request, pk):
     return render(request, "campaigns/history.html", context)
 
 
+def _policy_rows(without, with_):
+    """The effective policy without and with the campaign, one row a field, for the page."""
+
+    def channels(values):
+        return ", ".join(channel_label(c) for c in values) or "—"
+
+    def _or_dash(value):
+        return "—" if value is None else str(value)
+
+    def until(day):
+        return day.strftime("%d/%m/%Y") if day else "—"
+
+    rows = [
+        (_("Kênh nộp hồ sơ"), channels, "intake_channels"),
+        (_("Kênh nhận kết quả"), channels, "return_channels"),
+        (_("Miễn, giảm cước bưu chính (%)"), str, "postal_fee_waived_percent"),
+        (_("Thời hạn bưu điện nhận hồ sơ (giờ)"), lambda v: f"{v:g}", "pickup_sla_hours"),
+        (_("Thời hạn bưu điện nhận kết quả (giờ)"), lambda v: f"{v:g}", "return_sla_hours"),
+        (_("Số hồ sơ trực tiếp tối đa mỗi buổi"), _or_dash, "walk_in_capacity_per_session"),
+        (_("Dừng tính thời hạn đến hết ngày"), until, "clock_paused_until"),
+        (_("Lưu giữ kết quả"), lambda v: _("Có") if v else _("Không"), "hold_other_returns"),
+    ]
+    return [
+        {"label": label, "without": show(getattr(without, name)), "with": show(getattr(with_, name))}
+        for label, show, name in rows
+    ]
+
+
 @login_required
 def campaign_preview(request, pk):
+    """The impact at a moment (default: the start), and the policy of any procedure then."""
     campaign = _campaign(request, pk)
-    result = services.preview(campaign, limit=settings.CAMPAIGN_PREVIEW_LIMIT)
-    return render(request, "campaigns/preview.html", {"campaign": campaign, "preview": result})
+    form = PreviewForm(request.GET or None, province=campaign.province)
+    at = procedure = desk = policies = None
+    if form.is_bound and form.is_valid():
+        at, procedure, desk = (form.cleaned_data.get(k) for k in ("at", "procedure", "desk"))
+    result = services.preview(campaign, at, limit=settings.CAMPAIGN_PREVIEW_LIMIT)
+    if procedure is not None:
+        policies = _policy_rows(*services.procedure_policies(campaign, procedure, desk, result["at"]))
+    context = {"campaign": campaign, "preview": result, "form": form, "procedure": procedure, "policies": policies}
+    return render(request, "campaigns/preview.html", context)
 
 
 @login_required

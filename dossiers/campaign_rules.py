@@ -11,7 +11,7 @@ campaigns/signals.py and dossiers/events.py when this module is imported (Dossie
   rule: applied however late the campaign is recorded, re-synced when an active campaign is
   edited (moved, extended or removed), cut short when the campaign ends early.
 - Held results: at the start, ready results (completed) whose return channel the policy no
-  longer allows are held when a campaign holds them (needs services.hold_result); whenever a
+  longer allows are held when a campaign holds them (services.hold_result); whenever a
   campaign ends or changes, every held result of the province whose policy no longer holds
   it is released (`services.release_held`, which notifies the citizen). Overlapping campaigns
   that still hold keep it held. An urgent exception with a desk return is never held.
@@ -21,7 +21,9 @@ campaigns/signals.py and dossiers/events.py when this module is imported (Dossie
   campaign waives the postal fee, whose dossier is still open) and whose return is not
   postal are told they may switch to postal return, with a link to their dossier.
   Notifications are only sent while the campaign is in force (not for a historic record).
-- Preview: what a campaign would pause and hold (campaigns.signals.campaign_preview)."""
+- Preview: what a campaign would pause and hold (campaigns.signals.campaign_preview).
+- Records: the urgent exceptions granted in the campaign's province during its window, on
+  dossiers in its scope (seed 003 "danh sách"; campaigns.signals.campaign_records)."""
 
 from __future__ import annotations
 
@@ -177,14 +179,17 @@ def _holds(dossier, policy):
 
 
 def hold_ready_results(rule: CampaignRule) -> int:
-    """Ready results whose return the policy now holds (services.hold_result, once added)."""
+    """Ready results whose return the policy now holds (services.hold_result)."""
     hold = getattr(services, "hold_result", None)
     if hold is None or not rule.rules.get("hold_other_returns") or not rule.in_force(timezone.now()):
         return 0
     held = 0
     for dossier in _each(Dossier.objects.filter(scope_q(rule), status=Status.COMPLETED)):
         if _holds(dossier, effective_policy(dossier.procedure, dossier.desk)):
-            hold(dossier, None, _("Kết quả được lưu giữ theo “%(title)s”.") % {"title": rule.title})
+            try:
+                hold(dossier, None, _("Kết quả được lưu giữ theo “%(title)s”.") % {"title": rule.title})
+            except services.TransitionNotAllowed:  # returned or switched meanwhile
+                continue
             held += 1
     return held
 
@@ -207,11 +212,12 @@ def release_results(rule: CampaignRule) -> int:
 
 
 def _dossier_url(code):
+    """The citizen's dossier page, at its form to switch the return channel (with the address)."""
     try:
-        path = reverse("dossier_detail", kwargs={"code": code})
+        path = reverse("dossiers:detail", kwargs={"code": code})
     except NoReverseMatch:
         path = f"/ho-so/{code}/"
-    return settings.SITE_URL.rstrip("/") + path
+    return settings.SITE_URL.rstrip("/") + path + "#switch-title"
 
 
 def notify_start(rule: CampaignRule) -> int:
@@ -331,3 +337,34 @@ def _preview(sender, campaign, at, limit=200, **kwargs):
         "dossiers_paused": {"count": len(paused), "items": paused[:limit]},
         "results_held": {"count": len(held), "items": held[:limit]},
     }
+
+
+# --- records -------------------------------------------------------------------------------
+
+
+@receiver(campaign_signals.campaign_records, dispatch_uid="dossiers.campaign_records")
+def _records(sender, campaign, limit=200, **kwargs):
+    from .models import DossierEvent
+
+    rule = campaign
+    if not rule.rules.get("walk_in_suspended"):
+        return {}
+    granted = DossierEvent.objects.filter(
+        action="grant_exception", at__gte=rule.starts_at, dossier__province_id=rule.province_id
+    )
+    if rule.ends_at is not None:
+        granted = granted.filter(at__lt=rule.ends_at)
+    items = [
+        {
+            "at": event.at,
+            "code": event.dossier.code,
+            "applicant": event.dossier.applicant_name,
+            "procedure": event.dossier.procedure.code,
+            "reason": event.note,
+            "approved_by": (event.data or {}).get("approved_by", ""),
+            "officer": str(event.actor) if event.actor else "",
+        }
+        for event in granted.select_related("dossier__procedure__agency", "actor").order_by("at", "pk")
+        if _covers(rule, event.dossier)
+    ]
+    return {"exceptions": {"count": len(items), "items": items[:limit]}}

@@ -11,8 +11,9 @@ class PostalConfig(AppConfig):
         from dossiers import forms as dossier_forms
         from dossiers import tracking as dossier_tracking
 
-        # receivers connects to the dossiers' domain events.
-        from . import catalog_section, fees, receivers, tracking  # noqa: F401
+        # receivers connects to the dossiers' domain events; policy_quote gives the policy
+        # endpoint and campaign previews the published tariff.
+        from . import catalog_section, fees, policy_quote, receivers, tracking  # noqa: F401
 
         dossier_tracking.register_legs_provider(tracking.legs)
         dossier_forms.register_zone_provider(fees.zone_choices)

@@ -205,7 +205,7 @@ def test_preview_counts_and_lists(province):
     with time_machine.travel(vn(2020, 3, 31, 9), tick=False):
         result = client_for(admin).get(f"/api/v1/campaigns/{campaign.pk}/preview/").json()
     assert result["at"] == "2020-04-01T00:00:00+07:00"
-    assert result["counts"] == {"procedures": 2, "dossiers_paused": 2, "results_held": 3}
+    assert result["counts"] == {"procedures": 2, "fees": 0, "dossiers_paused": 2, "results_held": 3}
     assert paused.code in [row["code"] for row in result["dossiers_paused"]]
     assert held.code in [row["code"] for row in result["results_held"]]
     by_code = {row["code"]: row["changes"] for row in result["procedures"]}
@@ -234,3 +234,45 @@ def test_a_closed_channel_is_refused_with_the_campaigns_notice(province):
     assert response.status_code == 400
     message = response.json()["intake_channel"][0]
     assert "Trực tiếp" in message and "1318/UBND-KSTT" in message and "Vui lòng nộp trực tuyến." in message
+
+
+def test_preview_lists_the_postal_fees_that_change(province, monkeypatch):
+    from campaigns import policy as campaign_policy
+    from postal import policy_quote
+    from postal.models import PostalTariff
+
+    monkeypatch.setattr(campaign_policy, "_postal_fee_quoters", [policy_quote.quote])
+    PostalTariff.objects.create(province=province, leg="pickup", zone="default", valid_from="2019-01-01", amount=22001)
+    PostalTariff.objects.create(province=province, leg="return", zone="default", valid_from="2019-01-01", amount=25000)
+    officer = OfficerFactory(desk__province=province)
+    postal = ProcedureFactory(province=province, agency=officer.desk.agency, level=4, postal=True, documents=0)
+    ProcedureFactory(province=province, agency=officer.desk.agency, level=2, documents=0)  # no postal leg
+    make_campaign(province, status="active", starts_at=vn(2020, 3, 1), rules={"postal_fee_waived_percent": 20})
+    campaign = make_campaign(
+        province, starts_at=vn(2020, 4, 1), rules={"postal_fee_waived_percent": 50, "subsidy_budget": "Ngân sách"}
+    )
+    admin = ProvinceAdminFactory(province=province)
+    with time_machine.travel(vn(2020, 3, 31, 9), tick=False):
+        result = client_for(admin).get(f"/api/v1/campaigns/{campaign.pk}/preview/").json()
+    assert result["counts"]["fees"] == 2
+    rows = {row["leg"]: row for row in result["fees"]}
+    assert rows["pickup"]["code"] == postal.code and rows["pickup"]["tariff"] == 22001
+    # 20 % of 22,001 is 4,400.2 → 4,400 waived; 50 % is 11,000.5 → 11,001 (half rounded up).
+    assert rows["pickup"]["charged"] == [17601, 11000] and rows["pickup"]["waived_percent"] == [20, 50]
+    assert rows["return"]["charged"] == [20000, 12500] and rows["return"]["subsidy_budget"] == "Ngân sách"
+
+
+def test_the_preview_page_shows_a_procedures_policy_without_and_with_the_campaign(client, province):
+    officer = OfficerFactory(desk__province=province)
+    procedure = ProcedureFactory(province=province, agency=officer.desk.agency, level=4, postal=True)
+    campaign = make_campaign(
+        province, starts_at=vn(2020, 4, 1), ends_at=vn(2020, 4, 30), rules={"walk_in_suspended": True}
+    )
+    client.force_login(ProvinceAdminFactory(province=province))
+    params = {"procedure": procedure.pk, "desk": officer.desk_id, "at": "2020-04-02T09:00"}
+    page = client.get(f"/dot-ap-dung/{campaign.pk}/xem-truoc/", params).content.decode()
+    assert f"Quy định áp dụng cho thủ tục {procedure.code} lúc 09:00 02/04/2020" in page
+    assert '<td data-label="Không có đợt này">trực tuyến, qua bưu chính công ích, trực tiếp</td>' in page
+    assert "<strong>trực tuyến, qua bưu chính công ích</strong>" in page
+    after = client.get(f"/dot-ap-dung/{campaign.pk}/xem-truoc/", {**params, "at": "2020-05-02T09:00"})
+    assert "<strong>" not in after.content.decode().split("policy-title")[1].split("</table>")[0]

@@ -251,24 +251,59 @@ def test_no_messages_for_a_campaign_recorded_after_its_window(committed):
 
 
 def test_an_edit_while_active_applies_to_new_decisions_and_never_to_snapshots(committed):
+    """Edited while active: new decisions read the new rules at once; a dossier's snapshotted
+    fee, policy and postal fee stay; the clock stop is the one rule applied retroactively."""
+    from postal.models import PostalOrder, PostalTariff
+
     officer = OfficerFactory()
     procedure = ProcedureFactory(
-        province=officer.desk.province, agency=officer.desk.agency, postal=True, fee=200000, documents=0
+        province=officer.desk.province,
+        agency=officer.desk.agency,
+        postal=True,
+        fee=200000,
+        documents=0,
+        field_verification=True,
+    )
+    PostalTariff.objects.create(
+        province=procedure.province, leg="pickup", zone="default", valid_from="2019-01-01", amount=20000
     )
     with time_machine.travel(vn(2020, 3, 30, 8), tick=False):
         campaign = make_campaign(procedure.province, status="active", rules={"postal_fee_waived_percent": 50})
-    first = make_dossier("accepted", officer=officer, procedure=procedure, at=vn(2020, 4, 1, 9))
+    by_post = {"intake_channel": "postal", "address": "1 Trần Phú, Nha Trang"}
+    first = committed(make_dossier, "accepted", officer=officer, procedure=procedure, at=vn(2020, 4, 1, 9), **by_post)
+    first.refresh_from_db()
+    due_before = first.due_at
     with time_machine.travel(vn(2020, 4, 1, 10), tick=False):
-        services.update_campaign(campaign, None, rules={"postal_fee_waived_percent": 100})
+        committed(
+            services.update_campaign,
+            campaign,
+            None,
+            rules={"postal_fee_waived_percent": 100, "clock_stop_until": "2020-04-03"},
+        )
     procedure.fee = 300000
     procedure.save()
-    second = make_dossier("accepted", officer=officer, procedure=procedure, at=vn(2020, 4, 1, 11))
+    second = committed(make_dossier, "accepted", officer=officer, procedure=procedure, at=vn(2020, 4, 6, 9), **by_post)
     first.refresh_from_db()
+    # Snapshots stay: the fee, the waiver and (no clock stop then) the policy as accepted.
     assert first.snap_policy["postal_fee_waived_percent"] == 50 and first.snap_fee == 200000
+    assert first.snap_policy["clock_paused_until"] is None
     assert second.snap_policy["postal_fee_waived_percent"] == 100 and second.snap_fee == 300000
+    # The clock stop reaches back: from the acceptance (9:00 on 1/4) to the end of 3/4.
+    pause = ClockPause.objects.get(dossier=first, kind="campaign")
+    assert (pause.started_at, pause.ended_at) == (vn(2020, 4, 1, 9), vn(2020, 4, 4))
+    assert first.due_at > due_before
+    # The postal pickup ordered before the edit keeps its waived fee; the next one has the new waiver.
+    orders = {o.dossier_id: o for o in PostalOrder.objects.filter(kind="pickup")}  # made on acceptance
+    assert (orders[first.pk].fee, orders[first.pk].fee_waived) == (20000, 10000)
+    assert (orders[second.pk].fee, orders[second.pk].fee_waived) == (20000, 20000)
     update = CampaignEvent.objects.get(campaign=campaign, action="update")
-    assert update.changes == {"rules": [{"postal_fee_waived_percent": 50}, {"postal_fee_waived_percent": 100}]}
-    assert campaign.history.first().rules == {"postal_fee_waived_percent": 100}
+    assert update.changes == {
+        "rules": [
+            {"postal_fee_waived_percent": 50},
+            {"postal_fee_waived_percent": 100, "clock_stop_until": "2020-04-03"},
+        ]
+    }
+    assert campaign.history.first().rules == {"postal_fee_waived_percent": 100, "clock_stop_until": "2020-04-03"}
 
 
 def test_edits_are_refused_where_the_lifecycle_forbids_them():

@@ -10,7 +10,7 @@ from django.template import Context, Template
 import dossiers.campaign_rules  # noqa: F401  (connects the dossier-side receivers)
 from campaigns.models import Campaign
 from campaigns.testing import make_campaign, vn
-from tests.factories import OfficerFactory, ProcedureFactory, ProvinceAdminFactory, ProvinceFactory
+from tests.factories import CitizenFactory, OfficerFactory, ProcedureFactory, ProvinceAdminFactory, ProvinceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -153,3 +153,86 @@ def test_the_demo_loads_the_seed_campaigns_once():
     assert set(campaigns.exclude(status="active").values_list("status", flat=True)) == {"ended"}
     tay_ninh = campaigns.filter(province__code="72", title__startswith="Giới hạn").get()
     assert tay_ninh.history.earliest().ends_at is None and tay_ninh.ends_at == vn(2020, 4, 23)
+
+
+QUANG_BINH = {
+    "walk_in_suspended": True,
+    "notice": "Tạm ngừng tiếp nhận hồ sơ và trả kết quả trực tiếp trong 14 ngày.",
+    "hotline": "0232-3822-222",
+}
+
+
+def test_the_procedure_page_says_why_a_channel_is_closed(client):
+    officer = OfficerFactory()
+    procedure = ProcedureFactory(province=officer.desk.province, agency=officer.desk.agency, level=4, postal=True)
+    make_campaign(
+        procedure.province,
+        status="active",
+        title="Tạm ngừng giao dịch trực tiếp",
+        legal_basis="Công văn số 1318/UBND-KSTT ngày 22/7/2021",
+        rules=QUANG_BINH,
+    )
+    page = client.get(f"/thu-tuc/{procedure.pk}/").content.decode()
+    assert "Biện pháp đang áp dụng cho thủ tục này" in page
+    assert "Kênh tạm không áp dụng và lý do" in page
+    assert "Nộp hồ sơ trực tiếp</span>: Theo “Tạm ngừng giao dịch trực tiếp” (Công văn số 1318/UBND-KSTT" in page
+    assert "Nhận kết quả tại Bộ phận Một cửa</span>" in page and "0232-3822-222" in page
+
+
+def test_a_campaign_that_opens_online_intake_links_the_form(client):
+    procedure = ProcedureFactory(level=2)
+    make_campaign(procedure.province, status="active", rules={"open_online_and_postal": True})
+    page = client.get(f"/thu-tuc/{procedure.pk}/").content.decode()
+    assert f"/ho-so/nop/{procedure.pk}/" in page and "Nộp hồ sơ trực tuyến" in page
+
+
+def test_the_submit_form_shows_why_a_channel_is_closed(client):
+    officer = OfficerFactory()
+    procedure = ProcedureFactory(province=officer.desk.province, agency=officer.desk.agency, level=4, postal=True)
+    make_campaign(procedure.province, status="active", legal_basis="Công văn số 1318/UBND-KSTT", rules=QUANG_BINH)
+    client.force_login(CitizenFactory())
+    page = client.get(f"/ho-so/nop/{procedure.pk}/").content.decode()
+    assert "1318/UBND-KSTT" in page and "Tạm ngừng tiếp nhận hồ sơ và trả kết quả trực tiếp" in page
+
+
+def test_the_officer_queue_shows_the_rules_in_force_and_the_ticket_queue(client):
+    officer = OfficerFactory()
+    make_campaign(
+        officer.desk.province,
+        status="active",
+        title="Giới hạn hồ sơ trực tiếp mỗi buổi",
+        rules={"walk_in_capacity_per_session": 30},
+    )
+    client.force_login(officer)
+    page = client.get("/can-bo/").content.decode()
+    assert "Biện pháp đang áp dụng" in page and "Giới hạn hồ sơ trực tiếp mỗi buổi" in page
+    assert f"/quay/{officer.desk_id}/goi-so/" in page and f"/lay-so/{officer.desk_id}/" in page
+
+
+def test_the_postal_offer_leads_to_the_form_where_the_citizen_confirms_an_address(
+    client, django_capture_on_commit_callbacks
+):
+    from dossiers.models import Notification
+    from tests.dossier_helpers import make_dossier
+
+    officer = OfficerFactory()
+    citizen = CitizenFactory()
+    procedure = ProcedureFactory(
+        province=officer.desk.province, agency=officer.desk.agency, level=4, postal=True, documents=0
+    )
+    ready = make_dossier("completed", officer=officer, citizen=citizen, procedure=procedure)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_campaign(procedure.province, status="active", rules={**QUANG_BINH, "postal_fee_waived_percent": 100})
+    offer = Notification.objects.get(dossier=ready, kind="campaign_postal_offer", channel="sms")
+    link = offer.body.rsplit(" ", 1)[-1]
+    assert link.endswith(f"/ho-so/{ready.code}/#switch-title")
+    client.force_login(citizen)
+    page = client.get(link.split("#")[0].replace("http://127.0.0.1:8000", "")).content.decode()
+    assert 'id="switch-title"' in page and 'name="switch_return-address"' in page
+    answer = client.post(
+        f"/ho-so/{ready.code}/thao-tac/switch_return/",
+        {"switch_return-return_channel": "postal", "switch_return-address": "12 Lý Thường Kiệt, Đồng Hới"},
+    )
+    assert answer.status_code == 302
+    ready.refresh_from_db()
+    assert (ready.return_channel, ready.address) == ("postal", "12 Lý Thường Kiệt, Đồng Hới")

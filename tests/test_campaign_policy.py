@@ -144,6 +144,60 @@ CASES = [
         ],
         {"notices": ("Một", "Hai"), "hotlines": ("0251-1022", "1900 1234"), "campaigns": (1, 2, 3)},
     ),
+    (
+        "overlap: allowed return sets intersect, and walk-in suspension removes the desk from what is left",
+        L4,
+        [rule({"return_channels": ["desk", "postal"]}, 1), rule({"walk_in_suspended": True}, 2)],
+        {"return_channels": ("postal",), "intake_channels": ("online", "postal")},
+    ),
+    (
+        "overlap: results are held when any campaign holds",
+        L4,
+        [
+            rule({"return_channels": ["postal"], "hold_other_returns": True}, 1),
+            rule({"return_channels": ["postal"]}, 2),
+        ],
+        {"hold_other_returns": True, "return_channels": ("postal",)},
+    ),
+    (
+        "overlap: opening online and postal while walk-in is suspended (seeds 001 and 003)",
+        L2,
+        [rule({"open_online_and_postal": True}, 1), rule({"walk_in_suspended": True}, 2)],
+        {"intake_channels": ("online", "postal"), "return_channels": ("postal",), "online_payment": True},
+    ),
+    (
+        "overlap: a capacity stays with walk-in suspended, but walk-in is closed",
+        L2,
+        [rule({"walk_in_capacity_per_session": 20}, 1), rule({"walk_in_suspended": True}, 2)],
+        {"walk_in_capacity_per_session": 20, "walk_in_suspended": True, "intake_channels": ()},
+    ),
+    (
+        "overlap: equal waivers keep the first campaign's budget",
+        L4,
+        [
+            rule({"postal_fee_waived_percent": 50, "subsidy_budget": "Ngân sách A"}, 1),
+            rule({"postal_fee_waived_percent": 50, "subsidy_budget": "Ngân sách B"}, 2),
+        ],
+        {"postal_fee_waived_percent": 50, "subsidy_budget": "Ngân sách A"},
+    ),
+    (
+        "overlap: a clock stop of one campaign and no stop in another",
+        L2_FIELD,
+        [rule({"clock_stop_until": "2020-04-15"}, 1), rule({"walk_in_capacity_per_session": 5}, 2)],
+        {"clock_paused_until": date(2020, 4, 15), "walk_in_capacity_per_session": 5},
+    ),
+    (
+        "notify_on_start changes no decision",
+        L4,
+        [rule({"notify_on_start": True})],
+        {
+            "intake_channels": ("online", "postal", "walk_in"),
+            "return_channels": ("desk", "postal", "online"),
+            "postal_fee_waived_percent": 0,
+            "closed_because": {},
+            "campaigns": (1,),
+        },
+    ),
 ]
 
 

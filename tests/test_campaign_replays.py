@@ -1,10 +1,12 @@
 """The five seed rule sets replayed in time (time-machine): submissions before, during and
-after each window; intake, processing and return; the rule outcomes. (The postal parts of
-the scenarios, fees in the subsidy ledger and 4-hour pickups, are asserted by postal's tests
-once PostalOrder exists.)"""
+after each window; intake, processing and return; the rule outcomes, including the postal
+side (orders made by postal's receivers from the dossier events): 4-hour pickup and return
+due times across the 2/4/2020 holiday, waived fees in the subsidy ledger and the Finance
+list (GET /api/v1/reports/postal/)."""
 
 import pytest
 import time_machine
+from django.test import Client
 from rest_framework.test import APIClient
 
 import dossiers.campaign_rules  # noqa: F401  (connects the dossier-side receivers)
@@ -16,6 +18,7 @@ from campaigns.policy import effective_policy
 from campaigns.testing import make_campaign, vn
 from dossiers import services as dossier_services
 from dossiers.models import ClockPause, Notification, Status
+from postal.models import PostalOrder, PostalTariff, SubsidyEntry
 from tests.dossier_helpers import make_dossier
 from tests.factories import CitizenFactory, HeadFactory, OfficerFactory, ProcedureFactory, ProvinceAdminFactory
 
@@ -56,6 +59,24 @@ def sweep_at(committed, at):
         return committed(services.sweep)
 
 
+def tariffs(province, pickup=22000, return_=25000):
+    for leg, amount in (("pickup", pickup), ("return", return_)):
+        PostalTariff.objects.create(province=province, leg=leg, zone="default", valid_from="2019-01-01", amount=amount)
+
+
+def finance_list(province, start, end):
+    """The confirmation list the Department of Finance signs (JSON), read by the province admin."""
+    api = APIClient()
+    api.force_authenticate(ProvinceAdminFactory(province=province))
+    answer = api.get("/api/v1/reports/postal/", {"province": province.code, "from": start, "to": end})
+    assert answer.status_code == 200, answer.content
+    return answer.json()
+
+
+def order(dossier, kind):
+    return PostalOrder.objects.get(dossier=dossier, kind=kind)
+
+
 def refused(dossier, user, at):
     with time_machine.travel(at, tick=False), pytest.raises(dossier_services.DossierError) as error:
         dossier_services.submit(dossier, user)
@@ -73,11 +94,14 @@ def test_seed_000_dong_nai_3515_notice_hotline_sms_and_reduced_tariff(committed)
     sweep_at(committed, vn(2020, 3, 30, 0, 2))
     sms = Notification.objects.get(kind="campaign_started", channel="sms")
     assert sms.dossier_id == filed.pk and "0251-1022" in sms.body and "3515/KH-UBND" in sms.body
-    during = make_dossier(
+    tariffs(province)
+    during = committed(
+        make_dossier,
         "accepted",
         officer=officer,
         procedure=procedure,
         at=vn(2020, 4, 3, 9),
+        intake_channel="postal",
         return_channel="postal",
         address="5 Hà Huy Giáp, Biên Hòa",
     )
@@ -86,12 +110,39 @@ def test_seed_000_dong_nai_3515_notice_hotline_sms_and_reduced_tariff(committed)
     assert during.snap_policy["subsidy_budget"].startswith("Kinh phí cải cách hành chính")
     with time_machine.travel(vn(2020, 4, 3, 9), tick=False):
         assert any("0251-1022" in n["body"] for n in active_notices())
-    dossier_services.complete(during, officer, "approved")
+    with time_machine.travel(vn(2020, 4, 6, 9), tick=False):
+        committed(dossier_services.process, during, officer)
+        committed(dossier_services.complete, during, officer, "approved")
+    # The post's reduced tariff: half of each leg is waived, written in the subsidy ledger.
+    pickup, delivery = order(during, "pickup"), order(during, "return")
+    assert (pickup.fee, pickup.fee_waived, delivery.fee, delivery.fee_waived) == (22000, 11000, 25000, 12500)
+    ledger = SubsidyEntry.objects.filter(order__dossier=during).order_by("order__kind")
+    assert [(e.amount, e.percent, e.campaign_id) for e in ledger] == [
+        (11000, 50, campaign.pk),
+        (12500, 50, campaign.pk),
+    ]
+    assert all(e.budget.startswith("Kinh phí cải cách hành chính") for e in ledger)
     sweep_at(committed, vn(2020, 4, 30, 0, 1))
     campaign.refresh_from_db()
     assert campaign.status == "ended"
-    after = make_dossier("accepted", officer=officer, procedure=procedure, at=vn(2020, 5, 4, 9))
+    after = committed(
+        make_dossier,
+        "accepted",
+        officer=officer,
+        procedure=procedure,
+        at=vn(2020, 5, 4, 9),
+        intake_channel="postal",
+        address="5 Hà Huy Giáp, Biên Hòa",
+    )
     assert after.snap_policy["postal_fee_waived_percent"] == 0 and after.snap_policy["campaigns"] == []
+    assert (order(after, "pickup").fee_waived, SubsidyEntry.objects.filter(order__dossier=after).count()) == (0, 0)
+    # The confirmation list of every postal intake and return in the window, for the subsidy.
+    listed = finance_list(province, "2020-03-30", "2020-04-29")
+    assert sorted((r["dossier"], r["kind"], r["fee_waived"]) for r in listed["rows"]) == [
+        (during.code, "pickup", 11000),
+        (during.code, "return", 12500),
+    ]
+    assert (listed["totals"]["fee_waived"], listed["totals"]["fee_charged"]) == (23500, 23500)
     with time_machine.travel(vn(2020, 5, 4, 9), tick=False):
         assert active_notices() == []
 
@@ -135,6 +186,31 @@ def test_seed_001_khanh_hoa_2964_open_channels_clock_stop_and_postal_offers(comm
     dossiers_paused = ClockPause.objects.filter(kind="campaign", campaign_id=campaign.pk)
     assert dossiers_paused.count() == 2
     assert ClockPause.objects.get(dossier=during).started_at == vn(2020, 4, 3, 10)
+    # The post picks up the paper of an online dossier within 4 working hours of acceptance:
+    # accepted 15:00 Wednesday 1/4, 2/4 is the Hùng Kings holiday → due 09:00 Friday 3/4. No fee.
+    tariffs(province)
+    paper = committed(
+        make_dossier,
+        "accepted",
+        officer=officer,
+        citizen=citizen,
+        procedure=field,
+        at=vn(2020, 4, 1, 15),
+        intake_channel="postal",
+        address="2 Trần Phú, Nha Trang",
+    )
+    pickup = order(paper, "pickup")
+    assert (pickup.due_at, pickup.sla_hours, pickup.fee, pickup.fee_waived) == (vn(2020, 4, 3, 9), 4, 22000, 22000)
+    # The result of the dossier switched to the post: picked up within 4 working hours of being ready.
+    with time_machine.travel(vn(2020, 4, 9, 16), tick=False):
+        committed(dossier_services.complete, filed, officer, "approved")
+    delivery = order(filed, "return")
+    assert (delivery.due_at, delivery.fee, delivery.fee_waived) == (vn(2020, 4, 10, 10), 25000, 25000)
+    assert {e.amount for e in SubsidyEntry.objects.filter(campaign_id=campaign.pk)} == {22000, 25000}
+    # The post's list before 20/4/2020: everything waived, nothing charged.
+    listed = finance_list(province, "2020-04-01", "2020-04-19")
+    assert {(r["dossier"], r["kind"]) for r in listed["rows"]} == {(paper.code, "pickup"), (filed.code, "return")}
+    assert (listed["totals"]["fee_waived"], listed["totals"]["fee_charged"]) == (47000, 0)
     # In-person-only procedures stay in person.
     in_person_draft = make_dossier("draft", officer=officer, citizen=citizen, procedure=in_person)
     assert refused(in_person_draft, citizen, vn(2020, 4, 3, 10)).field == "intake_channel"
@@ -154,10 +230,19 @@ def test_seed_002_dong_nai_1106_postal_plan_overlaps_the_covid_plan(committed):
     plan = schedule(province, seed("1106/KH-UBND"), vn(2019, 6, 20, 9))
     covid = schedule(province, seed("3515/KH-UBND"), vn(2019, 6, 20, 9))
     sweep_at(committed, vn(2019, 6, 21, 0, 1))
-    postal_intake = make_dossier(
-        "accepted", officer=officer, procedure=procedure, at=vn(2019, 7, 1, 9), intake_channel="postal", address="x"
+    tariffs(province)
+    postal_intake = committed(
+        make_dossier,
+        "accepted",
+        officer=officer,
+        procedure=procedure,
+        at=vn(2019, 7, 1, 9),
+        intake_channel="postal",
+        address="x",
     )
     assert postal_intake.snap_policy["campaigns"] == [plan.pk]
+    # The plan publishes the tariff but waives nothing: the citizen pays the pickup.
+    assert (order(postal_intake, "pickup").fee, order(postal_intake, "pickup").fee_waived) == (22000, 0)
     assert "trọn gói tại địa chỉ" in postal_intake.snap_policy["notices"][0]
     sweep_at(committed, vn(2020, 3, 30, 0, 1))
     overlap = effective_policy(procedure, officer.desk, vn(2020, 4, 3, 9))
@@ -186,6 +271,10 @@ def test_seed_003_quang_binh_1318_walk_in_suspended_except_urgent_cases(committe
     sweep_at(committed, vn(2021, 7, 22, 0, 1))
     offer = Notification.objects.get(kind="campaign_postal_offer", channel="sms")
     assert offer.dossier_id == ready.pk and ready.code in offer.body
+    # The citizen takes the offer: postal return with an address, and the post is asked to carry it.
+    with time_machine.travel(vn(2021, 7, 22, 9), tick=False):
+        committed(dossier_services.switch_return, ready, ready.owner, "postal", address="3 Quang Trung, Đồng Hới")
+    assert order(ready, "return").status == "created"
     # During: walk-in intake and desk return refused, naming the letter and its notice.
     walk_in = make_dossier("draft", officer=officer, citizen=citizen, procedure=online, intake_channel="walk_in")
     error = refused(walk_in, citizen, vn(2021, 7, 23, 9))
@@ -204,6 +293,15 @@ def test_seed_003_quang_binh_1318_walk_in_suspended_except_urgent_cases(committe
         urgent = dossier_services.return_result(urgent, officer)
     assert urgent.status == Status.RETURNED
     assert urgent.events.get(action="grant_exception").data == {"approved_by": str(head)}
+    # The list kept of urgent cases, on the campaign's page for the province admin.
+    admin = ProvinceAdminFactory(province=province)
+    listed = services.records(Campaign.objects.get(province=province), limit=10)["exceptions"]
+    assert listed["count"] == 1 and listed["items"][0]["code"] == urgent.code
+    assert listed["items"][0]["approved_by"] == str(head) and "khám chữa bệnh" in listed["items"][0]["reason"]
+    client = Client()
+    client.force_login(admin)
+    page = client.get(f"/dot-ap-dung/{Campaign.objects.get(province=province).pk}/").content.decode()
+    assert "Danh sách trường hợp khẩn cấp" in page and urgent.code in page
     # After the 14 days: walk-in again.
     after = make_dossier(
         "accepted", officer=officer, procedure=counter_only, at=vn(2021, 8, 5, 9), intake_channel="walk_in"
@@ -221,6 +319,9 @@ def test_seed_004_tay_ninh_online_only_capped_queue_and_held_results(committed):
         "accepted", officer=officer, procedure=level3, at=vn(2020, 3, 27, 9), intake_channel="postal", address="x"
     )
     assert before.status == Status.ACCEPTED
+    ready_before = make_dossier(
+        "completed", officer=officer, procedure=level2, at=vn(2020, 3, 27, 10), intake_channel="walk_in"
+    )
     online_only = schedule(province, seed("Tây Ninh", 0), vn(2020, 3, 28, 9))
     queue = schedule(
         province,
@@ -228,6 +329,9 @@ def test_seed_004_tay_ninh_online_only_capped_queue_and_held_results(committed):
         vn(2020, 3, 28, 9),
     )
     sweep_at(committed, vn(2020, 3, 30, 0, 1))
+    # A result ready before the start, to be collected at the desk, is held from the start.
+    ready_before.refresh_from_db()
+    assert ready_before.status == Status.RESULT_HELD
     # Level 3/4: online intake only.
     by_post = make_dossier(
         "draft", officer=officer, citizen=citizen, procedure=level3, intake_channel="postal", address="x"
@@ -236,10 +340,17 @@ def test_seed_004_tay_ninh_online_only_capped_queue_and_held_results(committed):
     assert error.field == "intake_channel" and online_only.title in error.message
     # Results only by post; the others are held until the epidemic is declared over.
     held = make_dossier("completed", officer=officer, citizen=citizen, procedure=level3, at=vn(2020, 3, 31, 9))
-    posted = make_dossier(
-        "completed", officer=officer, procedure=level3, at=vn(2020, 3, 31, 9), return_channel="postal", address="x"
+    posted = committed(
+        make_dossier,
+        "completed",
+        officer=officer,
+        procedure=level3,
+        at=vn(2020, 3, 31, 9),
+        return_channel="postal",
+        address="x",
     )
     assert (held.status, posted.status) == (Status.RESULT_HELD, Status.COMPLETED)
+    assert order(posted, "return").kind == "return" and not PostalOrder.objects.filter(dossier=held).exists()
     # Walk-in for the others: queue numbers, at most 3 a session.
     api = APIClient()
     with time_machine.travel(vn(2020, 3, 31, 8), tick=False):
@@ -267,9 +378,10 @@ def test_seed_004_tay_ninh_online_only_capped_queue_and_held_results(committed):
     with time_machine.travel(vn(2020, 4, 23, 8), tick=False):
         committed(services.end, queue, None, "Công bố hết dịch.")
         committed(services.end, online_only, None, "Công bố hết dịch.")
-    held.refresh_from_db()
-    assert held.status == Status.COMPLETED
-    assert Notification.objects.filter(dossier=held, kind="result_released").exists()
+    for dossier in (held, ready_before):
+        dossier.refresh_from_db()
+        assert dossier.status == Status.COMPLETED
+        assert Notification.objects.filter(dossier=dossier, kind="result_released").exists()
     after = make_dossier(
         "accepted", officer=officer, procedure=level3, at=vn(2020, 4, 24, 9), intake_channel="postal", address="x"
     )

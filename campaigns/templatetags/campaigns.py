@@ -1,14 +1,17 @@
 """{% load campaigns %}
 
-{% active_campaigns desk %}   the rules in force now at a desk (officers' queues, the desk page)
+{% active_campaigns desk %}   the rules in force now at a desk (officers' queues, the desk page);
+                              `links=False` leaves out the links to the ticket queue
 {% procedure_campaigns procedure desk %}   the campaigns in force for a procedure (procedure pages,
-                                           receipts): notices, hotlines and what they change
+                                           receipts): notices, hotlines, what they change, the
+                                           channels open now and why the others are closed
 """
 
 from django import template
+from django.utils.translation import gettext as _
 
 from ..policy import campaigns_for, desk_campaigns, effective_policy
-from ..rules import describe, describe_scope
+from ..rules import INTAKE_CHANNELS, RETURN_CHANNELS, channel_label, describe, describe_scope
 
 register = template.Library()
 
@@ -31,12 +34,45 @@ def _rows(campaigns):
 
 
 @register.inclusion_tag("campaigns/includes/active_campaigns.html")
-def active_campaigns(desk):
-    return {"campaigns": _rows(desk_campaigns(desk)) if desk else [], "desk": desk}
+def active_campaigns(desk, links=True):
+    """`links`: with a walk-in capacity in force, link the desk's call-next page and its kiosk."""
+    campaigns = desk_campaigns(desk) if desk else ()
+    capacity = any(c.rules.get("walk_in_capacity_per_session") is not None for c in campaigns)
+    return {"campaigns": _rows(campaigns), "desk": desk, "queue_links": links and capacity}
+
+
+def _channels(policy):
+    """The channels open under the policy, and each channel a campaign closed with its reason."""
+
+    def label(channel, intake):
+        template = _("Nộp hồ sơ %(channel)s") if intake else _("Nhận kết quả %(channel)s")
+        return template % {"channel": channel_label(channel)}
+
+    intake = [label(c, True) for c in INTAKE_CHANNELS if policy.allows_intake(c)]
+    returns = [label(c, False) for c in RETURN_CHANNELS if policy.allows_return(c)]
+    # closed_because is keyed by channel; "postal" may be closed for intake, return or both.
+    closed = [
+        {"label": label(c, intake), "reason": policy.closed_because[c]}
+        for channels, allowed, intake in (
+            (INTAKE_CHANNELS, policy.intake_channels, True),
+            (RETURN_CHANNELS, policy.return_channels, False),
+        )
+        for c in channels
+        if c in policy.closed_because and c not in allowed
+    ]
+    return {"intake": intake, "returns": returns, "closed": closed}
 
 
 @register.inclusion_tag("campaigns/includes/procedure_campaigns.html")
 def procedure_campaigns(procedure, desk=None):
     if procedure is None:
         return {"campaigns": [], "policy": None}
-    return {"campaigns": _rows(campaigns_for(procedure, desk)), "policy": effective_policy(procedure, desk)}
+    campaigns = campaigns_for(procedure, desk)
+    policy = effective_policy(procedure, desk)
+    return {
+        "procedure": procedure,
+        "campaigns": _rows(campaigns),
+        "policy": policy,
+        "channels": _channels(policy) if campaigns else None,
+        "online_opened": bool(campaigns) and policy.allows_intake("online") and procedure.level < 3,
+    }
