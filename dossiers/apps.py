@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class DossiersConfig(AppConfig):
     name = "dossiers"
     verbose_name = _("Hồ sơ")
+
+    def ready(self):
+        # Connects what campaigns do to dossiers (clock stops, held results, notices, the
+        # urgent-exception records) to the signals of campaigns and of dossiers/events.py.
+        from . import campaign_rules  # noqa: F401
