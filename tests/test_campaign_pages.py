@@ -236,3 +236,12 @@ def test_the_postal_offer_leads_to_the_form_where_the_citizen_confirms_an_addres
     assert answer.status_code == 302
     ready.refresh_from_db()
     assert (ready.return_channel, ready.address) == ("postal", "12 Lý Thường Kiệt, Đồng Hới")
+
+
+def test_a_preview_names_policy_changes_in_words_not_keys():
+    from campaigns.templatetags.campaigns import change_label, change_value
+
+    assert change_label("intake_channels") == "Kênh nộp hồ sơ"
+    assert change_value(["online", "postal"]) == "trực tuyến, qua bưu chính công ích"
+    assert change_value(True) == "có" and change_value(None) == "—" and change_value([]) == "—"
+    assert change_value("2020-04-15") == "15/04/2020" and change_value(4.0) == "4"

@@ -2,6 +2,7 @@
 
 {% active_campaigns desk %}   the rules in force now at a desk (officers' queues, the desk page);
                               `links=False` leaves out the links to the ticket queue
+{{ key|change_label }} / {{ value|change_value }}   a preview's policy change, in words
 {% procedure_campaigns procedure desk %}   the campaigns in force for a procedure (procedure pages,
                                            receipts): notices, hotlines, what they change, the
                                            channels open now and why the others are closed
@@ -9,11 +10,46 @@
 
 from django import template
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..policy import campaigns_for, desk_campaigns, effective_policy
 from ..rules import INTAKE_CHANNELS, RETURN_CHANNELS, channel_label, describe, describe_scope
 
 register = template.Library()
+
+CHANGE_LABELS = {
+    "intake_channels": gettext_lazy("Kênh nộp hồ sơ"),
+    "return_channels": gettext_lazy("Kênh nhận kết quả"),
+    "online_payment": gettext_lazy("Thanh toán trực tuyến"),
+    "postal_fee_waived_percent": gettext_lazy("Miễn/giảm cước bưu chính (%)"),
+    "pickup_sla_hours": gettext_lazy("Thời hạn nhận hồ sơ tại nhà (giờ)"),
+    "return_sla_hours": gettext_lazy("Thời hạn chuyển trả kết quả (giờ)"),
+    "walk_in_capacity_per_session": gettext_lazy("Số lượt tiếp dân mỗi buổi"),
+    "hold_other_returns": gettext_lazy("Giữ kết quả không trả qua bưu chính"),
+    "clock_paused_until": gettext_lazy("Dừng tính thời hạn đến hết ngày"),
+}
+
+
+@register.filter
+def change_label(key):
+    """The Vietnamese name of a policy field in a campaign preview."""
+    return str(CHANGE_LABELS.get(key, key))
+
+
+@register.filter
+def change_value(value):
+    """A policy value in words: channel lists by their labels, yes/no, dates dd/mm/yyyy."""
+    if value is None or value == [] or value == ():
+        return "—"
+    if isinstance(value, bool):
+        return _("có") if value else _("không")
+    if isinstance(value, list | tuple):
+        return ", ".join(channel_label(item) for item in value)
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        return f"{value[8:10]}/{value[5:7]}/{value[0:4]}"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _rows(campaigns):
