@@ -10,7 +10,7 @@ PIP := $(VENV)/bin/pip
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test lint serve migrate demo bench clean help
+.PHONY: run test lint serve migrate demo bench bench-deps bench-scale clean help
 
 help:
 	@echo "make run   – serve the portal with demo data on http://$(HOST):$(PORT)/"
@@ -62,6 +62,22 @@ test: $(VENV)/.test-installed /usr/bin/chromium | var
 
 bench: $(VENV)/.test-installed
 	$(PY) bench/bench_calendar.py
+
+# Scale benchmarks (bench/README.md) on PostgreSQL: DATABASE_URL (and REDIS_URL for the sweeps' worker) must be set;
+# the generator replaces that database's dossiers and postal orders. `make bench-deps` first for the mixed load.
+bench-deps:
+	$(PYTHON) -m venv var/bench-venv
+	var/bench-venv/bin/pip install --quiet -r bench/requirements.txt
+	@command -v pgbench >/dev/null || echo "pgbench missing: apt-get install postgresql-client (Debian ships it there)"
+
+bench-scale: $(VENV)/.run-installed
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "bench-scale needs DATABASE_URL=postgres://…"; exit 1;; esac
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	$(PY) bench/generate.py --truncate
+	$(PY) bench/bench_throughput.py
+	$(PY) bench/bench_scale.py
+	$(PY) bench/load.py
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -108,7 +108,11 @@ def _stop_window(rule, dossier):
 def apply_clock_stop(rule: CampaignRule, dossier) -> bool:
     """Create, move or remove this campaign's pause on one dossier; True if it changed."""
     with transaction.atomic():
-        dossier = Dossier.objects.select_for_update().select_related("procedure__agency", "desk").get(pk=dossier.pk)
+        dossier = (
+            Dossier.objects.select_for_update(of=("self",))
+            .select_related("procedure__agency", "desk")
+            .get(pk=dossier.pk)
+        )
         window = _stop_window(rule, dossier)
         existing = ClockPause.objects.filter(dossier=dossier, kind=ClockPause.Kind.CAMPAIGN, campaign_id=rule.id)
         current = existing.first()

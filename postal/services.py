@@ -211,7 +211,7 @@ def create_order(dossier, kind, triggered_at=None, actor=None) -> PostalOrder:
     with transaction.atomic():
         # The dossier's row lock serialises two triggers of the same leg (e.g. a switch and a release).
         dossier = (
-            Dossier.objects.select_for_update()
+            Dossier.objects.select_for_update(of=("self",))
             .select_related("procedure", "desk", "province", "agency")
             .get(pk=dossier.pk)
         )

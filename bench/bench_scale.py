@@ -1,0 +1,562 @@
+"""Officer queues, deadline and postal SLA sweeps, and worker memory, on the data of bench/generate.py (1M rows).
+
+Run (after ``bench/generate.py`` on the same database)::
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/motcua_bench REDIS_URL=redis://127.0.0.1:6379/7 \\
+        .venv/bin/python bench/bench_scale.py [--runs 200] [--due 100000] [--only queues,ticks,due]
+
+Parts (``--only`` picks some):
+
+- ``queues``: the officer queue of the desk with the most running dossiers, through ``dossiers.queues``' own
+  functions on the officer's scope (``access.visible_dossiers``): the tab counts (one aggregate), "đang xử lý" page 1
+  and its last page by keyset cursor, the same depth with OFFSET for reference, "chờ tiếp nhận" page 1; p50/p95 over
+  ``--runs`` runs (ORM included) and the deep/first ratio; the EXPLAIN (ANALYZE, BUFFERS) of page 1 and of the deep
+  page. Goal: p95 ≤ 50 ms, deep/first ≤ 1.5.
+- ``ticks``: one tick of ``dossiers.tasks.sweep_deadlines`` and of ``postal.tasks.sweep_postal_sla`` with nothing
+  due, called in-process ``--runs`` times: first on the generated data (the open dossiers' alerts and the orders on
+  the road are pending), then with every one of the 1M rows pending (an UPDATE in a transaction that is rolled back
+  afterwards; the table is vacuumed after). Goal ≤ 5 ms a tick.
+- ``due``: ``--due`` dossiers (then as many postal orders) made due at once — closed ones reopened with their due
+  moment a minute ago — and swept by a real Celery worker (``--concurrency 2``, Redis) fed two sweep tasks at once
+  (a tick and the next one overlapping it): the time until every one is alerted, then the check that each was
+  alerted exactly once (ClockAlert / PostalAlert rows per dossier / order), and the worker processes' RSS. Every row
+  is put back afterwards (saved in an unlogged table first; the alerts, events and notifications made are deleted).
+  Goal: all alerted within 60 s, each once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_throughput import children, percentile, rss_mb, setup_django, stop  # noqa: E402
+
+
+def timed(run, runs):
+    """Wall time per call (p50, p95, max) and this process's CPU time per call (p50): on a loaded machine the wall
+    time is mostly waiting for a core, the CPU time is what the call costs."""
+    run()  # warm
+    times, cpu = [], []
+    for _ in range(runs):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        run()
+        times.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
+    times.sort()
+    return {
+        "p50": statistics.median(times),
+        "p95": percentile(times, 0.95),
+        "max": times[-1],
+        "cpu": statistics.median(cpu),
+    }
+
+
+def show(label, result, width=44):
+    print(
+        f"  {label:<{width}} p50 {result['p50']:7.2f} ms  p95 {result['p95']:7.2f} ms  max {result['max']:7.2f} ms"
+        f"  (CPU p50 {result['cpu']:.2f} ms)"
+    )
+
+
+def explain(sql, params=None):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+        return "\n".join("    " + row[0] for row in cursor.fetchall())
+
+
+def first_query(call):
+    """The first SQL statement `call()` sends (the page, before its prefetches)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    return captured.captured_queries[0]["sql"]
+
+
+# --- queues --------------------------------------------------------------------------------------------------
+
+
+def queues_part(runs):
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from dossiers import queues
+    from dossiers.access import visible_dossiers
+    from dossiers.models import Dossier
+    from portal.models import Role, User
+
+    now = timezone.now()
+    busiest = (
+        Dossier.objects.filter(status__in=queues.RUNNING)
+        .values("desk_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    desk_id = busiest["desk_id"]
+    officer = User.objects.filter(role=Role.OFFICER, desk_id=desk_id).first()
+    scope = visible_dossiers(officer) if officer else Dossier.objects.filter(desk_id=desk_id)
+    total, at_desk = Dossier.objects.count(), scope.count()
+    rows = queues.tab_rows(scope, queues.BY_KEY["processing"], now)
+    intake = queues.tab_rows(scope, queues.BY_KEY["intake"], now)
+    cursor, pages = None, 1
+    while True:
+        page = queues.keyset_page(rows, "due", after=cursor)
+        if not page.has_next:
+            break
+        cursor, pages = page.next_cursor, pages + 1
+    depth = (pages - 1) * queues.PAGE_SIZE
+    counts = queues.counts(scope, now)
+    print(
+        f"\n== Officer queue at {total:,} dossiers: desk {desk_id} "
+        f"({'officer ' + officer.username if officer else 'no officer'}), {at_desk:,} dossiers at the desk"
+    )
+    print("  tab counts: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    print(f"  {runs} runs each, wall time through the ORM:")
+    results = {
+        "counts": timed(lambda: queues.counts(scope, now), runs),
+        "first": timed(lambda: queues.keyset_page(rows, "due"), runs),
+        "deep": timed(lambda: queues.keyset_page(rows, "due", after=cursor), runs),
+        "offset": timed(lambda: list(rows.order_by("due_at", "id")[depth : depth + queues.PAGE_SIZE + 1]), runs),
+        "intake": timed(lambda: queues.keyset_page(intake, "submitted"), runs),
+    }
+    show("tab counts (one aggregate)", results["counts"])
+    show("đang xử lý, page 1 (due asc)", results["first"])
+    show(f"đang xử lý, page {pages} (keyset cursor)", results["deep"])
+    show(f"đang xử lý, page {pages} (OFFSET {depth}, reference)", results["offset"])
+    show("chờ tiếp nhận, page 1 (submitted asc)", results["intake"])
+    ratio = results["deep"]["p95"] / results["first"]["p95"]
+    worst = max(r["p95"] for k, r in results.items() if k != "offset")
+    print(
+        f"  worst p95 (keyset pages and counts) {worst:.2f} ms (goal ≤ 50 ms); deep/first p95 {ratio:.2f} (goal ≤ 1.5)"
+    )
+    for label, call in (
+        ("page 1", lambda: queues.keyset_page(rows, "due")),
+        (f"page {pages}", lambda: queues.keyset_page(rows, "due", after=cursor)),
+        ("counts", lambda: queues.counts(scope, now)),
+    ):
+        print(f"  plan of {label}:\n{explain(first_query(call))}")
+    return results
+
+
+# --- sweep ticks ---------------------------------------------------------------------------------------------
+
+
+class Rollback(Exception):
+    pass
+
+
+def ticks_part(runs, full_pending=True):
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from dossiers.tasks import sweep_deadlines
+
+    try:
+        from postal.tasks import sweep_postal_sla
+    except ImportError:
+        sweep_postal_sla = None
+
+    def pending():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM dossiers_dossier WHERE next_alert_at IS NOT NULL")
+            dossiers = cursor.fetchone()[0]
+            cursor.execute("SELECT count(*) FROM postal_postalorder WHERE sla_timer_at IS NOT NULL")
+            orders = cursor.fetchone()[0]
+            cursor.execute("SELECT count(*) FROM dossiers_dossier WHERE next_alert_at <= %s", [timezone.now()])
+            due = cursor.fetchone()[0]
+            cursor.execute("SELECT count(*) FROM postal_postalorder WHERE sla_timer_at <= %s", [timezone.now()])
+            due += cursor.fetchone()[0]
+        return dossiers, orders, due
+
+    def floor():
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+
+    def measure(label):
+        dossiers, orders, due = pending()
+        print(f"\n== Sweep ticks, {label}: {dossiers:,} dossier alerts and {orders:,} postal timers pending, {due} due")
+        results = {"floor": timed(floor, runs), "deadline": timed(lambda: sweep_deadlines(batch_size=500), runs)}
+        show("floor: atomic() + SELECT 1 (the machine's round trip)", results["floor"], 52)
+        show("dossiers.tasks.sweep_deadlines", results["deadline"], 52)
+        if sweep_postal_sla is not None:
+            results["postal"] = timed(lambda: sweep_postal_sla(batch_size=500), runs)
+            show("postal.tasks.sweep_postal_sla", results["postal"], 52)
+        for name in ("deadline", "postal"):
+            if name in results:
+                print(f"  {name} tick / floor (p50): {results[name]['p50'] / results['floor']['p50']:.2f}")
+        with connection.cursor() as cursor:
+            now = timezone.now()
+            print(
+                "  plan of the deadline sweep's batch query:\n"
+                + explain(
+                    "SELECT id FROM dossiers_dossier WHERE next_alert_at IS NOT NULL AND next_alert_at <= %s "
+                    "ORDER BY next_alert_at LIMIT 500 FOR UPDATE SKIP LOCKED",
+                    [now],
+                )
+            )
+            if sweep_postal_sla is not None:
+                print(
+                    "  plan of the postal sweep's batch query:\n"
+                    + explain(
+                        "SELECT id FROM postal_postalorder WHERE sla_timer_at IS NOT NULL AND sla_timer_at <= %s "
+                        "ORDER BY sla_timer_at, id LIMIT 500 FOR UPDATE SKIP LOCKED",
+                        [now],
+                    )
+                )
+            cursor.close()
+        return results
+
+    realistic = measure("generated data")
+    if sweep_postal_sla is None:
+        print("  postal/tasks.py has no sweep_postal_sla yet: the postal sweep is not measured")
+    if not full_pending:
+        return realistic, None
+    started = time.perf_counter()
+    worst = None
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                # Every row pending, none due: alerts spread over the next 30 days.
+                now = timezone.now()
+                cursor.execute(
+                    "UPDATE dossiers_dossier SET next_alert_at = %s + (id %% 43200) * interval '1 minute' "
+                    "WHERE next_alert_at IS NULL",
+                    [now + timedelta(hours=1)],
+                )
+                cursor.execute(
+                    "UPDATE postal_postalorder SET sla_timer_at = %s + (id %% 43200) * interval '1 minute' "
+                    "WHERE sla_timer_at IS NULL",
+                    [now + timedelta(hours=1)],
+                )
+            print(f"\n  (made every row pending in {time.perf_counter() - started:.0f} s, inside a transaction)")
+            worst = measure("every row pending")
+            raise Rollback
+    except Rollback:
+        pass
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE dossiers_dossier")
+        cursor.execute("VACUUM ANALYZE postal_postalorder")
+    print(f"  (rolled back and vacuumed in {time.perf_counter() - started:.0f} s)")
+    for name in ("deadline", "postal"):
+        if name not in realistic:
+            continue
+        ratio = worst[name]["p95"] / realistic[name]["p95"]
+        print(
+            f"  {name}: p95 {realistic[name]['p95']:.2f} ms → {worst[name]['p95']:.2f} ms with 1M pending "
+            f"(×{ratio:.2f}); goal ≤ 5 ms"
+        )
+    return realistic, worst
+
+
+# --- a burst of due rows swept by a real worker -------------------------------------------------------------
+
+
+def start_worker():
+    env = {**os.environ, "DB_POOL": "0"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    log = tempfile.NamedTemporaryFile(prefix="motcua-celery-", suffix=".log", delete=False)  # noqa: SIM115
+    process = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/celery"),
+            "-A",
+            "portal",
+            "worker",
+            "--concurrency",
+            "2",
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            f"bench-scale-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"celery exited: see {log.name}")
+        if " ready." in Path(log.name).read_text(errors="replace"):
+            process.log_path = log.name
+            return process
+        time.sleep(0.5)
+    stop(process)
+    raise SystemExit(f"celery did not get ready within 90 s: see {log.name}")
+
+
+def worker_rss(process):
+    pids = [process.pid, *children(process.pid)]
+    return {pid: rss_mb(pid) for pid in pids}
+
+
+def purge_queue():
+    from portal.celery import app
+
+    with app.connection_for_write() as conn:
+        return app.control.purge(connection=conn)
+
+
+def burst(label, setup_sql, count_sql, check_sql, restore_sqls, task, count, timeout):
+    """Make `count` rows due, sweep them with a worker fed two tasks at once, check, restore."""
+    from django.db import connection
+    from django.utils import timezone
+
+    with connection.cursor() as cursor:
+        started = time.perf_counter()
+        for sql in setup_sql:
+            cursor.execute(sql, {"count": count, "due": timezone.now() - timedelta(minutes=1)})
+        cursor.execute("ANALYZE")
+    print(f"\n== {label}: {count:,} made due at once (set up in {time.perf_counter() - started:.0f} s)")
+    purge_queue()
+    worker = start_worker()
+    try:
+        t0 = timezone.now()
+        started = time.perf_counter()
+        task.delay(batch_size=500)
+        task.delay(batch_size=500)
+        done_at, alerted, samples = None, 0, []
+        while time.perf_counter() - started < timeout:
+            time.sleep(1)
+            with connection.cursor() as cursor:
+                cursor.execute(count_sql, {"t0": t0})
+                alerted = cursor.fetchone()[0]
+            samples.append((time.perf_counter() - started, alerted))
+            if alerted >= count:
+                done_at = time.perf_counter() - started
+                break
+        memory = worker_rss(worker)
+    finally:
+        stop(worker)
+        purge_queue()
+    with connection.cursor() as cursor:
+        cursor.execute(check_sql, {"t0": t0})
+        rows, distinct = cursor.fetchone()
+    if done_at is None:
+        rate = alerted / (time.perf_counter() - started)
+        print(
+            f"  NOT DONE within {timeout} s: {alerted:,} of {count:,} alerted ({rate:,.0f}/s → all in "
+            f"~{count / max(rate, 1e-9):,.0f} s)"
+        )
+    else:
+        print(f"  all {count:,} alerted in {done_at:.1f} s ({count / done_at:,.0f}/s); goal ≤ 60 s")
+    print(f"  alert rows {rows:,} for {distinct:,} distinct rows (exactly once: {rows == distinct == alerted})")
+    print(
+        "  celery RSS after the sweep: "
+        + ", ".join(f"{'main' if i == 0 else 'child'} {mb:.0f} MiB" for i, mb in enumerate(memory.values()))
+    )
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        for sql in restore_sqls:
+            cursor.execute(sql, {"t0": t0})
+        cursor.execute("VACUUM ANALYZE")
+    print(f"  (restored in {time.perf_counter() - started:.0f} s)")
+    return {"done": done_at, "alerted": alerted, "rows": rows, "distinct": distinct, "memory": memory}
+
+
+DOSSIER_SETUP = [
+    "DROP TABLE IF EXISTS bench_due",
+    # Closed dossiers with no alert yet, spread over the desks, reopened and due a minute ago.
+    "CREATE UNLOGGED TABLE bench_due AS SELECT id, status, due_at, warn_at, next_alert_at, updated_at "
+    "FROM dossiers_dossier WHERE status = 'returned' ORDER BY md5(id::text) LIMIT %(count)s",
+    "CREATE UNIQUE INDEX ON bench_due (id)",
+    "UPDATE dossiers_dossier d SET status = 'processing', due_at = %(due)s, warn_at = %(due)s, "
+    "next_alert_at = %(due)s FROM bench_due b WHERE d.id = b.id",
+]
+DOSSIER_COUNT = (
+    "SELECT count(*) FROM dossiers_clockalert WHERE dossier_id IN (SELECT id FROM bench_due) AND at >= %(t0)s"
+)
+DOSSIER_CHECK = (
+    "SELECT count(*), count(DISTINCT (dossier_id, kind)) FROM dossiers_clockalert "
+    "WHERE dossier_id IN (SELECT id FROM bench_due)"
+)
+DOSSIER_RESTORE = [
+    "DELETE FROM dossiers_notification WHERE dossier_id IN (SELECT id FROM bench_due) AND created_at >= %(t0)s",
+    "DELETE FROM dossiers_dossierevent WHERE dossier_id IN (SELECT id FROM bench_due) AND at >= %(t0)s",
+    "DELETE FROM dossiers_clockalert WHERE dossier_id IN (SELECT id FROM bench_due)",
+    "UPDATE dossiers_dossier d SET status = b.status, due_at = b.due_at, warn_at = b.warn_at, "
+    "next_alert_at = b.next_alert_at, updated_at = b.updated_at FROM bench_due b WHERE d.id = b.id",
+    "DROP TABLE bench_due",
+]
+POSTAL_SETUP = [
+    "DROP TABLE IF EXISTS bench_due_orders",
+    "CREATE UNLOGGED TABLE bench_due_orders AS SELECT id, status, due_at, sla_timer_at, breached_at, delivered_at, "
+    "updated_at FROM postal_postalorder WHERE status = 'delivered' AND breached_at IS NULL "
+    "ORDER BY md5(id::text) LIMIT %(count)s",
+    "CREATE UNIQUE INDEX ON bench_due_orders (id)",
+    "UPDATE postal_postalorder o SET status = 'picked_up', delivered_at = NULL, due_at = %(due)s, "
+    "sla_timer_at = %(due)s FROM bench_due_orders b WHERE o.id = b.id",
+]
+POSTAL_COUNT = (
+    "SELECT count(*) FROM postal_postalalert WHERE order_id IN (SELECT id FROM bench_due_orders) "
+    "AND created_at >= %(t0)s"
+)
+POSTAL_CHECK = (
+    "SELECT count(*), count(DISTINCT (order_id, kind)) FROM postal_postalalert "
+    "WHERE order_id IN (SELECT id FROM bench_due_orders)"
+)
+POSTAL_RESTORE = [
+    "DELETE FROM dossiers_notification WHERE kind = 'postal_breach' AND created_at >= %(t0)s",
+    "DELETE FROM postal_postalorderevent WHERE order_id IN (SELECT id FROM bench_due_orders) AND at >= %(t0)s",
+    "DELETE FROM postal_webhookdelivery WHERE order_id IN (SELECT id FROM bench_due_orders) AND created_at >= %(t0)s",
+    "DELETE FROM postal_postalalert WHERE order_id IN (SELECT id FROM bench_due_orders)",
+    "UPDATE postal_postalorder o SET status = b.status, due_at = b.due_at, sla_timer_at = b.sla_timer_at, "
+    "breached_at = b.breached_at, delivered_at = b.delivered_at, updated_at = b.updated_at "
+    "FROM bench_due_orders b WHERE o.id = b.id",
+    "DROP TABLE bench_due_orders",
+]
+
+
+# A set-based sweep, for comparison only (not the product's code): one statement per batch of 5,000 locks the
+# batch, inserts its alerts (ON CONFLICT DO NOTHING: once), the events and the staff notifications of the alerts
+# that were new, and moves next_alert_at on; what the per-row ORM loop does with ~15 round trips per dossier.
+SET_BASED_SWEEP = """
+WITH batch AS (
+    SELECT id, code, desk_id, agency_id, status, due_at, warn_at FROM dossiers_dossier
+    WHERE next_alert_at IS NOT NULL AND next_alert_at <= %(now)s
+    ORDER BY next_alert_at LIMIT %(size)s FOR UPDATE SKIP LOCKED
+), wanted AS (
+    SELECT b.*, k.kind FROM batch b CROSS JOIN (VALUES ('due_soon'), ('overdue')) AS k (kind)
+    WHERE b.status IN ('accepted', 'processing') AND (
+        (k.kind = 'due_soon' AND b.warn_at <= %(now)s AND b.warn_at < b.due_at)
+        OR (k.kind = 'overdue' AND b.due_at <= %(now)s))
+), alerted AS (
+    INSERT INTO dossiers_clockalert (dossier_id, kind, due_at, at)
+    SELECT id, kind, due_at, %(now)s FROM wanted
+    ON CONFLICT (dossier_id, kind, due_at) DO NOTHING
+    RETURNING dossier_id, kind
+), fresh AS (
+    SELECT w.* FROM wanted w JOIN alerted a ON a.dossier_id = w.id AND a.kind = w.kind
+), events AS (
+    INSERT INTO dossiers_dossierevent (dossier_id, at, action, from_status, to_status, note, data)
+    SELECT id, %(now)s, kind, status, status, 'Hồ sơ ' || code || ' ' || kind, '{}' FROM fresh
+), notes AS (
+    INSERT INTO dossiers_notification (dossier_id, recipient, recipient_user_id, channel, kind, "key", subject,
+        body, state, attempts, created_at, last_error)
+    SELECT f.id, u.username, u.id, 'staff', f.kind, f.due_at::text, 'Hồ sơ ' || f.code, 'Hồ sơ ' || f.code,
+        'pending', 0, %(now)s, ''
+    FROM fresh f JOIN portal_user u ON u.is_active
+        AND ((u.role = 'officer' AND u.desk_id = f.desk_id) OR (u.role = 'head' AND u.agency_id = f.agency_id))
+    ON CONFLICT DO NOTHING
+)
+UPDATE dossiers_dossier d SET next_alert_at = CASE
+    WHEN b.status NOT IN ('accepted', 'processing') THEN NULL
+    WHEN b.warn_at > %(now)s AND b.warn_at < b.due_at THEN b.warn_at
+    WHEN b.due_at > %(now)s THEN b.due_at END
+FROM batch b WHERE d.id = b.id
+"""
+
+
+def set_based(count):
+    """The same burst swept by SET_BASED_SWEEP in this process (one connection, batches of 5,000)."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    with connection.cursor() as cursor:
+        for sql in DOSSIER_SETUP:
+            cursor.execute(sql, {"count": count, "due": timezone.now() - timedelta(minutes=1)})
+        cursor.execute("ANALYZE dossiers_dossier")
+    t0 = timezone.now()
+    started = time.perf_counter()
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(SET_BASED_SWEEP, {"now": timezone.now(), "size": 5000})
+            if cursor.rowcount < 5000:
+                break
+    elapsed = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute(DOSSIER_CHECK, {"t0": t0})
+        rows, distinct = cursor.fetchone()
+        cursor.execute(
+            "SELECT count(*) FROM dossiers_notification WHERE dossier_id IN (SELECT id FROM bench_due) "
+            "AND created_at >= %(t0)s",
+            {"t0": t0},
+        )
+        notes = cursor.fetchone()[0]
+        for sql in DOSSIER_RESTORE:
+            cursor.execute(sql, {"t0": t0})
+        cursor.execute("VACUUM ANALYZE dossiers_dossier")
+    print(
+        f"\n== Set-based sweep (a prototype, one process): {count:,} due swept in {elapsed:.1f} s "
+        f"({count / elapsed:,.0f}/s); {rows:,} alerts for {distinct:,} dossiers, {notes:,} staff notifications"
+    )
+    return elapsed
+
+
+def due_part(count, timeout, postal=True, prototype=True):
+    from dossiers.tasks import sweep_deadlines
+
+    args = (DOSSIER_SETUP, DOSSIER_COUNT, DOSSIER_CHECK, DOSSIER_RESTORE, sweep_deadlines, count, timeout)
+    results = {"deadline": burst("Deadline sweep", *args)}
+    if prototype:
+        results["set_based"] = set_based(count)
+        done = results["deadline"]["done"]
+        if done:
+            print(f"  set-based / ORM loop time: {results['set_based'] / done:.2f}")
+    if postal:
+        try:
+            from postal.tasks import sweep_postal_sla
+        except ImportError:
+            print("\n== Postal SLA sweep: postal/tasks.py has no sweep_postal_sla yet, not measured")
+            return results
+        args = (POSTAL_SETUP, POSTAL_COUNT, POSTAL_CHECK, POSTAL_RESTORE, sweep_postal_sla, count, timeout)
+        results["postal"] = burst("Postal SLA sweep", *args)
+    return results
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--due", type=int, default=100_000, help="rows made due at once")
+    parser.add_argument("--timeout", type=int, default=600, help="the most seconds a burst may take")
+    parser.add_argument("--only", default="queues,ticks,due", help="comma-separated parts")
+    parser.add_argument("--no-postal", action="store_true", help="skip the postal burst")
+    parser.add_argument("--no-prototype", action="store_true", help="skip the set-based sweep prototype")
+    parser.add_argument(
+        "--no-full-pending", action="store_true", help="ticks on the generated data only (skip the 1M-row UPDATE)"
+    )
+    args = parser.parse_args()
+    setup_django()
+
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()")
+        version = cursor.fetchone()[0].split(",")[0]
+        cursor.execute("SELECT count(*) FROM dossiers_dossier")
+        dossiers = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM postal_postalorder")
+        orders = cursor.fetchone()[0]
+    print(f"{version}; {dossiers:,} dossiers, {orders:,} postal orders; {os.cpu_count()} CPUs (shared machine)")
+    print("load average (1, 5, 15 min): " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
+    parts = set(args.only.split(","))
+    if "queues" in parts:
+        queues_part(args.runs)
+    if "ticks" in parts:
+        ticks_part(args.runs, full_pending=not args.no_full_pending)
+    if "due" in parts:
+        due_part(args.due, args.timeout, postal=not args.no_postal, prototype=not args.no_prototype)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,500 @@
+"""Dossier create+submit throughput through the API under gunicorn, against pgbench on the same database.
+
+Run (PostgreSQL only; the generated data of bench/generate.py may be there or not)::
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/motcua_bench REDIS_URL=redis://127.0.0.1:6379/7 \\
+        .venv/bin/python bench/bench_throughput.py [--seconds 20] [--rounds 2] [--clients 8]
+
+One transaction, both sides:
+
+- API: ``POST /api/v1/dossiers/`` (a citizen with a token; postal intake with an address, so the post's
+  door-to-door pickup is ordered on commit, as ``postal.receivers`` does for a dossier whose paper is still at the
+  citizen's) then ``POST /api/v1/dossiers/{code}/submit/``; a create+submit pair counts as one. gunicorn is started
+  as in the Procfile (``--workers 2 --threads 4``, gthread) on a free loopback port; ``--clients`` client threads in
+  this process keep one HTTP/1.1 connection each, spread over the three one-stop desks of Đồng Nai.
+- pgbench: a custom script of the same two rows, ``BEGIN; INSERT INTO dossiers_dossier … RETURNING id \\gset;
+  INSERT INTO dossiers_dossierevent …; END;``, into the real tables (every index of the dossier table is
+  maintained), ``-c`` = the API's client count, ``-j 2``.
+
+The phases alternate (pgbench, API, pgbench, API … ``--rounds`` times) so that a neighbour's load on the shared
+machine hits both; the ratio is taken on the medians. Every row the run wrote (API dossiers, their events, postal
+orders and notifications, pgbench rows) is deleted afterwards unless ``--keep``. Also printed: the RSS of each
+gunicorn worker after the run (``/proc/<pid>/status``) and the request latencies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+API_PREFIX = "bench.api"
+PGBENCH_PREFIX = "PGB-"
+
+
+# --- shared helpers (bench_scale.py and load.py use them too) ---------------------------------------------------
+
+
+def setup_django():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    os.environ["DB_POOL"] = "0"
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("this benchmark needs PostgreSQL: set DATABASE_URL=postgres://…")
+
+
+def patched_application():
+    """gunicorn app factory (``bench_throughput:patched_application()``): the portal with one change, every
+    ``select_for_update()`` taken ``OF`` the model's own table (``of=("self",)`` unless the caller names tables).
+    As written, ``dossiers.service_core._locked`` (every transition), ``postal.services.create_order`` and
+    ``dossiers.campaign_rules`` call ``select_for_update().select_related("procedure", "desk", …)``: PostgreSQL then
+    takes FOR UPDATE on the joined catalog rows too (procedure, desk, agency, province), so every transition at a
+    desk queues behind the others, and the deferred foreign-key checks of concurrent inserts (FOR KEY SHARE on the
+    same catalog rows, at COMMIT) deadlock with them. Measured side by side to size what the fix buys."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    from django.core.wsgi import get_wsgi_application
+    from django.db.models.query import QuerySet
+
+    original = QuerySet.select_for_update
+
+    def select_for_update(self, nowait=False, skip_locked=False, of=(), no_key=False):
+        return original(self, nowait=nowait, skip_locked=skip_locked, of=of or ("self",), no_key=no_key)
+
+    QuerySet.select_for_update = select_for_update
+    return get_wsgi_application()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(workers=2, threads=4, extra_env=None, app="portal.wsgi:application"):
+    """gunicorn as in the Procfile, on a free loopback port; returns (process, port) once /healthz answers."""
+    port = free_port()
+    env = {**os.environ, "DB_POOL": os.environ.get("BENCH_DB_POOL", "1"), **(extra_env or {})}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    log = tempfile.NamedTemporaryFile(prefix="motcua-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
+    process = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            app,
+            "--pythonpath",
+            str(ROOT / "bench"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--worker-class",
+            "gthread",
+            "--keep-alive",
+            "30",
+            "--timeout",
+            "120",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited: see {log.name}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                conn.close()
+                process.log_path = log.name
+                return process, port
+        except OSError:
+            time.sleep(0.3)
+    stop(process)
+    raise SystemExit(f"gunicorn did not answer /healthz within 60 s: see {log.name}")
+
+
+def stop(process):
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def children(pid):
+    """Direct children of a process (gunicorn's workers, celery's pool processes)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        found.extend(int(p) for p in text)
+    return found
+
+
+def rss_mb(pid):
+    """Resident set size of a process in MiB, from /proc/<pid>/status (VmRSS)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def percentile(sorted_values, q):
+    if not sorted_values:
+        return float("nan")
+    index = min(len(sorted_values) - 1, max(0, round(q * len(sorted_values)) - 1))
+    return sorted_values[index]
+
+
+def bench_citizens(count, prefix=API_PREFIX):
+    """Citizen accounts with API tokens (created once, reused)."""
+    from rest_framework.authtoken.models import Token
+
+    from portal.models import Role, User
+
+    tokens = []
+    for n in range(count):
+        user, created = User.objects.get_or_create(
+            username=f"{prefix}{n}",
+            defaults={"role": Role.CITIZEN, "full_name": f"Công dân đo {n}", "phone": f"0912{n:06d}"},
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        tokens.append(Token.objects.get_or_create(user=user)[0].key)
+    return tokens
+
+
+def intake_pairs(channel="postal", province_code="75"):
+    """(desk id, procedure code, province code) for each desk of a province, with a procedure that desk serves and
+    whose effective policy accepts the channel now (postal intake: door-to-door pickup)."""
+    from django.utils import timezone
+
+    from campaigns.policy import effective_policy
+    from dossiers.services import desk_serves
+    from portal.models import OneStopDesk, Procedure
+
+    now = timezone.now()
+    pairs = []
+    for desk in OneStopDesk.objects.filter(province__code=province_code).select_related("agency").order_by("pk"):
+        for procedure in Procedure.objects.filter(province=desk.province, active=True, in_person_only=False).order_by(
+            "pk"
+        ):
+            if channel == "postal" and not procedure.postal_intake:
+                continue
+            if not desk_serves(desk, procedure):
+                continue
+            policy = effective_policy(procedure, desk, now)
+            if policy.allows_intake(channel) and policy.allows_return("desk"):
+                pairs.append((desk.pk, procedure.code, province_code))
+                break
+    if not pairs:
+        raise SystemExit(f"no procedure accepts {channel} intake in province {province_code} now")
+    return pairs
+
+
+class Client:
+    """One keep-alive HTTP/1.1 connection."""
+
+    def __init__(self, port, token=None):
+        self.port = port
+        self.headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if token:
+            self.headers["Authorization"] = f"Token {token}"
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def request(self, method, path, body=None, headers=None):
+        data = json.dumps(body).encode() if body is not None else None
+        for attempt in (1, 2):
+            try:
+                self.conn.request(method, path, body=data, headers={**self.headers, **(headers or {})})
+                response = self.conn.getresponse()
+                return response.status, response.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                # The server closed an idle keep-alive connection: reconnect once (not an error of the request).
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+
+# --- the API phase -------------------------------------------------------------------------------------------
+
+
+def api_phase(port, tokens, pairs, seconds):
+    """Each client thread loops create → submit until time is up. Returns (pairs done, latencies ms, errors, codes)."""
+    stop_at = time.monotonic() + seconds
+    lock = threading.Lock()
+    latencies, errors, codes = [], [], []
+
+    def run(index):
+        client = Client(port, tokens[index])
+        desk, procedure, province = pairs[index % len(pairs)]
+        mine, n = [], 0
+        while time.monotonic() < stop_at:
+            n += 1
+            body = {
+                "procedure": procedure,
+                "province": province,
+                "desk": desk,
+                "intake_channel": "postal",
+                "return_channel": "desk",
+                "applicant": {"full_name": "Nguyễn Văn Đo", "phone": "0912345678"},
+                "address": f"Số {n} đường Phạm Văn Thuận, phường Tân Tiến, Biên Hòa",
+            }
+            started = time.perf_counter()
+            status, payload = client.request("POST", "/api/v1/dossiers/", body)
+            middle = time.perf_counter()
+            if status != 201:
+                with lock:
+                    errors.append((status, payload[:200]))
+                continue
+            code = json.loads(payload)["code"]
+            status, payload = client.request("POST", f"/api/v1/dossiers/{code}/submit/", {})
+            done = time.perf_counter()
+            mine.append(((middle - started) * 1000, (done - middle) * 1000, (done - started) * 1000))
+            if status != 200:
+                with lock:
+                    errors.append((status, payload[:200]))
+            with lock:
+                codes.append(code)
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(tokens))]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - started
+    return len(latencies), elapsed, latencies, errors, codes
+
+
+# --- the pgbench phase ---------------------------------------------------------------------------------------
+
+
+def pgbench_script():
+    """The two inserts of a create+submit, with the columns the ORM writes (the same row width)."""
+    from dossiers.models import Dossier
+    from portal.models import OneStopDesk
+
+    desk = OneStopDesk.objects.filter(province__code="75").order_by("pk").first()
+    procedure = Dossier._meta.get_field("procedure").related_model.objects.filter(province=desk.province).first()
+    return f"""\\set n random(1, 1000000000)
+BEGIN;
+INSERT INTO dossiers_dossier (code, procedure_id, desk_id, province_id, agency_id, status, intake_channel,
+  return_channel, applicant_name, applicant_phone, applicant_email, applicant_national_id, address, address_zone,
+  form_data, created_at, updated_at, submitted_at, supplement_requests, snap_processing_unit, snap_policy,
+  payment_status, result_file, rating_comment, outcome, timeliness)
+VALUES ('{PGBENCH_PREFIX}' || nextval('bench_pgbench_seq'), {procedure.pk}, {desk.pk}, {desk.province_id},
+  {procedure.agency_id}, 'submitted', 'postal', 'desk', 'Nguyễn Văn Đo', '0912345678', '', '',
+  'Số ' || :n || ' đường Phạm Văn Thuận, phường Tân Tiến, Biên Hòa', 'default', '{{}}', now(), now(), now(), 0, '',
+  '{{}}', 'not_required', '', '', '', '') RETURNING id AS dossier_id \\gset
+INSERT INTO dossiers_dossierevent (dossier_id, at, action, from_status, to_status, note, data)
+VALUES (:dossier_id, now(), 'submit', 'draft', 'submitted', '', '{{}}');
+END;
+"""
+
+
+def pgbench_phase(script_path, clients, seconds):
+    from django.db import connection
+
+    settings = connection.settings_dict
+    env = {**os.environ, "PGPASSWORD": settings.get("PASSWORD") or ""}
+    command = [
+        shutil.which("pgbench") or "pgbench",
+        "-n",
+        "-h",
+        settings["HOST"] or "127.0.0.1",
+        "-p",
+        str(settings["PORT"] or 5432),
+        "-U",
+        settings["USER"] or "postgres",
+        "-c",
+        str(clients),
+        "-j",
+        "2",
+        "-T",
+        str(seconds),
+        "-f",
+        script_path,
+        settings["NAME"],
+    ]
+    output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    tps = latency = None
+    for line in output.splitlines():
+        if line.startswith("tps ="):
+            tps = float(line.split()[2])
+        elif line.startswith("latency average"):
+            latency = float(line.split("=")[1].split()[0])
+    return tps, latency
+
+
+def _referencing(cursor, table):
+    """(table, column) of every foreign key that points at `table`."""
+    cursor.execute(
+        "SELECT c.conrelid::regclass::text, a.attname FROM pg_constraint c "
+        "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
+        "WHERE c.contype = 'f' AND c.confrelid = %s::regclass",
+        [table],
+    )
+    return cursor.fetchall()
+
+
+def _primary_key(cursor, table):
+    cursor.execute(
+        "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] "
+        "WHERE i.indrelid = %s::regclass AND i.indisprimary",
+        [table],
+    )
+    row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _delete(cursor, table, condition, depth=0):
+    """Delete the rows of `table` that meet `condition`, children first (Django's CASCADE lives in Python, not in
+    the database's foreign keys)."""
+    key = _primary_key(cursor, table)
+    for child, column in _referencing(cursor, table):
+        if child != table and key and depth < 4:
+            _delete(cursor, child, f"{column} IN (SELECT {key} FROM {table} WHERE {condition})", depth + 1)
+    cursor.execute(f"DELETE FROM {table} WHERE {condition}")
+    return cursor.rowcount
+
+
+def cleanup(codes):
+    """Remove the dossiers with these codes and pgbench's, with everything that hangs off them."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE bench_gone AS SELECT id FROM dossiers_dossier WHERE code = ANY(%s)", [codes])
+        cursor.execute(f"INSERT INTO bench_gone SELECT id FROM dossiers_dossier WHERE code LIKE '{PGBENCH_PREFIX}%'")
+        deleted = _delete(cursor, "dossiers_dossier", "id IN (SELECT id FROM bench_gone)")
+        cursor.execute("DROP TABLE bench_gone")
+        cursor.execute("DROP SEQUENCE IF EXISTS bench_pgbench_seq")
+    return deleted
+
+
+VARIANTS = {
+    "as is": "portal.wsgi:application",
+    "lock OF self": "bench_throughput:patched_application()",
+}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=20, help="length of each phase")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--clients", type=int, default=8, help="API client threads and pgbench clients")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--as-is", action="store_true", help="skip the variant with the dossier lock fixed")
+    parser.add_argument("--keep", action="store_true", help="keep the rows the run wrote")
+    args = parser.parse_args()
+    setup_django()
+
+    from django.db import connection
+
+    tokens = bench_citizens(args.clients)
+    pairs = intake_pairs()
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE SEQUENCE IF NOT EXISTS bench_pgbench_seq")
+        cursor.execute("SELECT count(*) FROM dossiers_dossier")
+        existing = cursor.fetchone()[0]
+        cursor.execute("SELECT version()")
+        version = cursor.fetchone()[0].split(",")[0]
+    script = tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False)  # noqa: SIM115
+    script.write(pgbench_script())
+    script.close()
+    connection.close()
+
+    variants = {k: v for k, v in VARIANTS.items() if not (args.as_is and k != "as is")}
+    servers = {name: start_gunicorn(args.workers, args.threads, app=app) for name, app in variants.items()}
+    pg_rates = []
+    api = {name: {"rates": [], "latencies": [], "errors": [], "requests": 0} for name in variants}
+    try:
+        for name, (_server, port) in servers.items():  # warm: imports, pools, caches
+            api[name]["requests"] += 2 * api_phase(port, tokens, pairs, 3)[0]
+        for round_no in range(1, args.rounds + 1):
+            tps, latency = pgbench_phase(script.name, args.clients, args.seconds)
+            pg_rates.append(tps)
+            line = f"round {round_no}: pgbench {tps:7.1f} tx/s ({latency:.1f} ms avg)"
+            for name, (_server, port) in servers.items():
+                done, elapsed, latencies, errors, _codes = api_phase(port, tokens, pairs, args.seconds)
+                api[name]["rates"].append(done / elapsed)
+                api[name]["latencies"].extend(latencies)
+                api[name]["errors"].extend(errors)
+                api[name]["requests"] += 2 * done + len(errors)
+                line += f" | API {name}: {done / elapsed:5.1f}/s, {len(errors)} errors"
+            print(line, flush=True)
+        memory = {name: [rss_mb(pid) for pid in children(server.pid)] for name, (server, _port) in servers.items()}
+    finally:
+        for server, _port in servers.values():
+            stop(server)
+    connection.connect()
+    # Every API dossier of the run (warm-up included) carries a bench.api owner.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT code FROM dossiers_dossier WHERE owner_id IN (SELECT id FROM portal_user WHERE username LIKE %s)",
+            [f"{API_PREFIX}%"],
+        )
+        all_codes = [row[0] for row in cursor.fetchall()]
+    deleted = 0 if args.keep else cleanup(all_codes)
+    os.unlink(script.name)
+
+    pg = statistics.median(pg_rates)
+    print(f"\n{version}; dossiers in the table before the run: {existing:,}; {os.cpu_count()} CPUs (shared machine)")
+    print(
+        f"API: gunicorn {args.workers} workers × {args.threads} threads (gthread), {args.clients} client threads "
+        f"over {len(pairs)} desks, {args.rounds} × {args.seconds} s per variant"
+    )
+    print("load average at the end (1, 5, 15 min): " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
+    print(f"pgbench: -c {args.clients} -j 2, {args.rounds} × {args.seconds} s, two inserts per transaction")
+    print(f"pgbench tx/s per round: {', '.join(f'{r:.1f}' for r in pg_rates)} → median {pg:.1f}")
+    for name, result in api.items():
+        rate = statistics.median(result["rates"])
+        print(f"\nAPI {name}: create+submit/s per round {', '.join(f'{r:.1f}' for r in result['rates'])}")
+        print(f"  median {rate:.1f}/s; ratio API / pgbench = {rate / pg:.1%}  (goal ≥ 10 %)")
+        for index, label in enumerate(("create", "submit", "create+submit")):
+            values = sorted(x[index] for x in result["latencies"])
+            print(
+                f"  {label:<14} p50 {percentile(values, 0.5):7.1f} ms  p95 {percentile(values, 0.95):7.1f} ms  "
+                f"p99 {percentile(values, 0.99):7.1f} ms"
+            )
+        errors = result["errors"]
+        print(f"  errors: {len(errors)}" + (f" (first: {errors[0][0]} {errors[0][1][:160]!r})" if errors else ""))
+        print(
+            f"  gunicorn workers' RSS after {result['requests']:,} requests: "
+            + ", ".join(f"{mb:.0f} MiB" for mb in memory[name])
+        )
+    print(f"\nrows removed afterwards: {deleted:,} dossiers (API and pgbench) with their events, orders, notifications")
+
+
+if __name__ == "__main__":
+    main()
