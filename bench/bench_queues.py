@@ -1,21 +1,24 @@
 """Benchmark of the officer queues (dossiers/queues.py) on PostgreSQL at 1M dossiers.
 
-Run: ``.venv/bin/python bench/bench_queues.py [--rows 1000000] [--runs 50] [--keep]``
+Run: ``.venv/bin/python bench/bench_queues.py [--rows 1000000] [--runs 50] [--keep] [--reuse] [--baseline]``
 
 It creates its own database ``motcua_bench_queues`` on the server of ``DATABASE_URL`` (default
 ``postgres://postgres@127.0.0.1:5432/motcua``), migrates it, generates the dossiers with COPY
 (psycopg), then for one desk measures, through the very querysets the queue page runs:
 
-- the counts of every tab (one ``COUNT … FILTER`` aggregate),
+- the counts of every tab (one ``COUNT … FILTER`` aggregate), for the desk and for its agency's head,
 - the first page of "đang xử lý" (accepted + processing) sorted by due date,
 - a deep page of it (keyset cursor at the tab's last page), and the same depth with OFFSET for comparison,
-- the first page of "quá hạn" and of "chờ tiếp nhận" (sorted by submission, the other index),
+- the first page of "quá hạn", "sắp đến hạn", "tạm dừng" and "chờ tiếp nhận" (by submission),
 
-reporting p50/p95 wall time over ``--runs`` runs each (ORM included), the deep/first ratio, and the
-EXPLAIN (ANALYZE, BUFFERS) plan of each. The database is dropped at the end unless ``--keep``.
+for a typical desk and for the provincial centre (a fifth of all dossiers), reporting p50/p95 wall time
+over ``--runs`` runs each (ORM included), the server's execution time (EXPLAIN ANALYZE), the deep/first
+ratio, and the EXPLAIN (ANALYZE, BUFFERS) plan of each. ``--baseline`` then swaps the partial queue indexes
+for the former full one and measures again. The database is dropped at the end unless ``--keep``.
 
-Data (realistic shape): 4 provinces × 10 desks (one per agency), 25 procedures per agency, dossiers spread
-evenly over the desks and over three years; ~95 % closed (returned, refused, withdrawn) and ~5 % open per desk,
+Data (realistic shape): 4 provinces × 10 desks (one per agency), 25 procedures per agency, dossiers over
+three years, a fifth at the first desk (a provincial centre) and the rest spread evenly over the desks;
+~95 % closed (returned, refused, withdrawn) and ~5 % open per desk,
 the open ones with due dates around now (some overdue, some due soon).
 """
 
@@ -39,6 +42,8 @@ BENCH_DB = "motcua_bench_queues"
 PROVINCES = 4
 DESKS_PER_PROVINCE = 10
 PROCEDURES_PER_AGENCY = 25
+BIG_DESK_SHARE = 0.2
+EXPLAIN_RUNS = 7
 # ~5 % of the dossiers are open (among the newest 7 %), in these proportions; the rest are closed.
 OPEN_SHARE = 0.05
 RECENT = 0.07
@@ -141,7 +146,8 @@ def generate_rows(desks, total, now, seed=20240101):
     offsets = sorted(rng.uniform(0, span) for _ in range(total))
     start = now - timedelta(seconds=span)
     for sequence, offset in enumerate(offsets, start=1):
-        desk, procedures = desks[rng.randrange(len(desks))]
+        # The first desk is a provincial public-administration centre: BIG_DESK_SHARE of all dossiers.
+        desk, procedures = desks[0] if rng.random() < BIG_DESK_SHARE else desks[rng.randrange(len(desks))]
         if sequence > recent_from and rng.random() < OPEN_SHARE / RECENT:
             status = _pick(rng, OPEN_SHARES)
         else:
@@ -269,35 +275,57 @@ def short_sql(sql):
     return f"{head}{sep}{tail}"
 
 
-def explain_call(call):
+def explain_call(call, offset=False):
     """The first SQL that `call()` sends (the page or the counts; the prefetches of a page's procedures and
-    claimants follow it) and its EXPLAIN (ANALYZE, BUFFERS) plan."""
+    claimants follow it), its EXPLAIN (ANALYZE, BUFFERS) plan and the median server execution time (ms)
+    over EXPLAIN_RUNS runs: the database's share of the work, without the ORM and the network."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as captured:
         call()
     sql = captured.captured_queries[0]["sql"]
-    assert not any("OFFSET" in q["sql"].upper() for q in captured.captured_queries)
+    assert offset or not any("OFFSET" in q["sql"].upper() for q in captured.captured_queries)
+    return explain_sql(sql)
+
+
+def explain_sql(sql):
+    """EXPLAIN (ANALYZE, BUFFERS) of a query: (sql, plan, median execution time in ms)."""
+    from django.db import connection
+
+    executions = []
     with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    return sql, plan
+        for _ in range(EXPLAIN_RUNS):
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+            lines = [row[0] for row in cursor.fetchall()]
+            executions.append(float(lines[-1].split(":")[1].split()[0]))
+    plan = "\n".join(lines)
+    return sql, plan, statistics.median(executions)
 
 
-# Two partial indexes that would serve the open tabs only (5 % of the table); not in the models: measured
-# with --proposed to show what they would buy.
-_OPEN = "('submitted', 'supplement_requested', 'accepted', 'processing', 'paused', 'completed', 'result_held')"
-PROPOSED_INDEXES = (
-    "CREATE INDEX dossier_open_queue ON dossiers_dossier (desk_id, status, due_at, id) INCLUDE (warn_at) "
-    f"WHERE status IN {_OPEN}",
-    "CREATE INDEX dossier_running_due ON dossiers_dossier (desk_id, due_at, id) "
-    "WHERE status IN ('accepted', 'processing')",
+# The index set before the partial queue indexes (migration 0003): one full (desk, status, due_at, id) index.
+# `--baseline` measures it again after the main run, for the comparison in docs/performance.md.
+BASELINE_INDEXES = (
+    "DROP INDEX dossier_open_queue",
+    "DROP INDEX dossier_running_due",
+    "CREATE INDEX dossier_queue ON dossiers_dossier (desk_id, status, due_at, id)",
 )
 
 
-def suite(scope, now, runs):
-    """Time the queue page's queries for one desk and print the figures and the plans."""
+def index_sizes():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexrelname, pg_size_pretty(pg_relation_size(indexrelid)) FROM pg_stat_user_indexes"
+            " WHERE relname = 'dossiers_dossier' ORDER BY indexrelname"
+        )
+        return cursor.fetchall()
+
+
+def suite(title, scope, head_scope, now, runs):
+    """Time the queue page's queries for one desk (and the counts of its agency's head) and print the
+    figures and the plans."""
     from dossiers import queues
 
     rows = queues.tab_rows(scope, queues.BY_KEY["processing"], now)
@@ -311,36 +339,41 @@ def suite(scope, now, runs):
         cursor_value, pages = page.next_cursor, pages + 1
     deep_cursor = cursor_value
     depth = (pages - 1) * size
-    overdue = queues.tab_rows(scope, queues.BY_KEY["overdue"], now)
-    intake = queues.tab_rows(scope, queues.BY_KEY["intake"], now)
-
-    results = [
-        measure("counts (8 tabs, one aggregate)", lambda: queues.counts(scope, now), runs),
-        measure("đang xử lý, page 1 (due asc)", lambda: queues.keyset_page(rows, "due"), runs),
-        measure(f"đang xử lý, page {pages} (keyset)", lambda: queues.keyset_page(rows, "due", after=deep_cursor), runs),
-        measure(
-            f"đang xử lý, page {pages} (OFFSET {depth}, reference)",
-            lambda: list(rows.order_by("due_at", "id")[depth : depth + size + 1]),
-            runs,
+    tabs = {key: queues.tab_rows(scope, queues.BY_KEY[key], now) for key in ("overdue", "due_soon", "paused", "intake")}
+    calls = {
+        "counts (8 tabs, one aggregate)": lambda: queues.counts(scope, now),
+        "đang xử lý, page 1 (due asc)": lambda: queues.keyset_page(rows, "due"),
+        f"đang xử lý, page {pages} (keyset)": lambda: queues.keyset_page(rows, "due", after=deep_cursor),
+        f"đang xử lý, page {pages} (OFFSET {depth}, reference)": lambda: list(
+            rows.order_by("due_at", "id")[depth : depth + size + 1]
         ),
-        measure("quá hạn, page 1", lambda: queues.keyset_page(overdue, "due"), runs),
-        measure("chờ tiếp nhận, page 1 (submitted asc)", lambda: queues.keyset_page(intake, "submitted"), runs),
-    ]
-    print(f"\n{runs} runs each, wall time through the ORM (ms):")
+        "quá hạn, page 1": lambda: queues.keyset_page(tabs["overdue"], "due"),
+        "sắp đến hạn, page 1": lambda: queues.keyset_page(tabs["due_soon"], "due"),
+        "tạm dừng, page 1": lambda: queues.keyset_page(tabs["paused"], "due"),
+        "chờ tiếp nhận, page 1 (submitted asc)": lambda: queues.keyset_page(tabs["intake"], "submitted"),
+        "counts, the head's agency": lambda: queues.counts(head_scope, now),
+    }
+    results = [measure(label, call, runs) for label, call in calls.items()]
+    plans = {}
+    for label, call in calls.items():
+        if "OFFSET" in label:
+            plans[label] = explain_call(call, offset=True)
+        else:
+            plans[label] = explain_call(call)
+    print(f"\n## {title}: {scope.count():,} dossiers, tab counts {queues.counts(scope, now)}")
+    print(f"{runs} runs each: wall time through the ORM (ms, with the page's prefetches); server = EXPLAIN ANALYZE")
+    print(f"execution time of the main query (median of {EXPLAIN_RUNS}, ms):")
     width = max(len(r["label"]) for r in results)
     for r in results:
-        print(f"  {r['label']:<{width}}  p50 {r['p50']:7.2f}  p95 {r['p95']:7.2f}  max {r['max']:7.2f}")
-    ratio = results[2]["p95"] / results[1]["p95"]
-    print(f"deep/first p95 ratio (keyset): {ratio:.2f}")
-
-    plans = {
-        "counts": explain_call(lambda: queues.counts(scope, now)),
-        "đang xử lý, page 1": explain_call(lambda: queues.keyset_page(rows, "due")),
-        f"đang xử lý, page {pages} (keyset)": explain_call(lambda: queues.keyset_page(rows, "due", after=deep_cursor)),
-        "quá hạn, page 1": explain_call(lambda: queues.keyset_page(overdue, "due")),
-        "chờ tiếp nhận, page 1": explain_call(lambda: queues.keyset_page(intake, "submitted")),
-    }
-    for name, (sql, plan) in plans.items():
+        server = plans[r["label"]][2]
+        times = f"p50 {r['p50']:7.2f}  p95 {r['p95']:7.2f}  max {r['max']:7.2f}"
+        print(f"  {r['label']:<{width}}  {times}  server {server:7.3f}")
+    first, deep = results[1]["label"], results[2]["label"]
+    print(
+        f"deep/first ratio (keyset): wall p95 {results[2]['p95'] / results[1]['p95']:.2f},"
+        f" server {plans[deep][2] / plans[first][2]:.2f}"
+    )
+    for name, (sql, plan, _server) in plans.items():
         print(f"\n--- {name}\n{short_sql(sql)}\n\nEXPLAIN (ANALYZE, BUFFERS):\n{plan}")
 
 
@@ -350,7 +383,7 @@ def main():
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", action="store_true", help="reuse a kept database (skip generation)")
-    parser.add_argument("--proposed", action="store_true", help="then measure again with PROPOSED_INDEXES")
+    parser.add_argument("--baseline", action="store_true", help="then measure again with BASELINE_INDEXES")
     args = parser.parse_args()
 
     admin_url, bench_url = server_urls()
@@ -361,7 +394,6 @@ def main():
     from django.db import connection
     from django.utils import timezone
 
-    from dossiers import queues
     from dossiers.models import Dossier
     from portal.models import OneStopDesk
 
@@ -378,22 +410,26 @@ def main():
         cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('dossiers_dossier'))")
         size = cursor.fetchone()[0]
     total = Dossier.objects.count()
-    desk = OneStopDesk.objects.order_by("pk")[PROVINCES * DESKS_PER_PROVINCE // 2]
-    scope = Dossier.objects.filter(desk_id=desk.pk)
-    per_desk = scope.count()
-    print(f"{version}; {total:,} dossiers ({size}); desk {desk.code}: {per_desk:,} dossiers")
+    print(f"{version}; {total:,} dossiers ({size})")
+    print("indexes:", ", ".join(f"{name} {size}" for name, size in index_sizes()))
+    desks = OneStopDesk.objects.order_by("pk")
+    typical, centre = desks[PROVINCES * DESKS_PER_PROVINCE // 2], desks[0]
 
-    print("tab counts:", queues.counts(scope, now))
-    suite(scope, now, args.runs)
-    if args.proposed:
+    def run_all():
+        for title, desk in (("A typical desk", typical), ("The provincial centre (a fifth of all dossiers)", centre)):
+            scope = Dossier.objects.filter(desk_id=desk.pk)
+            head_scope = Dossier.objects.filter(agency_id=desk.agency_id)
+            suite(f"{title} {desk.code}", scope, head_scope, now, args.runs)
+
+    run_all()
+    if args.baseline:
         with connection.cursor() as cursor:
-            for statement in PROPOSED_INDEXES:
+            for statement in BASELINE_INDEXES:
                 cursor.execute(statement)
             cursor.execute("VACUUM ANALYZE dossiers_dossier")
-        print("\n=== with the proposed partial indexes ===")
-        for statement in PROPOSED_INDEXES:
-            print(f"  {statement}")
-        suite(scope, now, args.runs)
+        print("\n=== baseline: the full (desk, status, due_at, id) index instead of the partial ones ===")
+        print("indexes:", ", ".join(f"{name} {size}" for name, size in index_sizes()))
+        run_all()
 
     if not args.keep:
         connection.close()

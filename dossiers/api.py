@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -19,13 +19,14 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from portal.api import get_procedure_by_code
+from portal.filters import IsoDateTimeFilter  # in UTC: PostgreSQL refuses offsets past ±15:59
 from portal.models import Procedure
 
 from . import claims, services, uploads
 from . import serializers as s
 from .access import visible_dossiers
 from .models import ClockPause, Dossier, DossierEvent, Status
-from .tracking import public_view
+from .tracking import TooManyAttempts, lookup
 
 
 class DossierFilter(django_filters.FilterSet):
@@ -33,10 +34,10 @@ class DossierFilter(django_filters.FilterSet):
     desk = django_filters.NumberFilter(field_name="desk_id")
     procedure = django_filters.CharFilter(field_name="procedure__code")
     intake_channel = django_filters.CharFilter()
-    due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
+    due_before = IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
     overdue = django_filters.BooleanFilter(method="filter_overdue")
-    submitted_after = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
-    submitted_before = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
+    submitted_after = IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
+    submitted_before = IsoDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
 
     class Meta:
         model = Dossier
@@ -152,10 +153,11 @@ class DossierViewSet(
     # --- transitions -----------------------------------------------------------------------------
 
     def _act(self, request, serializer_class, call):
+        # The dossier first: one the caller may not see is a 404 whatever the body says.
+        dossier = self.get_object()
         data = serializer_class(data=request.data)
         data.is_valid(raise_exception=True)
-        dossier = call(self.get_object(), request.user, **data.validated_data)
-        return self._detail(dossier)
+        return self._detail(call(dossier, request.user, **data.validated_data))
 
     @extend_schema(request=s.NoteSerializer, responses=s.DossierSerializer)
     @action(detail=True, methods=["post"])
@@ -250,7 +252,8 @@ class TrackingThrottle(AnonRateThrottle):
 
 
 class TrackingView(APIView):
-    """Public tracking by code and the last 4 digits of the applicant's phone; nothing personal."""
+    """Public tracking by code and the last 4 digits of the applicant's phone; nothing personal.
+    Throttled per client (scope "tracking", TRACKING_RATE) and per code (tracking.lookup): 429."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes = []
@@ -261,7 +264,10 @@ class TrackingView(APIView):
         responses={200: s.TrackingSerializer},
     )
     def get(self, request, code):
-        view = public_view(code, request.query_params.get("phone", ""))
+        try:
+            view = lookup(code, request.query_params.get("phone", ""))
+        except TooManyAttempts as locked:
+            raise Throttled(wait=locked.window) from None
         if view is None:
             raise Http404
         return Response(s.TrackingSerializer(view).data)

@@ -64,6 +64,10 @@ OPEN_STATUSES = (
     Status.PROCESSING,
     Status.PAUSED,
 )
+# Statuses the officer queues show (open, and ready or held results): the queue indexes are partial
+# on these, so they hold a few percent of the table (dossiers/queues.py, docs/performance.md).
+QUEUE_STATUSES = (*OPEN_STATUSES, Status.COMPLETED, Status.RESULT_HELD)
+RUNNING_STATUSES = (Status.ACCEPTED, Status.PROCESSING)
 # Statuses in which the statutory clock runs (or is paused) after acceptance.
 CLOCK_STATUSES = (Status.ACCEPTED, Status.PROCESSING, Status.PAUSED, Status.SUPPLEMENT_REQUESTED)
 
@@ -145,8 +149,20 @@ class Dossier(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [
-            # Officer queues: a desk's dossiers in a status, by due date (keyset pagination on (due_at, id)).
-            models.Index(fields=["desk", "status", "due_at", "id"], name="dossier_queue"),
+            # Officer queues (measured at 1M dossiers in docs/performance.md, "Dossier queues"):
+            # - the tabs of one status, by due date (keyset on (due_at, id)), and the tab counts, which
+            #   read warn_at from the index alone; partial: only the rows a queue can show;
+            models.Index(
+                fields=["desk", "status", "due_at", "id"],
+                include=["warn_at"],
+                condition=Q(status__in=QUEUE_STATUSES),
+                name="dossier_open_queue",
+            ),
+            # - "đang xử lý", "sắp đến hạn", "quá hạn" (accepted + processing) in due order, no sort step;
+            models.Index(
+                fields=["desk", "due_at", "id"], condition=Q(status__in=RUNNING_STATUSES), name="dossier_running_due"
+            ),
+            # - the intake tabs by submission (and any (desk, status) look-up, closed statuses included).
             models.Index(fields=["desk", "status", "submitted_at", "id"], name="dossier_intake_queue"),
             models.Index(fields=["owner", "-created_at"], name="dossier_owner"),
             models.Index(fields=["agency", "status"], name="dossier_agency_status"),

@@ -4,9 +4,16 @@ in one aggregate query, and keyset (cursor) pagination.
 Every tab is a set of statuses plus, for "due soon" and "overdue", a condition on the stored
 clock (`warn_at`, `due_at`) against `now`: overdue is a query, never a flag. A page is read with
 `WHERE (sort_key, id) beyond the cursor ORDER BY sort_key, id LIMIT n`, written as
-`sort_key >= v AND (sort_key > v OR id > i)` so the database starts an index range scan on
-`dossier_queue (desk, status, due_at, id)` (or `dossier_intake_queue (…, submitted_at, id)`) at
-the cursor: the cost of page 400 is the cost of page 1, and no OFFSET is ever sent."""
+`sort_key >= v AND (sort_key > v OR id > i)` so the database starts an index range scan at the
+cursor: the cost of page 400 is the cost of page 1, and no OFFSET is ever sent.
+
+The indexes (dossiers/models.py; plans at 1M dossiers in docs/performance.md): the running tabs
+(accepted + processing) read `dossier_running_due (desk, due_at, id) WHERE status IN (accepted,
+processing)` in due order with no sort step; the one-status tabs and the counts read
+`dossier_open_queue (desk, status, due_at, id) INCLUDE (warn_at) WHERE status IN (the queue
+statuses)`, the counts from the index alone; the intake tabs read `dossier_intake_queue (desk,
+status, submitted_at, id)`. Both partial indexes hold only the rows a queue can show (a few
+percent of the table), so they stay small and hot as the closed dossiers pile up."""
 
 from __future__ import annotations
 
@@ -18,6 +25,7 @@ from datetime import datetime
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from . import models
 from .models import Status
 
 S = Status
@@ -77,6 +85,8 @@ QUEUES = (
 )
 BY_KEY = {queue.key: queue for queue in QUEUES}
 QUEUE_STATUSES = tuple(dict.fromkeys(status for queue in QUEUES for status in queue.statuses))
+# The partial indexes are declared on these statuses; a tab outside them would miss its index.
+assert set(QUEUE_STATUSES) == set(models.QUEUE_STATUSES), "dossiers.models.QUEUE_STATUSES is out of date"
 
 
 def get_queue(key):

@@ -7,126 +7,40 @@ no rule of their own."""
 
 from __future__ import annotations
 
+import secrets
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.policy import effective_policy
 from portal.calendar import timeliness as classify
-from portal.errors import Conflict, Forbidden, RuleError
 from portal.models import Role
 from portal.working_time import calendar_for_desk
 
 from . import clock, events, payments, workflow
 from .codes import next_code
-from .models import (
-    ClockPause,
-    Dossier,
-    DossierEvent,
-    IntakeChannel,
-    Outcome,
-    PaymentStatus,
-    ReturnChannel,
-    Status,
+from .models import ClockPause, Dossier, IntakeChannel, Outcome, PaymentStatus, ReturnChannel, Status
+
+# The shared machinery and the clock's doors live beside this module; their public names (and the
+# helpers that claims, uploads and payments use) stay importable from here.
+from .service_core import (  # noqa: F401
+    ClaimTaken,
+    DossierError,
+    NotPermitted,
+    TransitionNotAllowed,
+    _check,
+    _locked,
+    _notify,
+    _record,
+    _require,
+    _save,
+    _send_on_commit,
+    actor_kind,
+    has_exception,
+    no_permission,
 )
-
-
-class DossierError(RuleError):
-    """A request the rules refuse; `field` names the input at fault (HTTP 400)."""
-
-
-class TransitionNotAllowed(Conflict):
-    """The dossier's current status does not allow the action (HTTP 409)."""
-
-    def __init__(self, action, status):
-        label = workflow.TRANSITIONS[action].label
-        super().__init__(
-            _("Không thể thực hiện “%(action)s” khi hồ sơ đang ở trạng thái “%(status)s”.")
-            % {"action": label, "status": Status(status).label}
-        )
-
-
-class NotPermitted(Forbidden):
-    """The actor may not take this action on this dossier (HTTP 403)."""
-
-
-class ClaimTaken(Conflict):
-    """Another officer holds a live claim on the dossier (HTTP 409)."""
-
-    def __init__(self, dossier):
-        super().__init__(
-            _("Hồ sơ đang được %(name)s xử lý đến %(until)s.")
-            % {"name": dossier.claimed_by, "until": timezone.localtime(dossier.claim_expires_at).strftime("%H:%M")}
-        )
-
-
-def no_permission():
-    return _("Bạn không có quyền thực hiện thao tác này với hồ sơ.")
-
-
-# --- who is acting --------------------------------------------------------------------------
-
-
-def actor_kind(user, dossier):
-    """How `user` stands towards `dossier`: citizen (its owner), officer (of its desk),
-    head (of its agency), or None."""
-    if user is None:
-        return workflow.SYSTEM
-    if user.is_superuser:
-        return workflow.OFFICER
-    if user.role == Role.OFFICER and user.desk_id == dossier.desk_id:
-        return workflow.OFFICER
-    if user.role == Role.HEAD and user.agency_id == dossier.agency_id:
-        return workflow.HEAD
-    if dossier.owner_id is not None and dossier.owner_id == user.id:
-        return workflow.CITIZEN
-    return None
-
-
-def _check(action, dossier, user):
-    kind = actor_kind(user, dossier)
-    transition = workflow.TRANSITIONS[action]
-    if kind not in transition.actors:
-        raise NotPermitted(no_permission())
-    if dossier.status not in transition.sources:
-        raise TransitionNotAllowed(action, dossier.status)
-    if (
-        kind in (workflow.OFFICER, workflow.HEAD)
-        and dossier.claimed_by_id not in (None, user.id)
-        and dossier.claim_expires_at
-        and dossier.claim_expires_at > timezone.now()
-    ):
-        raise ClaimTaken(dossier)
-    return kind
-
-
-def _locked(dossier):
-    return Dossier.objects.select_for_update().select_related("procedure", "desk", "agency").get(pk=dossier.pk)
-
-
-def _record(dossier, user, action, from_status, note="", **data):
-    return DossierEvent.objects.create(
-        dossier=dossier,
-        at=timezone.now(),
-        actor=user,
-        action=action,
-        from_status=from_status,
-        to_status=dossier.status,
-        note=note or "",
-        data=data,
-    )
-
-
-def _send_on_commit(signal, dossier, **data):
-    dossier_id = dossier.pk
-    transaction.on_commit(lambda: signal.send(sender=Dossier, dossier_id=dossier_id, **data))
-
-
-def _notify(dossier, kind, key=""):
-    from .notifications import notify_applicant
-
-    notify_applicant(dossier, kind, key=key)
-
+from .services_clock import apologize, pause, recompute_clock, resume  # noqa: F401
 
 # --- creating and editing a draft ------------------------------------------------------------
 
@@ -251,11 +165,6 @@ def _channel_message(policy, channel, intake):
     if reason:
         text = f"{text} {reason}"
     return text
-
-
-def has_exception(dossier):
-    """Whether an urgent exception (seed 003) was granted on this dossier."""
-    return dossier.events.filter(action="grant_exception").exists()
 
 
 # --- the citizen's steps --------------------------------------------------------------------
@@ -438,40 +347,13 @@ def process(dossier, user, note="", handed_to=""):
     return dossier
 
 
-def pause(dossier, user, reason, kind=ClockPause.Kind.MANUAL):
-    _require(reason, "reason", _("Vui lòng nêu lý do tạm dừng."))
-    with transaction.atomic():
-        dossier = _locked(dossier)
-        _check("pause", dossier, user)
-        now = timezone.now()
-        from_status = dossier.status
-        ClockPause.objects.create(dossier=dossier, kind=kind, started_at=now, reason=reason, by=user)
-        dossier.status = Status.PAUSED
-        clock.recompute(dossier, now)
-        _save(dossier)
-        _record(dossier, user, "pause", from_status, reason)
-    return dossier
-
-
-def resume(dossier, user, note=""):
-    with transaction.atomic():
-        dossier = _locked(dossier)
-        _check("resume", dossier, user)
-        now = timezone.now()
-        from_status = dossier.status
-        clock.close_pause(dossier, now)
-        dossier.status = Status.PROCESSING
-        clock.recompute(dossier, now)
-        _save(dossier)
-        _record(dossier, user, "resume", from_status, note, due_at=dossier.due_at.isoformat())
-    return dossier
-
-
 def complete(dossier, user, outcome, reason="", result_file=None):
     if outcome not in Outcome.values:
         raise DossierError(_("Kết quả phải là giải quyết (approved) hoặc không giải quyết (denied)."), "outcome")
     if outcome == Outcome.DENIED:
         _require(reason, "reason", _("Vui lòng nêu lý do không giải quyết."))
+    if result_file is not None:
+        _name_result_file(result_file)
     with transaction.atomic():
         dossier = _locked(dossier)
         _check("complete", dossier, user)
@@ -488,15 +370,44 @@ def complete(dossier, user, outcome, reason="", result_file=None):
         _save(dossier)
         _record(dossier, user, "complete", from_status, reason, outcome=outcome, timeliness=dossier.timeliness)
         policy = effective_policy(dossier.procedure, dossier.desk, now)
-        if policy.hold_other_returns and not policy.allows_return(dossier.return_channel):
-            dossier.status = Status.RESULT_HELD
-            _save(dossier)
-            _record(dossier, None, "hold", Status.COMPLETED, _("Kết quả được lưu giữ theo đợt áp dụng biện pháp."))
-            _notify(dossier, "result_held")
+        if policy.hold_other_returns and not policy.allows_return(dossier.return_channel) and not _urgent_desk(dossier):
+            _hold(dossier, None, _("Kết quả được lưu giữ theo đợt áp dụng biện pháp."))
         else:
             _notify(dossier, "result_ready")
             _send_on_commit(events.dossier_result_ready, dossier)
     return dossier
+
+
+def _urgent_desk(dossier):
+    """An urgent exception with a desk return is never held (seed 003)."""
+    return dossier.return_channel == ReturnChannel.DESK and has_exception(dossier)
+
+
+def hold_result(dossier, user=None, note=""):
+    """Lưu giữ kết quả: a ready result whose return channel a campaign no longer allows is held
+    until the campaign ends or the return is switched (campaign rules call this at the start)."""
+    with transaction.atomic():
+        dossier = _locked(dossier)
+        if dossier.status != Status.COMPLETED:
+            raise TransitionNotAllowed("hold", dossier.status)
+        _hold(dossier, user, note or _("Kết quả được lưu giữ theo đợt áp dụng biện pháp."))
+    return dossier
+
+
+def _hold(dossier, user, note):
+    dossier.status = Status.RESULT_HELD
+    _save(dossier)
+    _record(dossier, user, "hold", Status.COMPLETED, note)
+    _notify(dossier, "result_held")
+
+
+def _name_result_file(upload):
+    """The e-result passes the upload checks (PDF, JPEG or PNG by content, size) and is stored
+    under a random name of ours, whatever name it came with."""
+    from .uploads import inspect_file
+
+    _content_type, extension = inspect_file(upload)
+    upload.name = f"{secrets.token_hex(16)}.{extension}"
 
 
 def release_held(dossier, user=None, note=""):
@@ -532,37 +443,6 @@ def return_result(dossier, user, note="", channel=None):
     return dossier
 
 
-def apologize(dossier, user, new_due_at, reason):
-    """Phiếu xin lỗi và hẹn lại ngày trả kết quả: once, before the due moment, to a later one."""
-    _require(reason, "reason", _("Vui lòng nêu lý do chậm trả kết quả."))
-    with transaction.atomic():
-        dossier = _locked(dossier)
-        _check("apologize", dossier, user)
-        now = timezone.now()
-        if dossier.apologized_at is not None:
-            raise DossierError(_("Hồ sơ đã có phiếu xin lỗi và hẹn lại; chỉ được hẹn lại một lần."), "new_due_at")
-        if dossier.due_at is None or now >= dossier.due_at:
-            raise DossierError(_("Phiếu xin lỗi phải được gửi trước thời hạn trả kết quả."), "new_due_at")
-        if new_due_at <= dossier.due_at:
-            raise DossierError(_("Ngày hẹn mới phải sau ngày hẹn hiện tại."), "new_due_at")
-        previous = dossier.due_at
-        dossier.apologized_at = now
-        dossier.apology_due_at = new_due_at
-        clock.recompute(dossier, now)
-        _save(dossier)
-        _record(
-            dossier,
-            user,
-            "apologize",
-            dossier.status,
-            reason,
-            previous_due_at=previous.isoformat(),
-            new_due_at=dossier.due_at.isoformat(),
-        )
-        _notify(dossier, "apology")
-    return dossier
-
-
 def grant_exception(dossier, user, reason, approved_by):
     """An urgent exception (seed 003): recorded with the approving head; it lets a
     walk-in intake or desk return through while walk-in is suspended."""
@@ -587,26 +467,3 @@ def record_event(dossier, user, action, note="", **data):
     with transaction.atomic():
         dossier = _locked(dossier)
         return _record(dossier, user, action, dossier.status, note, **data)
-
-
-# --- the clock --------------------------------------------------------------------------------
-
-
-def recompute_clock(dossier):
-    """Recompute and store due_at/warn_at (after a pause row was added from outside, e.g. a
-    campaign's clock stop)."""
-    with transaction.atomic():
-        dossier = _locked(dossier)
-        clock.recompute(dossier, timezone.now())
-        _save(dossier, update_fields=["due_at", "warn_at", "next_alert_at", "updated_at"])
-    return dossier
-
-
-def _save(dossier, **kwargs):
-    dossier.next_alert_at = clock.next_alert_moment(dossier)
-    dossier.save(**kwargs)
-
-
-def _require(value, field, message):
-    if not (str(value).strip() if value is not None else ""):
-        raise DossierError(message, field)

@@ -1,8 +1,65 @@
 """Public tracking (tra cứu hồ sơ): by code and the last 4 digits of the applicant's phone,
 showing status, dates and postal legs, nothing personal. Higher apps (postal) add the
-legs through `register_legs_provider` without dossiers importing them."""
+legs through `register_legs_provider` without dossiers importing them.
+
+Four digits are a weak secret and codes are sequential, so look-ups are limited twice: per
+client (the API's DRF throttle scope "tracking", the page's cache window in views_public) and
+per dossier code: after TRACKING_CODE_FAILURES wrong answers for one code within
+TRACKING_CODE_WINDOW seconds, that code answers 429 to everyone until the window ends, which
+stops a guess spread over many addresses. The owner still sees the dossier after logging in."""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
 
 from .models import Dossier, Status
+
+# Defaults of the per-code limit (settings may override): 10 wrong answers per code per hour.
+DEFAULT_CODE_FAILURES = 10
+DEFAULT_CODE_WINDOW = 3600
+
+
+class TooManyAttempts(Exception):
+    """Too many wrong answers for this code: the caller answers 429."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+
+
+def _code_key(code):
+    # Hashed: a code typed by anyone may hold any character, and cache keys must stay plain.
+    return f"motcua:tracking-code:{hashlib.sha256(code[:64].encode()).hexdigest()[:32]}"
+
+
+def _code_limits():
+    failures = getattr(settings, "TRACKING_CODE_FAILURES", DEFAULT_CODE_FAILURES)
+    window = getattr(settings, "TRACKING_CODE_WINDOW", DEFAULT_CODE_WINDOW)
+    return failures, window
+
+
+def count_in_window(key, window):
+    """Add one to a counter that expires `window` seconds after its first use; the new count."""
+    cache.add(key, 0, timeout=window)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        return 1
+
+
+def lookup(code, phone_last4):
+    """`public_view` behind the per-code limit: raises TooManyAttempts once the code has had too
+    many wrong answers in the window (the right answer then waits too: no oracle)."""
+    failures, window = _code_limits()
+    if (cache.get(_code_key(code)) or 0) >= failures:
+        raise TooManyAttempts(window)
+    view = public_view(code, phone_last4)
+    if view is None:
+        count_in_window(_code_key(code), window)
+    return view
+
 
 _legs_providers = []
 

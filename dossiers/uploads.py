@@ -72,6 +72,14 @@ def _check_image(upload, name):
         raise DossierError(_("Ảnh “%(name)s” bị hỏng, không đọc được.") % {"name": name}, "file")
 
 
+def display_name(name):
+    """The citizen's file name as data only: its last path part (no "../", no drive or folder),
+    without control characters, at most 255 characters. Never used to store the file."""
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip().lstrip(".")
+    return name[-255:] or "tep"
+
+
 def add_document(dossier, user, document_code, upload, kind=DossierDocument.Kind.SUBMISSION):
     """Attach one file to a draft (or to a dossier asked for a supplement). A rejected file
     changes nothing: what the draft already holds stays."""
@@ -100,7 +108,7 @@ def add_document(dossier, user, document_code, upload, kind=DossierDocument.Kind
             kind=kind,
             stored_token=secrets.token_hex(16),
             extension=extension,
-            original_name=(upload.name or "")[-255:],
+            original_name=display_name(upload.name),
             content_type=content_type,
             size=upload.size,
             uploaded_by=user,

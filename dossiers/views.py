@@ -52,6 +52,20 @@ def staff_required(view):
     return wrapper
 
 
+def reader_required(view):
+    """A dossier page that staff work on and a province admin may read (no action is offered to
+    them: services.actor_kind gives them none)."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if request.user.role not in (*STAFF_ROLES, Role.PROVINCE_ADMIN):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def get_dossier(user, code, queryset=None):
     """The dossier with `code` among those `user` may see, else 404."""
     queryset = visible_dossiers(user, queryset).select_related("procedure", "desk", "agency", "province")

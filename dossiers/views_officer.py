@@ -1,7 +1,6 @@
 """The one-stop officer's pages (and the head's, for their agency): the queues, the dossier
 page with its claim and action forms, walk-in entry, and the staff notifications."""
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -43,6 +42,7 @@ from .views import (
     clock_for,
     document_rows,
     get_dossier,
+    reader_required,
     staff_required,
     timeline,
     upload_form_from,
@@ -245,22 +245,21 @@ def _page(request, dossier, bound=None, upload_bound=None, status=200):
         "supplement_missing": missing,
         "has_exception": services.has_exception(dossier),
         "kind": kind,
+        "staff": user.role in (Role.OFFICER, Role.HEAD),
         "now": now,
     }
     return render(request, "dossiers/officer/detail.html", context, status=status)
 
 
-@staff_required
+@reader_required
 def detail(request, code):
     return _page(request, get_dossier(request.user, code))
 
 
 def _complete(dossier, user, data):
-    upload = data.get("result_file")
-    if upload:
-        _content_type, extension = uploads.inspect_file(upload)
-        upload.name = f"{secrets.token_hex(16)}.{extension}"
-    return services.complete(dossier, user, data["outcome"], data.get("reason", ""), result_file=upload or None)
+    # services.complete checks the e-result file (content, size) and gives it a name of ours.
+    upload = data.get("result_file") or None
+    return services.complete(dossier, user, data["outcome"], data.get("reason", ""), result_file=upload)
 
 
 def _submit_accept(dossier, user, note):

@@ -3,6 +3,8 @@ receipt with appointment date, supplement request, refusal, apology letter and t
 processing control sheet. Staff who see the dossier print all of them; its owner prints
 the receipt and the apology letter."""
 
+from datetime import datetime
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -75,7 +77,11 @@ def printable(request, code, slug):
         context.update(event=last_event(dossier, "refuse"))
     elif kind == "apology":
         event = last_event(dossier, "apologize")
-        context.update(event=event, previous_due=dossier.original_due_at)
+        # The appointment the letter replaces: the due moment when it was issued (pauses included),
+        # recorded on the event; the one at acceptance for an event without it.
+        previous = (event.data or {}).get("previous_due_at") if event else None
+        previous = datetime.fromisoformat(previous) if previous else dossier.original_due_at
+        context.update(event=event, previous_due=previous)
     elif kind == "control_sheet":
         context.update(rows=control_rows(dossier))
     return render(request, f"dossiers/print/{kind}.html", context)

@@ -1,16 +1,17 @@
 """Public tracking (tra cứu hồ sơ), no login: a dossier code and the last 4 digits of the
 applicant's phone give its status, dates and postal legs, nothing personal. Look-ups are
-rate-limited per client IP in the cache (a fixed window); past the limit a friendly 429."""
+rate-limited per client in the cache (a fixed window) and per code (tracking.lookup); past
+either limit a friendly 429."""
 
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from rest_framework.throttling import BaseThrottle
 
-from .tracking import public_view
+from .tracking import TooManyAttempts, count_in_window, lookup
 
 # TRACKING_PAGE_LOOKUPS look-ups per TRACKING_PAGE_WINDOW seconds per IP (defaults: 20 per 10 minutes).
 DEFAULT_LOOKUPS = 20
@@ -36,21 +37,18 @@ class TrackingForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-def _client_ip(request):
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+def client_ident(request):
+    """The client's address as the API's throttles see it (DRF's get_ident with NUM_PROXIES: behind
+    a reverse proxy the address it appends to X-Forwarded-For, otherwise REMOTE_ADDR), so a
+    forged X-Forwarded-For header does not buy a fresh allowance."""
+    return BaseThrottle().get_ident(request) or "unknown"
 
 
 def _over_limit(request):
-    """Count one look-up for this IP; True when the window's allowance is used up."""
+    """Count one look-up for this client; True when the window's allowance is used up."""
     limit = getattr(settings, "TRACKING_PAGE_LOOKUPS", DEFAULT_LOOKUPS)
     window = getattr(settings, "TRACKING_PAGE_WINDOW", DEFAULT_WINDOW)
-    key = f"motcua:tracking-page:{_client_ip(request)}"
-    cache.add(key, 0, timeout=window)
-    try:
-        used = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        used = 1
+    used = count_in_window(f"motcua:tracking-page:{client_ident(request)}", window)
     return used > limit, window
 
 
@@ -67,7 +65,11 @@ def tracking(request):
         if limited:
             return render(request, "dossiers/public/tracking_limited.html", {"minutes": window // 60}, status=429)
         if form.is_valid():
-            result = public_view(form.cleaned_data["code"].strip(), form.cleaned_data["phone"])
+            try:
+                result = lookup(form.cleaned_data["code"].strip(), form.cleaned_data["phone"])
+            except TooManyAttempts as locked:
+                context = {"minutes": locked.window // 60, "per_code": True}
+                return render(request, "dossiers/public/tracking_limited.html", context, status=429)
             if result is None:
                 status = 404
         else:

@@ -1,0 +1,133 @@
+"""What every door of `dossiers.services` shares: the refusals (400 / 403 / 409), who is
+acting, the transition check, the row lock, the event row, the domain event sent on commit,
+and saving a dossier with its next deadline alert. `services` re-exports the public names."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.errors import Conflict, Forbidden, RuleError
+from portal.models import Role
+
+from . import clock, workflow
+from .models import Dossier, DossierEvent, Status
+
+
+class DossierError(RuleError):
+    """A request the rules refuse; `field` names the input at fault (HTTP 400)."""
+
+
+class TransitionNotAllowed(Conflict):
+    """The dossier's current status does not allow the action (HTTP 409)."""
+
+    def __init__(self, action, status):
+        label = workflow.TRANSITIONS[action].label
+        super().__init__(
+            _("Không thể thực hiện “%(action)s” khi hồ sơ đang ở trạng thái “%(status)s”.")
+            % {"action": label, "status": Status(status).label}
+        )
+
+
+class NotPermitted(Forbidden):
+    """The actor may not take this action on this dossier (HTTP 403)."""
+
+
+class ClaimTaken(Conflict):
+    """Another officer holds a live claim on the dossier (HTTP 409)."""
+
+    def __init__(self, dossier):
+        super().__init__(
+            _("Hồ sơ đang được %(name)s xử lý đến %(until)s.")
+            % {"name": dossier.claimed_by, "until": timezone.localtime(dossier.claim_expires_at).strftime("%H:%M")}
+        )
+
+
+def no_permission():
+    return _("Bạn không có quyền thực hiện thao tác này với hồ sơ.")
+
+
+# --- who is acting --------------------------------------------------------------------------
+
+
+def actor_kind(user, dossier):
+    """How `user` stands towards `dossier`: citizen (its owner), officer (of its desk),
+    head (of its agency), or None."""
+    if user is None:
+        return workflow.SYSTEM
+    if user.is_superuser:
+        return workflow.OFFICER
+    if user.role == Role.OFFICER and user.desk_id == dossier.desk_id:
+        return workflow.OFFICER
+    if user.role == Role.HEAD and user.agency_id == dossier.agency_id:
+        return workflow.HEAD
+    if dossier.owner_id is not None and dossier.owner_id == user.id:
+        return workflow.CITIZEN
+    return None
+
+
+def _check(action, dossier, user):
+    kind = actor_kind(user, dossier)
+    transition = workflow.TRANSITIONS[action]
+    if kind not in transition.actors:
+        raise NotPermitted(no_permission())
+    if dossier.status not in transition.sources:
+        raise TransitionNotAllowed(action, dossier.status)
+    if (
+        kind in (workflow.OFFICER, workflow.HEAD)
+        and dossier.claimed_by_id not in (None, user.id)
+        and dossier.claim_expires_at
+        and dossier.claim_expires_at > timezone.now()
+    ):
+        raise ClaimTaken(dossier)
+    return kind
+
+
+def _locked(dossier):
+    return (
+        Dossier.objects.select_for_update(of=("self",)).select_related("procedure", "desk", "agency").get(pk=dossier.pk)
+    )
+
+
+def _record(dossier, user, action, from_status, note="", **data):
+    return DossierEvent.objects.create(
+        dossier=dossier,
+        at=timezone.now(),
+        actor=user,
+        action=action,
+        from_status=from_status,
+        to_status=dossier.status,
+        note=note or "",
+        data=data,
+    )
+
+
+def _send_on_commit(signal, dossier, **data):
+    # Through the outbox (portal/outbox.py): sent on commit, and again by the beat sweep if it failed.
+    from portal.outbox import enqueue_signal
+
+    from . import events
+
+    name = next(key for key, value in vars(events).items() if value is signal)
+    enqueue_signal(f"dossiers.events.{name}", "dossiers.Dossier", dossier_id=dossier.pk, **data)
+
+
+def _notify(dossier, kind, key=""):
+    from .notifications import notify_applicant
+
+    notify_applicant(dossier, kind, key=key)
+
+
+def has_exception(dossier):
+    """Whether an urgent exception (seed 003) was granted on this dossier."""
+    return dossier.events.filter(action="grant_exception").exists()
+
+
+def _save(dossier, **kwargs):
+    dossier.next_alert_at = clock.next_alert_moment(dossier)
+    dossier.save(**kwargs)
+
+
+def _require(value, field, message):
+    if not (str(value).strip() if value is not None else ""):
+        raise DossierError(message, field)
