@@ -76,9 +76,10 @@ def _create(dossier, *, channel, recipient, kind, key, subject, body, recipient_
     except IntegrityError:
         return None  # already recorded: each message is sent once
     if channel != Notification.Channel.STAFF:
-        from .tasks import send_notification
+        from portal.outbox import enqueue_task
 
-        transaction.on_commit(lambda: send_notification.delay(note.pk))
+        # Through the outbox: published after commit, and by the beat sweep if Redis was down.
+        enqueue_task("dossiers.tasks.send_notification", note.pk)
     return note
 
 

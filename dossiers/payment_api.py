@@ -147,6 +147,16 @@ class ReceiptView(APIView):
         return Response(ReceiptSerializer(data).data)
 
 
+def _without_nul(value):
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    return value
+
+
 class CallbackView(APIView):
     """A provider's server calls this; nothing but its signature is trusted. Every call is
     logged (PaymentCallback) before it is verified."""
@@ -172,6 +182,9 @@ class CallbackView(APIView):
             data = data.dict() if hasattr(data, "dict") else data
         except ParseError:
             data = {"unparsed": raw[:10000].decode("utf-8", "replace")}
+        if not isinstance(data, dict):  # `null`, a list, a number: logged as text (the payload column is NOT NULL)
+            data = {"unparsed": raw[:10000].decode("utf-8", "replace")}
+        data = _without_nul(data)  # PostgreSQL cannot store U+0000 in JSON: logged without it (the signature fails)
         callback = payments.handle_callback(chosen, data, remote_addr=request.META.get("REMOTE_ADDR") or None)
         code, body = chosen.acknowledge(callback)
         return Response(CallbackAckSerializer(body).data, status=code)

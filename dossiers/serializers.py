@@ -1,6 +1,8 @@
 """Shapes of the dossier API (api.md "Dossiers"). No rule lives here: input is parsed and
 handed to services."""
 
+import json
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -35,6 +37,8 @@ class DossierCreateSerializer(serializers.Serializer):
     def validate_form_data(self, value):
         if not isinstance(value, dict):
             raise serializers.ValidationError(_("form_data phải là một đối tượng JSON."))
+        if "\\u0000" in json.dumps(value):  # PostgreSQL cannot store U+0000 in JSON (a 500 before)
+            raise serializers.ValidationError(_("form_data không được chứa ký tự NUL (\\u0000)."))
         return value
 
 
@@ -44,6 +48,8 @@ class DossierUpdateSerializer(serializers.Serializer):
     address = serializers.CharField(max_length=300, required=False, allow_blank=True)
     address_zone = serializers.CharField(max_length=40, required=False)
     form_data = serializers.JSONField(required=False)
+
+    validate_form_data = DossierCreateSerializer.validate_form_data
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -104,6 +110,8 @@ class DossierSerializer(serializers.ModelSerializer):
             "documents",
             "events",
         ]
+        # Both are null until the dossier has them (api.md); the schema says so too.
+        extra_kwargs = {"outcome": {"allow_null": True}, "timeliness": {"allow_null": True}}
 
     def get_paused(self, dossier) -> bool:
         return any(p.ended_at is None for p in dossier.pauses.all())

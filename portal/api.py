@@ -83,6 +83,8 @@ def get_procedure_by_code(code, province=None, queryset=None):
     """One procedure by its national code; `province` (its code) disambiguates codes
     that several provinces share. Raises NotFound, or a 400 when the code is ambiguous."""
     queryset = Procedure.objects.all() if queryset is None else queryset
+    if "\x00" in code or "\x00" in (province or ""):  # PostgreSQL cannot compare text with NUL (a 500 before)
+        raise NotFound(_("Không tìm thấy thủ tục có mã này."))
     matches = queryset.filter(code=code)
     if province:
         matches = matches.filter(province__code=province)
@@ -158,7 +160,7 @@ class TokenView(APIView):
         if getattr(django_request, "axes_locked_out", False):
             return Response(
                 {"detail": _("Tài khoản tạm khoá do đăng nhập sai nhiều lần. Vui lòng thử lại sau.")},
-                status=status.HTTP_403_FORBIDDEN,
+                status=status.HTTP_429_TOO_MANY_REQUESTS,  # as portal/lockout.py answers the locked-out
             )
         if user is None or not user.is_active:
             raise DRFValidationError({"non_field_errors": [_("Tên đăng nhập hoặc mật khẩu không đúng.")]})

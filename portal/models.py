@@ -262,3 +262,6 @@ class User(AbstractUser):
     @property
     def is_staff_role(self):
         return self.role != Role.CITIZEN
+
+
+from .outbox import OutboxMessage  # noqa: E402,F401  (the transactional outbox, portal/outbox.py)

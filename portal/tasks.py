@@ -13,3 +13,12 @@ def heartbeat():
     now = timezone.now()
     cache.set(HEARTBEAT_KEY, now.isoformat(), timeout=3600)
     return now.isoformat()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def drain_outbox(batch_size=500):
+    """Every minute: send what the outbox still holds (the broker was down, or a process died
+    between a commit and its send). Each message is sent once; see portal/outbox.py."""
+    from .outbox import drain
+
+    return drain(batch_size=batch_size)

@@ -1,0 +1,106 @@
+"""The Redis cache, but a Redis that is down does not take the site down with it.
+
+Django's RedisCache raises when Redis is unreachable, so every page or API call that
+reads a cached value (the campaign policy index, the working calendar, throttles) would
+answer 500 while Redis is stopped, although the database holds everything needed. This
+backend logs the outage and answers as an empty cache: reads miss, writes and `add`
+report failure (a lock is never taken while Redis is down), `incr` says the key is
+missing. /healthz still reports the cache as down.
+
+Settings: CACHES["default"]["OPTIONS"] may set socket_connect_timeout / socket_timeout
+(seconds; default 1 and 2 here) so that an unreachable Redis fails fast instead of
+holding a request.
+"""
+
+import logging
+import time
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+log = logging.getLogger("motcua.cache")
+DOWN = (RedisConnectionError, RedisTimeoutError)
+
+
+class ResilientRedisCache(RedisCache):
+    _last_warning = 0.0
+
+    def __init__(self, server, params):
+        params = {**params, "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2, **params.get("OPTIONS", {})}}
+        super().__init__(server, params)
+
+    def _down(self, operation, exc, answer):
+        now = time.monotonic()
+        if now - ResilientRedisCache._last_warning > 30:  # one line every 30 s, not one per call
+            ResilientRedisCache._last_warning = now
+            log.warning("cache unavailable (%s: %s); serving without it", operation, exc)
+        return answer
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            return super().add(key, value, timeout, version)
+        except DOWN as exc:
+            return self._down("add", exc, False)
+
+    def get(self, key, default=None, version=None):
+        try:
+            return super().get(key, default, version)
+        except DOWN as exc:
+            return self._down("get", exc, default)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            return super().set(key, value, timeout, version)
+        except DOWN as exc:
+            return self._down("set", exc, None)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            return super().touch(key, timeout, version)
+        except DOWN as exc:
+            return self._down("touch", exc, False)
+
+    def delete(self, key, version=None):
+        try:
+            return super().delete(key, version)
+        except DOWN as exc:
+            return self._down("delete", exc, False)
+
+    def get_many(self, keys, version=None):
+        try:
+            return super().get_many(keys, version)
+        except DOWN as exc:
+            return self._down("get_many", exc, {})
+
+    def has_key(self, key, version=None):
+        try:
+            return super().has_key(key, version)
+        except DOWN as exc:
+            return self._down("has_key", exc, False)
+
+    def incr(self, key, delta=1, version=None):
+        try:
+            return super().incr(key, delta, version)
+        except DOWN as exc:
+            self._down("incr", exc, None)
+            raise ValueError(f"Key '{key}' not found (cache unavailable)") from exc
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            return super().set_many(data, timeout, version)
+        except DOWN as exc:
+            return self._down("set_many", exc, list(data))
+
+    def delete_many(self, keys, version=None):
+        try:
+            return super().delete_many(keys, version)
+        except DOWN as exc:
+            return self._down("delete_many", exc, None)
+
+    def clear(self):
+        try:
+            return super().clear()
+        except DOWN as exc:
+            return self._down("clear", exc, False)

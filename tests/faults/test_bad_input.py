@@ -1,0 +1,189 @@
+"""Bad input a hostile client sends, beyond what tests/test_dossier_api.py already covers
+(an .exe named .pdf, an empty or cut PDF, a broken PNG, an oversize file and dossier, a
+200×200 image over a lowered pixel limit, "../../etc/passwd.pdf"), tests/test_pages.py
+(the login page locks after 5 failures) and tests/test_settings.py (`check --deploy` on
+production settings):
+
+- uploads: script and markup dressed as images, a real decompression bomb (a tiny PNG
+  declaring 100 000 × 100 000 pixels, default limits), traversal and control characters
+  in file names and document codes;
+- the API token endpoint under brute force (django-axes locks it as it locks the page);
+- requests no form would send: malformed or oversize JSON, NUL characters in JSON.
+"""
+
+import struct
+import time
+import zlib
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
+
+from dossiers.models import DossierDocument
+from tests.dossier_helpers import pdf
+from tests.factories import DEFAULT_PASSWORD, CitizenFactory, OfficerFactory, ProcedureFactory
+
+pytestmark = [pytest.mark.faults, pytest.mark.django_db]
+
+
+def api_for(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def draft():
+    """A citizen's draft of a one-document procedure: (api, dossier code, document code)."""
+    officer = OfficerFactory()
+    procedure = ProcedureFactory(province=officer.desk.province, agency=officer.desk.agency, documents=1)
+    citizen = CitizenFactory()
+    api = api_for(citizen)
+    created = api.post(
+        "/api/v1/dossiers/",
+        {
+            "procedure": procedure.code,
+            "desk": officer.desk_id,
+            "intake_channel": "online",
+            "return_channel": "desk",
+            "applicant": {"full_name": citizen.full_name, "phone": citizen.phone},
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    return api, created.json()["code"], procedure.documents.get().code
+
+
+def upload(api, code, document_code, file):
+    return api.post(f"/api/v1/dossiers/{code}/documents/", {"document_code": document_code, "file": file})
+
+
+def png_chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def bomb_png(width=100_000, height=100_000):
+    """A few hundred bytes that claim width × height RGB pixels (30 GB decoded)."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00" * 1024, 9)
+    return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", pixels) + png_chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "content_type"),
+    [
+        ("anh.png", b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>", "image/png"),
+        ("anh.jpg", b"<html><body><script>alert(document.cookie)</script></body></html>", "image/jpeg"),
+        ("giayto.pdf", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;<script>alert(1)</script>", "application/pdf"),
+        ("tokhai.pdf", b"PK\x03\x04" + b"\x00" * 60 + b"%PDF-1.4\n%%EOF\n", "application/pdf"),
+    ],
+    ids=["svg-as-png", "html-as-jpeg", "gif-polyglot-as-pdf", "zip-as-pdf"],
+)
+def test_markup_and_archives_dressed_as_documents_are_refused(draft, name, content, content_type):
+    api, code, document = draft
+    response = upload(api, code, document, SimpleUploadedFile(name, content, content_type=content_type))
+    assert response.status_code == 400
+    assert "PDF, JPEG" in response.json()["file"][0]
+    assert not DossierDocument.objects.filter(dossier__code=code).exists()
+
+
+def test_a_real_decompression_bomb_is_refused_quickly_with_the_default_limits(draft):
+    api, code, document = draft
+    started = time.monotonic()
+    response = upload(api, code, document, SimpleUploadedFile("bom.png", bomb_png(), content_type="image/png"))
+    assert response.status_code == 400, response.content
+    assert time.monotonic() - started < 5  # never decoded
+    assert not DossierDocument.objects.filter(dossier__code=code).exists()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "/etc/passwd.pdf",
+        "..\\..\\windows\\win.ini.pdf",
+        "giay\x00to.pdf",
+        "a" * 1000 + ".pdf",
+        "%2e%2e%2f%2e%2e%2fetc%2fpasswd.pdf",
+        "tờ khai <script>.pdf",
+    ],
+    ids=["absolute", "windows-traversal", "nul", "very-long", "url-encoded", "markup"],
+)
+def test_hostile_file_names_never_reach_the_disk(draft, name, settings):
+    api, code, document = draft
+    response = upload(api, code, document, pdf(name))
+    assert response.status_code in (201, 400), response.content
+    for stored in DossierDocument.objects.filter(dossier__code=code):
+        assert stored.file.name == f"dossiers/{code}/{stored.stored_token}.pdf"
+        assert (settings.MEDIA_ROOT / stored.file.name).is_file()
+        assert len(stored.original_name) <= 255
+
+
+@pytest.mark.parametrize("document_code", ["../../etc/passwd", "TP\x00", "x" * 500, ""])
+def test_a_document_code_outside_the_procedure_is_a_400(draft, document_code):
+    api, code, _document = draft
+    response = upload(api, code, document_code, pdf())
+    assert response.status_code == 400, response.content
+    assert not DossierDocument.objects.filter(dossier__code=code).exists()
+
+
+# ---------- login brute force on the API ----------
+
+
+def token(client, username, password):
+    return client.post("/api/v1/auth/token/", {"username": username, "password": password}, format="json")
+
+
+def test_the_token_endpoint_locks_after_five_failures_even_with_the_right_password():
+    CitizenFactory(username="an")
+    client = APIClient()
+    assert token(client, "an", DEFAULT_PASSWORD).status_code == 200
+    statuses = [token(client, "an", f"sai-{i}").status_code for i in range(6)]
+    assert statuses == [400] * 4 + [429] * 2  # the 5th failure (AXES_FAILURE_LIMIT) locks
+    locked = token(client, "an", DEFAULT_PASSWORD)
+    assert locked.status_code == 429 and locked["Content-Type"] == "application/json"
+    assert "token" not in locked.json() and "tạm khoá" in locked.json()["detail"]
+    assert int(locked["Retry-After"]) == 30 * 60
+
+
+def test_a_lock_on_one_account_leaves_the_others_alone():
+    CitizenFactory(username="an")
+    CitizenFactory(username="binh")
+    client = APIClient()
+    for i in range(5):
+        token(client, "an", f"sai-{i}")
+    assert token(client, "an", DEFAULT_PASSWORD).status_code == 429
+    assert token(client, "binh", DEFAULT_PASSWORD).status_code == 200
+
+
+def test_failures_from_the_page_and_the_api_add_up():
+    CitizenFactory(username="an")
+    client = APIClient()
+    for i in range(3):
+        client.post("/dang-nhap/", {"username": "an", "password": f"sai-{i}"})
+    for i in range(2):
+        token(client, "an", f"sai-api-{i}")
+    assert token(client, "an", DEFAULT_PASSWORD).status_code == 429
+
+
+# ---------- requests no form would send ----------
+
+
+def test_malformed_json_is_a_400(draft):
+    api, code, _document = draft
+    response = api.generic("POST", "/api/v1/dossiers/", '{"procedure": ', content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_an_oversize_json_body_is_refused_not_a_500(draft):
+    api, code, _document = draft
+    body = '{"form_data": {"x": "' + "a" * (3 * 1024 * 1024) + '"}}'
+    response = api.generic("PATCH", f"/api/v1/dossiers/{code}/", body, content_type="application/json")
+    assert response.status_code in (400, 413)
+
+
+def test_nul_characters_in_json_are_a_400_not_a_500(draft):
+    api, code, _document = draft
+    response = api.patch(f"/api/v1/dossiers/{code}/", {"form_data": {"ho_ten": "An\u0000"}}, format="json")
+    assert response.status_code == 400, response.content
+    response = api.patch(f"/api/v1/dossiers/{code}/", {"form_data": {"ho\u0000ten": "An"}}, format="json")
+    assert response.status_code == 400, response.content
