@@ -84,12 +84,20 @@ def cursor_token(updated_at, pk):
 def parse_cursor(value):
     """`2020-04-01T08:00:00+07:00` (changes at or after it) or a token `…Z~<id>` (after it)."""
     text, _sep, pk = (value or "").strip().partition("~")
-    moment = parse_datetime(text.replace(" ", "+"))  # a "+" left unencoded in a query reads as a space
-    if moment is None or (pk and not pk.isdigit()):
-        raise ValidationError({"changed_since": [_("Giá trị changed_since không hợp lệ (ISO 8601 hoặc con trỏ).")]})
+    invalid = ValidationError({"changed_since": [_("Giá trị changed_since không hợp lệ (ISO 8601 hoặc con trỏ).")]})
+    try:
+        moment = parse_datetime(text.replace(" ", "+"))  # a "+" left unencoded in a query reads as a space
+    except ValueError:  # well-formed but impossible, e.g. month 13 or an offset of 99 hours
+        raise invalid from None
+    if moment is None or (pk and not pk.isdigit()) or len(pk) > 18:
+        raise invalid
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
-    return moment, int(pk or 0)
+    try:
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59 that Python accepts.
+        return moment.astimezone(UTC), int(pk or 0)
+    except OverflowError:
+        raise invalid from None
 
 
 def changed_since(queryset, value):

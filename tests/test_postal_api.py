@@ -144,6 +144,19 @@ def test_changed_since_pages_through_changes_in_order_and_never_skips_one(world)
     assert api.get(URL, {"changed_since": "hôm qua"}).status_code == 400
 
 
+def test_odd_but_valid_offsets_and_impossible_moments_never_break_the_list(world):
+    api = bearer(make_client(world.province))
+    with time_machine.travel(vn(2020, 4, 6, 9, 0), tick=False) as clock:
+        order = make_order(world)
+        clock.shift(timedelta(minutes=1))
+        # -17:11 is valid ISO 8601 that PostgreSQL cannot take as an offset: compared in UTC.
+        far_west = api.get(URL, {"changed_since": "2020-04-05T07:00:00-17:11"})
+        assert far_west.status_code == 200 and [r["id"] for r in far_west.json()["results"]] == [order.pk]
+    for bad in ("2020-13-01T00:00:00", "0001-01-01T00:00:00+07:00", "2020-04-06T08:00:00Z~99999999999999999999"):
+        answer = api.get(URL, {"changed_since": bad})
+        assert answer.status_code == 400 and "changed_since" in answer.json()
+
+
 def test_filters_by_status_and_kind(world):
     pickup = make_order(world, state="assigned")
     ret = make_order(world, kind="return")
