@@ -1,6 +1,8 @@
 import pytest
 from django.core.cache import cache
 
+from tests.factories import AgencyFactory, ProcedureFactory, ProvinceFactory
+
 
 @pytest.fixture(autouse=True)
 def _isolated(settings):
@@ -18,3 +20,58 @@ def _isolated(settings):
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def catalog():
+    """A small public catalog for the page tests (tests/test_pages*.py)."""
+    """Two provinces, a handful of procedures that differ on one attribute each."""
+    tay_ninh = ProvinceFactory(code="72", name="Tây Ninh")
+    dong_nai = ProvinceFactory(code="75", name="Đồng Nai")
+    justice = AgencyFactory(province=tay_ninh, name="Sở Tư pháp Tây Ninh")
+    ward = AgencyFactory(province=tay_ninh, commune=True, name="UBND phường 1")
+    rows = {
+        "birth": ProcedureFactory(
+            province=tay_ninh,
+            agency=ward,
+            code="1.001193",
+            name="Đăng ký khai sinh",
+            sector="Hộ tịch",
+            level=4,
+            same_day=True,
+            postal=True,
+        ),
+        "record": ProcedureFactory(
+            province=tay_ninh,
+            agency=justice,
+            code="2.000488",
+            name="Cấp Phiếu lý lịch tư pháp",
+            sector="Lý lịch tư pháp",
+            level=3,
+            fee=200000,
+            fee_note="100.000 đồng đối với sinh viên",
+            postal_return=True,
+        ),
+        "certify": ProcedureFactory(
+            province=tay_ninh,
+            agency=ward,
+            code="2.000815",
+            name="Chứng thực bản sao từ bản chính",
+            sector="Chứng thực",
+            level=2,
+            fee=2000,
+            in_person_only=True,
+        ),
+        "residence": ProcedureFactory(
+            province=dong_nai,
+            code="1.004222",
+            name="Đăng ký thường trú",
+            sector="Đăng ký, quản lý cư trú",
+            level=3,
+            hours=True,
+            field_verification=True,
+        ),
+        "retired": ProcedureFactory(province=dong_nai, code="9.999999", name="Thủ tục đã bãi bỏ", active=False),
+    }
+    rows.update(tay_ninh=tay_ninh, dong_nai=dong_nai, justice=justice, ward=ward)
+    return rows
