@@ -29,7 +29,7 @@ $(VENV)/.test-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/pyt
 	touch $@ $(VENV)/.run-installed
 
 var:
-	mkdir -p var/broker/processed var/media
+	mkdir -p var/broker/processed var/broker/control var/media
 
 # Browser tests drive Debian's chromium (never a downloaded browser).
 /usr/bin/chromium:

@@ -263,6 +263,7 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),  # broadcast (pidbox) messages, kept under var/ too
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
