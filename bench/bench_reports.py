@@ -1,4 +1,4 @@
-"""Benchmark of the service index (reports/): a province-year answered from the daily table.
+"""Benchmark of the service index (reports/): a province-year answered from the pre-aggregated tables.
 
 Run against a PostgreSQL database of its own (it creates a province "BR" and replaces its dossiers):
 
@@ -7,14 +7,15 @@ Run against a PostgreSQL database of its own (it creates a province "BR" and rep
 
 Steps: migrate; create the province (10 agencies, 20 desks, 60 procedures); generate the dossiers of one year
 inside PostgreSQL (INSERT … SELECT over generate_series: channels, clocks, completions with their `complete`
-events, withdrawals, pauses, ratings, payments); rebuild the daily table for the year
-(`reports.refresh.rebuild`, as `manage.py rebuild_daily_stats` does, processing times included); then time,
-median of --repeat runs, on a warm cache:
+events, withdrawals, pauses, ratings, payments); rebuild the tables (day flows, day stocks, monthly roll-up) for
+the year and its eve (`reports.refresh.rebuild`, as `manage.py rebuild_daily_stats` does, processing times
+included); then time, median of --repeat runs, on a warm cache:
 
 * the reference: the service index of one desk for one day (a tiny window, a handful of indexed queries);
 * the province-year service index (what the API answers for `?province=BR&from=2025-01-01&to=2026-01-01`),
   plus its `group_by=agency` and `group_by=month` variants;
-* for comparison, the same province-year counted live from the dossier tables (no daily table).
+* for comparison, the same province-year counted live from the dossier tables (no table; one cold run), whose
+  answer must be identical, as must the by-agency one (and by-month with --check-months).
 
 The machine is shared and noisy: the ratios to the reference say more than the absolute figures."""
 
@@ -25,7 +26,7 @@ import os
 import statistics
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -131,12 +132,12 @@ def setup_province(agencies=10, desks_per_agency=2, procedures_per_agency=6):
 def generate(province, desks, procedures, count, year, now):
     """Replace the province's dossiers with `count` generated ones; returns seconds taken."""
     from dossiers.models import Dossier
-    from reports.models import DailyStat, ProcessingTime, StatDay
+    from reports.models import DailyStat, DailyStock, MonthlyStat, ProcessingTime, StatDay, StatMonth
 
     began = time.perf_counter()
     ProcessingTime.objects.filter(dossier__province=province).delete()
-    DailyStat.objects.all().delete()
-    StatDay.objects.all().delete()
+    for model in (DailyStat, DailyStock, MonthlyStat, StatDay, StatMonth):
+        model.objects.all().delete()
     with connection.cursor() as cursor:
         ids = list(Dossier.objects.filter(province=province).values_list("pk", flat=True)[:1])
         if ids:
@@ -191,6 +192,9 @@ def main():
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="reuse the dossiers and daily table already there")
     parser.add_argument("--skip-live", action="store_true", help="do not time the live (no daily table) path")
+    parser.add_argument(
+        "--check-months", action="store_true", help="also compare group_by=month with the live count (slow: 13 stocks)"
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("bench_reports needs PostgreSQL (DATABASE_URL=postgres://…/motcua_reports)")
@@ -198,18 +202,24 @@ def main():
     from reports import engine
     from reports.api import service_index
     from reports.indicators import Scope
+    from reports.models import StatDay
     from reports.params import resolve
     from reports.refresh import rebuild
 
     now = timezone.now()
     start, end = date(args.year, 1, 1), date(args.year + 1, 1, 1)
+    # The tables cover the history up to the year, as in a portal rebuilt from its first day: the stock carried
+    # over into the year is the snapshot of 31/12 (without it, that one stock is counted live).
+    eve = start - timedelta(days=1)
     province, desks, procedures = setup_province()
     if not args.keep:
         seconds = generate(province, desks, procedures, args.dossiers, args.year, now)
         print(f"generated {args.dossiers:,} dossiers (+ events, pauses) in {seconds:.1f} s")
         began = time.perf_counter()
-        rows = rebuild(start, end, now=now)
-        print(f"rebuilt the daily table for {args.year}: {rows:,} rows in {time.perf_counter() - began:.1f} s")
+        rows = rebuild(eve, end, now=now)
+        print(f"rebuilt the tables for {args.year}: {rows:,} day rows in {time.perf_counter() - began:.1f} s")
+    elif not StatDay.objects.filter(day=eve, final=True).exists():
+        rebuild(eve, start, now=now)  # tables kept from a run that did not cover the eve
 
     class Admin:  # a superuser-like caller for params.resolve
         is_authenticated = True
@@ -231,16 +241,32 @@ def main():
         "province-year, group_by=agency": timed(lambda: service_index(by_agency), args.repeat),
         "province-year, group_by=month": timed(lambda: service_index(by_month), args.repeat),
     }
+    answers = {name: service_index(q) for name, q in (("year", year_query), ("agency", by_agency), ("month", by_month))}
+    compared = {"year": year_query, "agency": by_agency, **({"month": by_month} if args.check_months else {})}
+    same = {}
     if not args.skip_live:
-        from reports.models import StatDay
-
         final = list(StatDay.objects.filter(final=True).values_list("pk", flat=True))
         StatDay.objects.filter(pk__in=final).update(final=False)  # force the live path
         try:
-            figures["province-year, live (no daily table)"] = timed(lambda: service_index(year_query), 1)
+            # One cold run (the live path caches nothing), then the tables must not have changed any number.
+            began = time.perf_counter()
+            same["year"] = service_index(year_query) == answers["year"]
+            figures["province-year, live (no daily table)"] = time.perf_counter() - began
+            same.update({name: service_index(q) == answers[name] for name, q in compared.items() if name != "year"})
         finally:
             StatDay.objects.filter(pk__in=final).update(final=True)
-    answer = service_index(year_query)
+    answer = answers["year"]
+    # By month, cheaply at any size: the months' flows add up to the year's, each month's end is the next one's
+    # carried-over stock, and the last month ends as the year does.
+    months, flow_keys = answers["month"]["groups"], ("done_early", "done_on_time", "done_late")
+    ends = [m["in_progress_within"] + m["in_progress_overdue"] + m["paused"] for m in months]
+    same["month (consistency)"] = (
+        all(sum(m[k] for m in months) == answer[k] for k in flow_keys)
+        and all(sum(m["received"][c] for m in months) == answer["received"][c] for c in answer["received"])
+        and [m["carried_over"] for m in months[1:]] == ends[:-1]
+        and {k: months[-1][k] for k in ("in_progress_within", "in_progress_overdue", "paused")}
+        == {k: answer[k] for k in ("in_progress_within", "in_progress_overdue", "paused")}
+    )
     reference_time = figures["reference: one desk, one day"]
     print(f"\n{args.dossiers:,} dossiers, province-year {args.year}, median of {args.repeat}")
     print(f"{'query':42} {'ms':>9} {'× reference':>12}")
@@ -248,6 +274,16 @@ def main():
         print(f"{name:42} {seconds * 1000:9.1f} {seconds / reference_time:12.1f}")
     received = sum(answer["received"].values())
     print(f"\ncheck: received {received:,}, late_rate {answer['late_rate']}, postal_share {answer['postal_share']}")
+    from reports.models import DailyStat, DailyStock, MonthlyStat
+
+    print(
+        f"tables: DailyStat {DailyStat.objects.count():,} rows (flows), DailyStock {DailyStock.objects.count():,} "
+        f"(stock snapshots), MonthlyStat {MonthlyStat.objects.count():,} (monthly flows)"
+    )
+    if same:
+        print(f"checks (year and by-agency identical to the live count, by month consistent): {same}")
+        if not all(same.values()):
+            sys.exit(1)
 
 
 if __name__ == "__main__":

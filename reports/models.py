@@ -1,10 +1,17 @@
-"""Thống kê: the pre-aggregated daily table, the per-dossier processing time, and exports.
+"""Thống kê: the pre-aggregated tables, the per-dossier processing time, and exports.
 
-`DailyStat` holds, per local day and (province, agency, desk, procedure), the counters that
-`reports/indicators.py` defines: the flows of that day and the open stock at the day's end.
-`StatDay` records when each day was last computed: a day refreshed after it ended is *final*
-and long windows are answered from its rows (`reports/engine.py`). Rows are derived data:
-`reports.tasks.refresh_daily_stats` and `manage.py rebuild_daily_stats` rewrite them."""
+Per (province, agency, desk, procedure) key, the counters that `reports/indicators.py` defines live in:
+
+* `DailyStat`: the *flows* of one local day (received, done, withdrawn, ratings, …); a row only where something
+  happened that day;
+* `DailyStock`: the *open stock* at the end of one local day (within / overdue / paused); a row only where
+  something is open. A window reads it for two days only (the day before it starts and its last day);
+* `MonthlyStat`: the flows of one calendar month, the sum of its `DailyStat` rows (rolled up in the same
+  transaction that writes a day of the month), so that a year's flows read 12 × keys rows.
+
+`StatDay` records when each day was last computed: a day refreshed after it ended is *final* and windows are
+answered from the tables over final days (`reports/engine.py`); `StatMonth` is the month's lock and roll-up stamp.
+Rows are derived data: `reports.tasks.refresh_daily_stats` and `manage.py rebuild_daily_stats` rewrite them."""
 
 from django.conf import settings
 from django.db import models
@@ -45,15 +52,19 @@ def _counter():
     return models.PositiveIntegerField(default=0)
 
 
-class DailyStat(models.Model):
-    """One day × (province, agency, desk, procedure): flows of the day, stock at its end."""
+class StatKey(models.Model):
+    """The (province, agency, desk, procedure) key of a pre-aggregated row."""
 
-    day = models.DateField(_("ngày"))
     province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="+")
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     desk = models.ForeignKey(OneStopDesk, on_delete=models.CASCADE, related_name="+")
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
 
+    class Meta:
+        abstract = True
+
+
+class FlowCounters(StatKey):
     received_online = _counter()
     received_postal = _counter()
     received_walk_in = _counter()
@@ -70,7 +81,7 @@ class DailyStat(models.Model):
     postal_return = _counter()
     door_to_door = _counter()
     processing_count = _counter()
-    # Σ processing time of the dossiers done that day, in thousandths of a working day (exact integer sums).
+    # Σ processing time of the dossiers done, in thousandths of a working day (exact integer sums).
     processing_milli_days = models.BigIntegerField(default=0)
     rated_1 = _counter()
     rated_2 = _counter()
@@ -78,9 +89,14 @@ class DailyStat(models.Model):
     rated_4 = _counter()
     rated_5 = _counter()
 
-    open_within = _counter()
-    open_overdue = _counter()
-    open_paused = _counter()
+    class Meta:
+        abstract = True
+
+
+class DailyStat(FlowCounters):
+    """One day × key with activity: the flows of the day."""
+
+    day = models.DateField(_("ngày"))
 
     class Meta:
         constraints = [
@@ -98,6 +114,71 @@ class DailyStat(models.Model):
 
     def __str__(self):
         return f"{self.day:%d/%m/%Y} {self.desk_id}/{self.procedure_id}"
+
+
+class DailyStock(StatKey):
+    """One day × key with open dossiers: the open stock at the end of the day."""
+
+    day = models.DateField(_("ngày"))
+    open_within = _counter()
+    open_overdue = _counter()
+    open_paused = _counter()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "province", "agency", "desk", "procedure"], name="daily_stock_one_row_per_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["province", "day"], name="daily_stock_province_day"),
+            models.Index(fields=["agency", "day"], name="daily_stock_agency_day"),
+            models.Index(fields=["desk", "day"], name="daily_stock_desk_day"),
+        ]
+        verbose_name = _("tồn cuối ngày")
+        verbose_name_plural = _("tồn cuối ngày")
+
+    def __str__(self):
+        return f"{self.day:%d/%m/%Y} {self.desk_id}/{self.procedure_id}"
+
+
+class MonthlyStat(FlowCounters):
+    """One calendar month × key with activity: the sum of the month's `DailyStat` rows."""
+
+    month = models.DateField(_("tháng"))  # its first day
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "province", "agency", "desk", "procedure"], name="monthly_stat_one_row_per_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["province", "month"], name="monthly_stat_province_month"),
+            models.Index(fields=["agency", "month"], name="monthly_stat_agency_month"),
+            models.Index(fields=["desk", "month"], name="monthly_stat_desk_month"),
+        ]
+        verbose_name = _("số liệu tháng")
+        verbose_name_plural = _("số liệu tháng")
+
+    def __str__(self):
+        return f"{self.month:%m/%Y} {self.desk_id}/{self.procedure_id}"
+
+
+class StatMonth(models.Model):
+    """A month whose `MonthlyStat` rows exist: locked while a day of it is written and rolled up."""
+
+    month = models.DateField(unique=True)
+    refreshed_at = models.DateTimeField()
+    rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["month"]
+        verbose_name = _("tháng đã tổng hợp")
+        verbose_name_plural = _("tháng đã tổng hợp")
+
+    def __str__(self):
+        return f"{self.month:%m/%Y}"
 
 
 class StatDay(models.Model):

@@ -1,12 +1,14 @@
-"""Filling the daily table (`DailyStat`) from the live tables.
+"""Filling the pre-aggregated tables (`DailyStat`, `DailyStock`, `MonthlyStat`) from the live tables.
 
 * `refresh_day(day)`: the beat task's step (today and yesterday, every few minutes): that day's flows and its
   stock at its end (or now, for today), per province, counted live with indexed filters.
 * `rebuild(first, end)`: a range in one pass per province (the management command): flows grouped by day, and
   the stock at every day's end as running sums over the history (`indicators.stocks_by_day`).
 
-Both replace the day's rows in one transaction, under a row lock on its `StatDay`, and mark the day final when
-computed at or after its end. Days in the future are skipped."""
+Writing is done a month at a time, in one transaction under a row lock on the month's `StatMonth` (then on each
+day's `StatDay`): the days' rows are replaced, then the month's `MonthlyStat` rows are summed again from its
+`DailyStat` rows (one INSERT … SELECT), so the roll-up never disagrees with the days a reader may see. A day is
+marked final when computed at or after its end. Days in the future are skipped."""
 
 from __future__ import annotations
 
@@ -14,40 +16,90 @@ import logging
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from portal.models import Province
 
 from .indicators import KEYS, Scope, day_start, live_flows, live_stocks, stocks_by_day, zero
-from .models import DailyStat, StatDay
+from .models import FLOW_FIELDS, STOCK_FIELDS, DailyStat, DailyStock, MonthlyStat, StatDay, StatMonth
 
 log = logging.getLogger("motcua.reports")
 ONE_DAY = timedelta(days=1)
+BATCH = 5000
 
 
 def _provinces():
     return list(Province.objects.order_by("pk").values_list("pk", flat=True))
 
 
-def _write(day, rows, now):
-    """Replace the rows of `day` (key → counters) and stamp its StatDay."""
-    StatDay.objects.get_or_create(day=day, defaults={"refreshed_at": now})
-    with transaction.atomic():
-        marker = StatDay.objects.select_for_update().get(day=day)
-        DailyStat.objects.filter(day=day).delete()
-        DailyStat.objects.bulk_create(
-            [
-                DailyStat(day=day, **dict(zip(KEYS, key, strict=True)), **values)
-                for key, values in rows.items()
-                if any(values.values())
-            ],
-            batch_size=2000,
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def _rows(model, day, rows, names):
+    """Model instances for the keys of `rows` (key → counters) with any of `names` non-zero."""
+    return [
+        model(day=day, **dict(zip(KEYS, key, strict=True)), **{name: values[name] for name in names})
+        for key, values in rows.items()
+        if any(values[name] for name in names)
+    ]
+
+
+def _roll_up(month: date) -> int:
+    """Replace the `MonthlyStat` rows of `month` by the sums of its `DailyStat` rows; returns the rows written."""
+    MonthlyStat.objects.filter(month=month).delete()
+    quote = connection.ops.quote_name
+    keys = [MonthlyStat._meta.get_field(k.removesuffix("_id")).column for k in KEYS]
+    columns = ", ".join(quote(c) for c in [*keys, *FLOW_FIELDS])
+    sums = ", ".join(f"SUM({quote(name)})" for name in FLOW_FIELDS)
+    group = ", ".join(quote(c) for c in keys)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(MonthlyStat._meta.db_table)} ({quote('month')}, {columns}) "
+            f"SELECT %s, {group}, {sums} FROM {quote(DailyStat._meta.db_table)} "
+            f"WHERE {quote('day')} >= %s AND {quote('day')} < %s GROUP BY {group}",
+            [month.isoformat(), month.isoformat(), next_month(month).isoformat()],
         )
-        marker.refreshed_at = now
-        marker.final = now >= day_start(day + ONE_DAY)
-        marker.rows = len(rows)
-        marker.save(update_fields=["refreshed_at", "final", "rows"])
+        return max(cursor.rowcount, 0)
+
+
+def _write(days: dict, now) -> int:
+    """Replace the rows of each day of `days` (day → key → counters, flows and stock) and roll their months up.
+
+    One transaction per month; returns the number of day rows written (flows + stock)."""
+    by_month = defaultdict(list)
+    for day in sorted(days):
+        by_month[month_of(day)].append(day)
+    written = 0
+    for month, month_days in by_month.items():
+        StatMonth.objects.get_or_create(month=month, defaults={"refreshed_at": now})
+        for day in month_days:
+            StatDay.objects.get_or_create(day=day, defaults={"refreshed_at": now})
+        with transaction.atomic():
+            marker = StatMonth.objects.select_for_update().get(month=month)
+            for day in month_days:
+                day_marker = StatDay.objects.select_for_update().get(day=day)
+                rows = days[day]
+                DailyStat.objects.filter(day=day).delete()
+                DailyStock.objects.filter(day=day).delete()
+                flows = _rows(DailyStat, day, rows, FLOW_FIELDS)
+                stocks = _rows(DailyStock, day, rows, STOCK_FIELDS)
+                DailyStat.objects.bulk_create(flows, batch_size=BATCH)
+                DailyStock.objects.bulk_create(stocks, batch_size=BATCH)
+                day_marker.refreshed_at = now
+                day_marker.final = now >= day_start(day + ONE_DAY)
+                day_marker.rows = len(flows) + len(stocks)
+                day_marker.save(update_fields=["refreshed_at", "final", "rows"])
+                written += day_marker.rows
+            marker.rows = _roll_up(month)
+            marker.refreshed_at = now
+            marker.save(update_fields=["refreshed_at", "rows"])
+    return written
 
 
 def refresh_day(day: date, now=None) -> int:
@@ -64,9 +116,7 @@ def refresh_day(day: date, now=None) -> int:
             rows[key].update(values)
         for key, values in live_stocks(scope, moment, KEYS, now).items():
             rows[key].update(values)
-    rows = {key: values for key, values in rows.items() if any(values.values())}
-    _write(day, rows, now)
-    return len(rows)
+    return _write({day: rows}, now)
 
 
 def rebuild(first: date, end: date, now=None, progress=None) -> int:
@@ -93,14 +143,18 @@ def rebuild(first: date, end: date, now=None, progress=None) -> int:
             for key, values in stocks_by_day(scope, first, last, KEYS).items():
                 by_day[key[-1]][key[:-1]].update(values)
     written = 0
-    day = first
-    while day < end:
-        rows = {key: values for key, values in by_day.get(day, {}).items() if any(values.values())}
-        _write(day, rows, now)
-        written += len(rows)
+    month = month_of(first)
+    while month < end:
+        days = {}
+        day = max(first, month)
+        while day < min(end, next_month(month)):
+            days[day] = by_day.pop(day, {})
+            day += ONE_DAY
+        count = _write(days, now)
+        written += count
         if progress:
-            progress(day, len(rows))
-        day += ONE_DAY
+            progress(month, count)
+        month = next_month(month)
     return written
 
 

@@ -1,7 +1,8 @@
 """Report tasks: take ids, are idempotent.
 
-- `refresh_daily_stats(days=2)`: every 5 minutes (beat), recompute today and yesterday in the daily table
-  (yesterday becomes final at the first run after midnight).
+- `refresh_daily_stats(days=2)`: every 5 minutes (beat), recompute today and yesterday in the daily tables
+  (`DailyStat` flows, `DailyStock` stock) and roll their month up again into `MonthlyStat` (yesterday becomes
+  final at the first run after midnight).
 - `settle_daily_stats()`: nightly, recompute the last REPORTS_SETTLE_DAYS days, so that what may change after a
   day (an online payment, a return switched to the post, a stored due date moved) settles into the table.
 - `build_export(export_id)`: build an export file, recording its progress on the row."""

@@ -1,9 +1,12 @@
-"""Rebuild the daily statistics table over a range of days (after a deploy, an import, or a fix).
+"""Rebuild the statistics tables over a range of days (after a deploy, an import, a fix, or migration
+reports 0002, which empties them): the days' flows (`DailyStat`) and stock (`DailyStock`), and the monthly roll-up
+(`MonthlyStat`) of every month touched.
 
     manage.py rebuild_daily_stats --from 2024-01-01 [--to 2025-01-01] [--chunk-days 31]
 
 `--to` is exclusive and defaults to tomorrow (today included); days in the future are skipped. Each chunk is one
-pass per province over the dossier tables; each day is replaced in its own transaction."""
+pass per province over the dossier tables; each month's days are replaced, and the month rolled up, in one
+transaction."""
 
 from datetime import date, timedelta
 
@@ -21,7 +24,7 @@ def _date(value):
 
 
 class Command(BaseCommand):
-    help = "Rebuild reports.DailyStat for the days of [--from, --to)."
+    help = "Rebuild reports.DailyStat, DailyStock and MonthlyStat for the days of [--from, --to)."
 
     def add_arguments(self, parser):
         parser.add_argument("--from", dest="first", required=True, type=_date)
