@@ -9,29 +9,15 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import Agency, OneStopDesk, Procedure, Province
 
 from .models import Session
-from .rules import parse_date
+from .rules import RULE_KEYS, SCOPE_KEYS, parse_date
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 CHECKS = forms.CheckboxSelectMultiple
 INTAKE = [("online", _("Trực tuyến")), ("postal", _("Qua bưu chính công ích")), ("walk_in", _("Trực tiếp"))]
 RETURNS = [("desk", _("Tại Bộ phận Một cửa")), ("postal", _("Qua bưu chính công ích")), ("online", _("Trực tuyến"))]
-SCOPE_FIELDS = ("levels", "sectors", "agencies", "desks", "procedures", "exclude_in_person_only")
-RULE_FIELDS = (
-    "intake_channels",
-    "walk_in_suspended",
-    "open_online_and_postal",
-    "return_channels",
-    "hold_other_returns",
-    "postal_fee_waived_percent",
-    "subsidy_budget",
-    "pickup_sla_hours",
-    "return_sla_hours",
-    "clock_stop_until",
-    "walk_in_capacity_per_session",
-    "notice",
-    "hotline",
-    "notify_on_start",
-)
+# The form shows every scope axis and every rule, in the order rules.py defines them.
+SCOPE_FIELDS = SCOPE_KEYS
+RULE_FIELDS = RULE_KEYS
 
 
 class CampaignForm(forms.Form):
