@@ -18,10 +18,13 @@ Parts (``--only`` picks some):
   afterwards; the table is vacuumed after). Goal ≤ 5 ms a tick.
 - ``due``: ``--due`` dossiers (then as many postal orders) made due at once — closed ones reopened with their due
   moment a minute ago — and swept by a real Celery worker (``--concurrency 2``, Redis) fed two sweep tasks at once
-  (a tick and the next one overlapping it): the time until every one is alerted, then the check that each was
-  alerted exactly once (ClockAlert / PostalAlert rows per dossier / order), and the worker processes' RSS. Every row
-  is put back afterwards (saved in an unlogged table first; the alerts, events and notifications made are deleted).
-  Goal: all alerted within 60 s, each once.
+  (a tick and the next one overlapping it, ``batch_size=500`` as the beat sends them): the time until every one is
+  alerted, then the check that each was alerted exactly once (ClockAlert / PostalAlert rows per dossier / order),
+  the staff notifications made, and the worker processes' RSS. Every row is put back afterwards (saved in an
+  unlogged table first; the alerts, events, notifications and webhooks made are deleted). Goal: all alerted
+  within 60 s, each once. "Before" in the same run: the per-row sweeps the set-based ones replaced
+  (``bench/legacy_sweeps.py``, loaded by the same worker) on the same burst for ``--before-seconds`` (rate and
+  projection), and ``--prototype`` the set-based SQL prototype (``SET_BASED_SWEEP``) in this process.
 """
 
 from __future__ import annotations
@@ -268,7 +271,8 @@ def ticks_part(runs, full_pending=True):
 
 
 def start_worker():
-    env = {**os.environ, "DB_POOL": "0"}
+    # bench/ on the path so that `--include legacy_sweeps` finds the per-row sweeps measured as "before".
+    env = {**os.environ, "DB_POOL": "0", "PYTHONPATH": str(ROOT / "bench")}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     log = tempfile.NamedTemporaryFile(prefix="motcua-celery-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(
@@ -284,6 +288,8 @@ def start_worker():
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
+            "--include",
+            "legacy_sweeps",
             "-n",
             f"bench-scale-{os.getpid()}@%h",
         ],
@@ -317,7 +323,7 @@ def purge_queue():
         return app.control.purge(connection=conn)
 
 
-def burst(label, setup_sql, count_sql, check_sql, restore_sqls, task, count, timeout):
+def burst(label, setup_sql, count_sql, check_sql, restore_sqls, task, count, timeout, notes_sql=None):
     """Make `count` rows due, sweep them with a worker fed two tasks at once, check, restore."""
     from django.db import connection
     from django.utils import timezone
@@ -352,8 +358,12 @@ def burst(label, setup_sql, count_sql, check_sql, restore_sqls, task, count, tim
     with connection.cursor() as cursor:
         cursor.execute(check_sql, {"t0": t0})
         rows, distinct = cursor.fetchone()
+        notes = None
+        if notes_sql:
+            cursor.execute(notes_sql, {"t0": t0})
+            notes = cursor.fetchone()[0]
+    rate = count / done_at if done_at else alerted / (time.perf_counter() - started)
     if done_at is None:
-        rate = alerted / (time.perf_counter() - started)
         print(
             f"  NOT DONE within {timeout} s: {alerted:,} of {count:,} alerted ({rate:,.0f}/s → all in "
             f"~{count / max(rate, 1e-9):,.0f} s)"
@@ -361,6 +371,8 @@ def burst(label, setup_sql, count_sql, check_sql, restore_sqls, task, count, tim
     else:
         print(f"  all {count:,} alerted in {done_at:.1f} s ({count / done_at:,.0f}/s); goal ≤ 60 s")
     print(f"  alert rows {rows:,} for {distinct:,} distinct rows (exactly once: {rows == distinct == alerted})")
+    if notes is not None:
+        print(f"  staff notifications {notes:,} ({notes / max(rows, 1):.2f} per alert)")
     print(
         "  celery RSS after the sweep: "
         + ", ".join(f"{'main' if i == 0 else 'child'} {mb:.0f} MiB" for i, mb in enumerate(memory.values()))
@@ -369,9 +381,35 @@ def burst(label, setup_sql, count_sql, check_sql, restore_sqls, task, count, tim
     with connection.cursor() as cursor:
         for sql in restore_sqls:
             cursor.execute(sql, {"t0": t0})
-        cursor.execute("VACUUM ANALYZE")
+        vacuum(cursor)
     print(f"  (restored in {time.perf_counter() - started:.0f} s)")
-    return {"done": done_at, "alerted": alerted, "rows": rows, "distinct": distinct, "memory": memory}
+    return {
+        "done": done_at,
+        "alerted": alerted,
+        "rate": rate,
+        "rows": rows,
+        "distinct": distinct,
+        "notes": notes,
+        "memory": memory,
+    }
+
+
+SWEPT_TABLES = (
+    "dossiers_dossier",
+    "dossiers_clockalert",
+    "dossiers_dossierevent",
+    "dossiers_notification",
+    "postal_postalorder",
+    "postal_postalalert",
+    "postal_postalorderevent",
+    "postal_webhookdelivery",
+)
+
+
+def vacuum(cursor):
+    """VACUUM ANALYZE the tables a burst writes (not the whole database: minutes at 1M rows)."""
+    for table in SWEPT_TABLES:
+        cursor.execute(f"VACUUM ANALYZE {table}")
 
 
 DOSSIER_SETUP = [
@@ -385,6 +423,9 @@ DOSSIER_SETUP = [
 ]
 DOSSIER_COUNT = (
     "SELECT count(*) FROM dossiers_clockalert WHERE dossier_id IN (SELECT id FROM bench_due) AND at >= %(t0)s"
+)
+DOSSIER_NOTES = (
+    "SELECT count(*) FROM dossiers_notification WHERE dossier_id IN (SELECT id FROM bench_due) AND created_at >= %(t0)s"
 )
 DOSSIER_CHECK = (
     "SELECT count(*), count(DISTINCT (dossier_id, kind)) FROM dossiers_clockalert "
@@ -411,6 +452,7 @@ POSTAL_COUNT = (
     "SELECT count(*) FROM postal_postalalert WHERE order_id IN (SELECT id FROM bench_due_orders) "
     "AND created_at >= %(t0)s"
 )
+POSTAL_NOTES = "SELECT count(*) FROM dossiers_notification WHERE kind = 'postal_breach' AND created_at >= %(t0)s"
 POSTAL_CHECK = (
     "SELECT count(*), count(DISTINCT (order_id, kind)) FROM postal_postalalert "
     "WHERE order_id IN (SELECT id FROM bench_due_orders)"
@@ -427,100 +469,43 @@ POSTAL_RESTORE = [
 ]
 
 
-# A set-based sweep, for comparison only (not the product's code): one statement per batch of 5,000 locks the
-# batch, inserts its alerts (ON CONFLICT DO NOTHING: once), the events and the staff notifications of the alerts
-# that were new, and moves next_alert_at on; what the per-row ORM loop does with ~15 round trips per dossier.
-SET_BASED_SWEEP = """
-WITH batch AS (
-    SELECT id, code, desk_id, agency_id, status, due_at, warn_at FROM dossiers_dossier
-    WHERE next_alert_at IS NOT NULL AND next_alert_at <= %(now)s
-    ORDER BY next_alert_at LIMIT %(size)s FOR UPDATE SKIP LOCKED
-), wanted AS (
-    SELECT b.*, k.kind FROM batch b CROSS JOIN (VALUES ('due_soon'), ('overdue')) AS k (kind)
-    WHERE b.status IN ('accepted', 'processing') AND (
-        (k.kind = 'due_soon' AND b.warn_at <= %(now)s AND b.warn_at < b.due_at)
-        OR (k.kind = 'overdue' AND b.due_at <= %(now)s))
-), alerted AS (
-    INSERT INTO dossiers_clockalert (dossier_id, kind, due_at, at)
-    SELECT id, kind, due_at, %(now)s FROM wanted
-    ON CONFLICT (dossier_id, kind, due_at) DO NOTHING
-    RETURNING dossier_id, kind
-), fresh AS (
-    SELECT w.* FROM wanted w JOIN alerted a ON a.dossier_id = w.id AND a.kind = w.kind
-), events AS (
-    INSERT INTO dossiers_dossierevent (dossier_id, at, action, from_status, to_status, note, data)
-    SELECT id, %(now)s, kind, status, status, 'Hồ sơ ' || code || ' ' || kind, '{}' FROM fresh
-), notes AS (
-    INSERT INTO dossiers_notification (dossier_id, recipient, recipient_user_id, channel, kind, "key", subject,
-        body, state, attempts, created_at, last_error)
-    SELECT f.id, u.username, u.id, 'staff', f.kind, f.due_at::text, 'Hồ sơ ' || f.code, 'Hồ sơ ' || f.code,
-        'pending', 0, %(now)s, ''
-    FROM fresh f JOIN portal_user u ON u.is_active
-        AND ((u.role = 'officer' AND u.desk_id = f.desk_id) OR (u.role = 'head' AND u.agency_id = f.agency_id))
-    ON CONFLICT DO NOTHING
-)
-UPDATE dossiers_dossier d SET next_alert_at = CASE
-    WHEN b.status NOT IN ('accepted', 'processing') THEN NULL
-    WHEN b.warn_at > %(now)s AND b.warn_at < b.due_at THEN b.warn_at
-    WHEN b.due_at > %(now)s THEN b.due_at END
-FROM batch b WHERE d.id = b.id
-"""
+def due_part(count, timeout, postal=True, prototype=False, before_seconds=60):
+    """Each sweep on the same burst: the per-row one it replaced for `before_seconds` (0: skip), then the
+    set-based one until done (at most `timeout` s); the SQL prototype in-process if asked."""
+    import legacy_sweeps
 
-
-def set_based(count):
-    """The same burst swept by SET_BASED_SWEEP in this process (one connection, batches of 5,000)."""
-    from django.db import connection, transaction
-    from django.utils import timezone
-
-    with connection.cursor() as cursor:
-        for sql in DOSSIER_SETUP:
-            cursor.execute(sql, {"count": count, "due": timezone.now() - timedelta(minutes=1)})
-        cursor.execute("ANALYZE dossiers_dossier")
-    t0 = timezone.now()
-    started = time.perf_counter()
-    while True:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(SET_BASED_SWEEP, {"now": timezone.now(), "size": 5000})
-            if cursor.rowcount < 5000:
-                break
-    elapsed = time.perf_counter() - started
-    with connection.cursor() as cursor:
-        cursor.execute(DOSSIER_CHECK, {"t0": t0})
-        rows, distinct = cursor.fetchone()
-        cursor.execute(
-            "SELECT count(*) FROM dossiers_notification WHERE dossier_id IN (SELECT id FROM bench_due) "
-            "AND created_at >= %(t0)s",
-            {"t0": t0},
-        )
-        notes = cursor.fetchone()[0]
-        for sql in DOSSIER_RESTORE:
-            cursor.execute(sql, {"t0": t0})
-        cursor.execute("VACUUM ANALYZE dossiers_dossier")
-    print(
-        f"\n== Set-based sweep (a prototype, one process): {count:,} due swept in {elapsed:.1f} s "
-        f"({count / elapsed:,.0f}/s); {rows:,} alerts for {distinct:,} dossiers, {notes:,} staff notifications"
-    )
-    return elapsed
-
-
-def due_part(count, timeout, postal=True, prototype=True):
     from dossiers.tasks import sweep_deadlines
+    from postal.tasks import sweep_postal_sla
 
-    args = (DOSSIER_SETUP, DOSSIER_COUNT, DOSSIER_CHECK, DOSSIER_RESTORE, sweep_deadlines, count, timeout)
-    results = {"deadline": burst("Deadline sweep", *args)}
-    if prototype:
-        results["set_based"] = set_based(count)
-        done = results["deadline"]["done"]
-        if done:
-            print(f"  set-based / ORM loop time: {results['set_based'] / done:.2f}")
+    legs = [("deadline", "Deadline sweep", DOSSIER_SETUP, DOSSIER_COUNT, DOSSIER_CHECK, DOSSIER_RESTORE, DOSSIER_NOTES)]
     if postal:
-        try:
-            from postal.tasks import sweep_postal_sla
-        except ImportError:
-            print("\n== Postal SLA sweep: postal/tasks.py has no sweep_postal_sla yet, not measured")
-            return results
-        args = (POSTAL_SETUP, POSTAL_COUNT, POSTAL_CHECK, POSTAL_RESTORE, sweep_postal_sla, count, timeout)
-        results["postal"] = burst("Postal SLA sweep", *args)
+        postal_sqls = (POSTAL_SETUP, POSTAL_COUNT, POSTAL_CHECK, POSTAL_RESTORE, POSTAL_NOTES)
+        legs.append(("postal", "Postal SLA sweep", *postal_sqls))
+    tasks = {
+        "deadline": (legacy_sweeps.sweep_deadlines, sweep_deadlines),
+        "postal": (legacy_sweeps.sweep_postal_sla, sweep_postal_sla),
+    }
+    results = {}
+    for name, label, setup, count_sql, check, restore, notes in legs:
+        legacy, current = tasks[name]
+        if before_seconds:
+            results[f"{name}_before"] = burst(
+                f"{label}, before: per-row ORM loop (bench/legacy_sweeps.py), {before_seconds} s allowed",
+                setup, count_sql, check, restore, legacy, count, before_seconds, notes,
+            )  # fmt: skip
+        after = burst(f"{label}, after: set-based", setup, count_sql, check, restore, current, count, timeout, notes)
+        results[name] = after
+        before = results.get(f"{name}_before")
+        if before and before["rate"] and after["done"]:
+            print(
+                f"  {label}: before {before['rate']:,.0f}/s (all {count:,} in ~{count / before['rate'] / 60:,.0f} min),"
+                " "
+                f"after {after['rate']:,.0f}/s ({after['done']:.1f} s): ×{after['rate'] / before['rate']:,.0f}"
+            )
+        if name == "deadline" and prototype:
+            results["set_based"] = legacy_sweeps.set_based(count, DOSSIER_SETUP, DOSSIER_CHECK, DOSSIER_RESTORE)
+            if after["done"]:
+                print(f"  SQL prototype / set-based sweep time: {results['set_based'] / after['done']:.2f}")
     return results
 
 
@@ -531,7 +516,10 @@ def main():
     parser.add_argument("--timeout", type=int, default=600, help="the most seconds a burst may take")
     parser.add_argument("--only", default="queues,ticks,due", help="comma-separated parts")
     parser.add_argument("--no-postal", action="store_true", help="skip the postal burst")
-    parser.add_argument("--no-prototype", action="store_true", help="skip the set-based sweep prototype")
+    parser.add_argument("--prototype", action="store_true", help="also run the set-based SQL prototype")
+    parser.add_argument(
+        "--before-seconds", type=int, default=60, help="how long the per-row sweeps (before) run on each burst; 0: skip"
+    )
     parser.add_argument(
         "--no-full-pending", action="store_true", help="ticks on the generated data only (skip the 1M-row UPDATE)"
     )
@@ -555,7 +543,8 @@ def main():
     if "ticks" in parts:
         ticks_part(args.runs, full_pending=not args.no_full_pending)
     if "due" in parts:
-        due_part(args.due, args.timeout, postal=not args.no_postal, prototype=not args.no_prototype)
+        options = {"postal": not args.no_postal, "prototype": args.prototype, "before_seconds": args.before_seconds}
+        due_part(args.due, args.timeout, **options)
 
 
 if __name__ == "__main__":

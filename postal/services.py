@@ -446,6 +446,20 @@ def alert_recipients(order):
     )
 
 
+def breach_texts(kind, tracking_code, dossier_code, due_at):
+    """The (subject, body) of a breach alert, in Vietnamese (also used by the sweep, postal/sweep.py)."""
+    values = {"code": tracking_code, "dossier": dossier_code, "due": _fmt(due_at)}
+    if kind == Kind.PICKUP:
+        subject = _("Đơn bưu chính %(code)s quá hạn nhận hồ sơ (%(due)s)") % values
+        body = _("Bưu điện chưa nhận hồ sơ %(dossier)s tại địa chỉ người nộp (đơn %(code)s, hạn %(due)s).") % values
+    else:
+        subject = _("Đơn bưu chính %(code)s quá hạn nhận kết quả (%(due)s)") % values
+        body = (
+            _("Bưu điện chưa nhận kết quả hồ sơ %(dossier)s tại Bộ phận Một cửa (đơn %(code)s, hạn %(due)s).") % values
+        )
+    return subject, body
+
+
 def record_breach(order, now):
     """Record that `order` missed its SLA, once (PostalAlert is unique per order): the
     breach time, an event, and a message to every recipient. Call with the order locked.
@@ -460,15 +474,7 @@ def record_breach(order, now):
         return False
     order.breached_at = now
     order.sla_timer_at = None
-    values = {"code": order.tracking_code, "dossier": order.dossier.code, "due": _fmt(order.due_at)}
-    if order.kind == Kind.PICKUP:
-        subject = _("Đơn bưu chính %(code)s quá hạn nhận hồ sơ (%(due)s)") % values
-        body = _("Bưu điện chưa nhận hồ sơ %(dossier)s tại địa chỉ người nộp (đơn %(code)s, hạn %(due)s).") % values
-    else:
-        subject = _("Đơn bưu chính %(code)s quá hạn nhận kết quả (%(due)s)") % values
-        body = (
-            _("Bưu điện chưa nhận kết quả hồ sơ %(dossier)s tại Bộ phận Một cửa (đơn %(code)s, hạn %(due)s).") % values
-        )
+    subject, body = breach_texts(order.kind, order.tracking_code, order.dossier.code, order.due_at)
     PostalOrderEvent.objects.create(
         order=order, at=now, action="breach", from_status=order.status, to_status=order.status, note=subject[:300]
     )

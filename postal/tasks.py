@@ -4,7 +4,8 @@
   now`, a partial index holds only running timers) are taken in batches with FOR UPDATE
   SKIP LOCKED, so overlapping sweeps split the work; each breach is recorded once
   (PostalAlert is unique per order) and the province's postal clerks and the desk's
-  officers are told. No ETA task per order.
+  officers are told, a batch at a time in a fixed number of statements (postal/sweep.py).
+  No ETA task per order.
 - `deliver_webhook(id)`: send one stored webhook (queued on commit of the change).
 - `deliver_pending_webhooks()`: every minute, resend the stored webhooks that are due
   (receiver was down, worker lost, broker down): nothing is dropped.
@@ -17,32 +18,22 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import webhooks
-from .models import PostalOrder
 
 log = logging.getLogger("motcua.postal")
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def sweep_postal_sla(batch_size=500):
-    """Record every newly breached postal SLA once. Returns the number of breaches recorded."""
-    from .services import record_breach
+    """Record every newly breached postal SLA once. Returns the number of breaches recorded.
+    Each batch is one transaction of a fixed number of statements (postal/sweep.py)."""
+    from .sweep import sweep_batch
 
     recorded = 0
     while True:
-        now = timezone.now()
         with transaction.atomic():
-            batch = list(
-                PostalOrder.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("dossier")
-                .filter(sla_timer_at__isnull=False, sla_timer_at__lte=now)
-                .order_by("sla_timer_at", "id")[:batch_size]
-            )
-            for order in batch:
-                if record_breach(order, now):
-                    recorded += 1
-                    webhooks.enqueue(order, webhooks.ORDER_CHANGED)
-                order.save(update_fields=["breached_at", "sla_timer_at", "updated_at"])
-        if len(batch) < batch_size:
+            claimed, breached = sweep_batch(timezone.now(), batch_size)
+        recorded += breached
+        if claimed < batch_size:
             return recorded
 
 

@@ -87,3 +87,102 @@ def test_overlapping_sweeps_split_the_work_and_alert_once():
     assert sum(results) == 12
     assert PostalAlert.objects.filter(order__in=orders).count() == 12
     assert Notification.objects.filter(kind="postal_breach", recipient=world.clerk.username).count() == 12
+
+
+def _breach_texts(order):
+    from django.utils import timezone as tz
+
+    from portal.calendar import VN_TZ
+
+    due = tz.localtime(order.due_at, VN_TZ).strftime("%H:%M %d/%m/%Y")
+    code, dossier = order.tracking_code, order.dossier.code
+    if order.kind == "pickup":
+        return (
+            f"Đơn bưu chính {code} quá hạn nhận hồ sơ ({due})",
+            f"Bưu điện chưa nhận hồ sơ {dossier} tại địa chỉ người nộp (đơn {code}, hạn {due}).",
+        )
+    return (
+        f"Đơn bưu chính {code} quá hạn nhận kết quả ({due})",
+        f"Bưu điện chưa nhận kết quả hồ sơ {dossier} tại Bộ phận Một cửa (đơn {code}, hạn {due}).",
+    )
+
+
+@pytest.mark.django_db
+def test_one_batch_over_two_provinces_tells_each_order_its_own_people_once():
+    first, second = postal_world(), postal_world()
+    supervisor = PostalClerkFactory(province=first.province)
+    PostalClerkFactory(province=first.province, is_active=False)
+    pickup = make_order(first, state="assigned", at=vn(2020, 4, 6, 9, 0))
+    back = make_order(second, kind="return", at=vn(2020, 4, 6, 9, 0))
+    now = vn(2020, 4, 20, 9, 0)
+    with time_machine.travel(now, tick=False):
+        assert committed(sweep_postal_sla, batch_size=10) == 2
+        assert committed(sweep_postal_sla, batch_size=10) == 0
+    for order, people in ((pickup, {first.clerk, supervisor, first.officer}), (back, {second.clerk, second.officer})):
+        before = order.status
+        order.refresh_from_db()
+        assert (order.breached_at, order.sla_timer_at, order.updated_at, order.status) == (now, None, now, before)
+        subject, body = _breach_texts(order)
+        notes = Notification.objects.filter(kind="postal_breach", key=f"postal-{order.pk}")
+        assert set(notes.values_list("dossier_id", "channel", "recipient", "recipient_user_id", "subject", "body")) == {
+            (order.dossier_id, "staff", u.username, u.pk, subject, body) for u in people
+        }
+        event = order.events.get(action="breach")
+        assert (event.at, event.note, event.from_status, event.to_status) == (now, subject, before, before)
+        alert = PostalAlert.objects.get(order=order)
+        assert (alert.kind, alert.due_at, alert.created_at) == ("breach", order.due_at, now)
+
+
+@pytest.mark.django_db
+def test_a_breach_recorded_already_only_stops_the_timer():
+    world = postal_world()
+    order = make_order(world, at=vn(2020, 4, 6, 9, 0))
+    PostalAlert.objects.create(order=order, due_at=order.due_at, created_at=order.due_at)
+    with time_machine.travel(vn(2020, 4, 20, 9, 0), tick=False):
+        assert committed(sweep_postal_sla) == 0
+    order.refresh_from_db()
+    assert order.sla_timer_at is None and order.breached_at is None
+    assert not Notification.objects.filter(kind="postal_breach").exists()
+    assert not order.events.filter(action="breach").exists()
+
+
+@pytest.mark.django_db
+def test_a_subscribed_client_gets_one_changed_webhook_per_breach(monkeypatch):
+    from postal import webhooks
+    from postal.models import WebhookDelivery
+    from tests.postal_factories import make_client
+
+    sent = []
+    monkeypatch.setattr(webhooks, "post", lambda url, body, headers, timeout: sent.append(body) or 200)
+    world = postal_world()
+    orders = [make_order(world, at=vn(2020, 4, 6, 9, 0)) for _ in range(2)]
+    client = make_client(world.province, webhook_url="http://post.example/hook")
+    make_client(world.province, webhook_url="")  # not subscribed
+    now = vn(2020, 4, 20, 9, 0)
+    with time_machine.travel(now, tick=False):
+        assert committed(sweep_postal_sla) == 2
+        assert committed(sweep_postal_sla) == 0
+    deliveries = WebhookDelivery.objects.filter(event="order.changed")
+    assert sorted(deliveries.values_list("order_id", "client_id", "state")) == [
+        (o.pk, client.pk, "delivered") for o in orders
+    ]
+    assert len(sent) == 2
+    for delivery in deliveries:
+        assert delivery.payload["breached"] is True
+        assert delivery.payload["breached_at"] == delivery.payload["updated_at"] == now.isoformat()
+
+
+@pytest.mark.django_db
+def test_a_batch_costs_the_same_statements_for_one_order_or_many():
+    from django.test.utils import CaptureQueriesContext
+
+    world = postal_world()
+    make_order(world, at=vn(2020, 4, 6, 9, 0))
+    with time_machine.travel(vn(2020, 4, 20, 9, 0), tick=False), CaptureQueriesContext(connection) as one:
+        assert committed(sweep_postal_sla, batch_size=50) == 1
+    other = postal_world()
+    for world_ in (world, other, other):
+        make_order(world_, kind="return", at=vn(2020, 4, 21, 9, 0))
+    with time_machine.travel(vn(2020, 5, 20, 9, 0), tick=False), CaptureQueriesContext(connection) as many:
+        assert committed(sweep_postal_sla, batch_size=50) == 3
+    assert len(many) == len(one) <= 12, [q["sql"][:80] for q in many.captured_queries]

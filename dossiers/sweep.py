@@ -1,0 +1,228 @@
+"""The deadline sweep, set-based: one batch of due dossiers (hồ sơ sắp đến hạn / quá hạn)
+in a fixed number of statements, whatever the batch size.
+
+1. claim: the dossiers whose `next_alert_at` has come, oldest first, `FOR UPDATE SKIP
+   LOCKED` (an overlapping sweep takes the next rows instead), only the columns alerts need;
+2. read the alerts already recorded for them (one query);
+3. insert the new ClockAlert rows, their events, and one staff Notification per alert and
+   recipient (three bulk inserts); the recipients, the desks' officers and the agencies'
+   heads, are read once for the whole batch;
+4. move `next_alert_at` on (one UPDATE per outcome: warn_at, due_at or none), as
+   `clock.next_alert_moment` would with the alerts now recorded.
+
+Exactly once: every writer of a ClockAlert holds its dossier's row lock (this sweep through
+the claim, services through `select_for_update`), so the alerts read in step 2 are all there
+are until the batch commits; the unique constraints (`one_alert_per_due`, `notify_once`)
+back that up (`ignore_conflicts`), and a sweep killed mid-batch rolls the whole batch back.
+Staff messages are the in-portal bell: nothing leaves the database, so no task is queued.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import NamedTuple
+
+from django.db import connection
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from portal.models import Role, User
+
+from .models import ClockAlert, Dossier, DossierEvent, Notification, Status
+
+DUE_SOON, OVERDUE = ClockAlert.Kind.DUE_SOON, ClockAlert.Kind.OVERDUE
+RUNNING = (Status.ACCEPTED, Status.PROCESSING)
+
+
+class Due(NamedTuple):
+    id: int
+    code: str
+    status: str
+    desk_id: int
+    agency_id: int
+    due_at: object
+    warn_at: object
+
+
+def alert_texts(code, due_at, kind, due=None):
+    """The (subject, body) of a deadline alert to the staff, in Vietnamese (`due`: due_at formatted)."""
+    due = due or date_format(timezone.localtime(due_at), "H:i d/m/Y")
+    if kind == DUE_SOON:
+        subject = _("Hồ sơ %(code)s sắp đến hạn (%(due)s)") % {"code": code, "due": due}
+        body = _(
+            "Hồ sơ %(code)s đến hạn trả kết quả lúc %(due)s. Nếu không kịp, lập phiếu xin lỗi và hẹn lại ngày trả "
+            "kết quả trước thời hạn."
+        ) % {"code": code, "due": due}
+    else:
+        subject = _("Hồ sơ %(code)s đã quá hạn (%(due)s)") % {"code": code, "due": due}
+        body = _("Hồ sơ %(code)s đã quá hạn trả kết quả (hạn %(due)s).") % {"code": code, "due": due}
+    return subject, body
+
+
+def wanted_kinds(row, now):
+    """The alerts whose moment has come for this dossier (due soon before overdue)."""
+    if row.due_at is None:
+        return []
+    kinds = []
+    if row.warn_at and row.warn_at <= now and row.warn_at < row.due_at:
+        kinds.append(DUE_SOON)
+    if row.due_at <= now:
+        kinds.append(OVERDUE)
+    return kinds
+
+
+def next_moment(row, sent):
+    """`clock.next_alert_moment` over plain values: which of warn_at / due_at comes next, given
+    the kinds `sent` for the current due moment. Returns "warn_at", "due_at" or None."""
+    if row.status not in RUNNING or row.due_at is None:
+        return None
+    if DUE_SOON not in sent and row.warn_at and row.warn_at < row.due_at:
+        return "warn_at"
+    if OVERDUE not in sent:
+        return "due_at"
+    return None
+
+
+def claim(now, size):
+    """Lock up to `size` dossiers whose next alert moment has come, skipping locked ones."""
+    rows = (
+        Dossier.objects.select_for_update(skip_locked=True)
+        .filter(next_alert_at__isnull=False, next_alert_at__lte=now)
+        .order_by("next_alert_at")
+        .values_list(*Due._fields)[:size]
+    )
+    return [Due(*row) for row in rows]
+
+
+def sent_kinds(rows):
+    """{dossier id: kinds already alerted for its current due moment} (one query)."""
+    due_by_id = {row.id: row.due_at for row in rows}
+    sent = defaultdict(set)
+    alerts = ClockAlert.objects.filter(dossier_id__in=due_by_id).values_list("dossier_id", "kind", "due_at")
+    for dossier_id, kind, due_at in alerts:
+        if due_at == due_by_id[dossier_id]:
+            sent[dossier_id].add(kind)
+    return sent
+
+
+def desk_staff(rows):
+    """Who hears of a dossier's deadline: {(desk id, agency id): [(user id, username)]}, the
+    desk's active officers and the agency's active heads (one query for the batch)."""
+    desks = {row.desk_id for row in rows}
+    agencies = {row.agency_id for row in rows}
+    officers, heads = defaultdict(list), defaultdict(list)
+    users = (
+        User.objects.filter(is_active=True)
+        .filter(Q(role=Role.OFFICER, desk_id__in=desks) | Q(role=Role.HEAD, agency_id__in=agencies))
+        .order_by("id")
+        .values_list("id", "username", "role", "desk_id", "agency_id")
+    )
+    for user_id, username, role, desk_id, agency_id in users:
+        if role == Role.OFFICER:
+            officers[desk_id].append((user_id, username))
+        else:
+            heads[agency_id].append((user_id, username))
+    return {
+        (desk, agency): sorted(officers[desk] + heads[agency])
+        for desk, agency in {(row.desk_id, row.agency_id) for row in rows}
+    }
+
+
+def insert_rows(model, fields, rows, ignore_conflicts=False):
+    """`bulk_create` of plain tuples (values of `fields`, every other column at its default).
+    On PostgreSQL one `INSERT … SELECT FROM unnest(arrays)` without building model instances
+    (most of a batch's Python time); elsewhere `bulk_create`."""
+    rows = list(rows)
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(
+            [model(**dict(zip(fields, row, strict=True))) for row in rows], ignore_conflicts=ignore_conflicts
+        )
+        return
+    columns = [model._meta.get_field(name) for name in fields]
+    defaults = [f for f in model._meta.concrete_fields if not (f.primary_key or {f.name, f.attname} & set(fields))]
+    arrays = [f"%s::{f.db_type(connection)}[]" for f in columns]
+    names = ", ".join(connection.ops.quote_name(f.column) for f in (*columns, *defaults))
+    extra = "".join(f", %s::{f.db_type(connection)}" for f in defaults)
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({names}) "
+        f"SELECT *{extra} FROM unnest({', '.join(arrays)})" + (" ON CONFLICT DO NOTHING" if ignore_conflicts else "")
+    )
+    values = [f.get_db_prep_save(f.get_default(), connection) for f in defaults]  # the SELECT list comes first
+    values += [list(column) for column in zip(*rows, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+
+
+STAFF_FIELDS = (
+    "dossier_id",
+    "recipient_user_id",
+    "recipient",
+    "kind",
+    "key",
+    "subject",
+    "body",
+    "channel",
+    "created_at",
+)
+
+
+def notify_staff_many(messages, now=None):
+    """Bulk `notifications.notify_staff`: one in-portal message per (dossier id, (user id,
+    username), kind, key, subject, body), each at most once (`notify_once`: a message already
+    recorded is skipped). Staff messages are read in the portal, not sent: no task is queued."""
+    now = now or timezone.now()
+    staff = Notification.Channel.STAFF
+    insert_rows(
+        Notification,
+        STAFF_FIELDS,
+        (
+            (dossier_id, user_id, username, kind, key, subject, body, staff, now)
+            for dossier_id, (user_id, username), kind, key, subject, body in messages
+        ),
+        ignore_conflicts=True,
+    )
+
+
+def sweep_batch(now, size):
+    """Alert one batch of due dossiers; call inside `transaction.atomic()`.
+    Returns (dossiers claimed, alerts recorded)."""
+    rows = claim(now, size)
+    if not rows:
+        return 0, 0
+    sent = sent_kinds(rows)
+    fresh = [(row, kind) for row in rows for kind in wanted_kinds(row, now) if kind not in sent[row.id]]
+    if fresh:
+        dues = {}  # due_at formatted once per distinct moment
+        for row, _kind in fresh:
+            if row.due_at not in dues:
+                dues[row.due_at] = date_format(timezone.localtime(row.due_at), "H:i d/m/Y")
+        texts = {(row.id, kind): alert_texts(row.code, row.due_at, kind, dues[row.due_at]) for row, kind in fresh}
+        insert_rows(
+            ClockAlert,
+            ("dossier_id", "kind", "due_at", "at"),
+            ((row.id, kind, row.due_at, now) for row, kind in fresh),
+            ignore_conflicts=True,
+        )
+        insert_rows(
+            DossierEvent,
+            ("dossier_id", "at", "action", "from_status", "to_status", "note"),
+            ((row.id, now, kind, row.status, row.status, texts[row.id, kind][0]) for row, kind in fresh),
+        )
+        staff = desk_staff([row for row, _kind in fresh])
+        notify_staff_many(
+            (row.id, user, kind, row.due_at.isoformat(), *texts[row.id, kind])
+            for row, kind in fresh
+            for user in staff[row.desk_id, row.agency_id]
+        )
+        for row, kind in fresh:
+            sent[row.id].add(kind)
+    moved = defaultdict(list)
+    for row in rows:
+        moved[next_moment(row, sent[row.id])].append(row.id)
+    for field, ids in moved.items():
+        Dossier.objects.filter(pk__in=ids).update(next_alert_at=F(field) if field else None)
+    return len(rows), len(fresh)
