@@ -1,0 +1,69 @@
+"""Read-only admin pages for dossiers and their payments: every state change goes through
+dossiers/services.py (and the officer pages), never through a model form, so the admin is
+for looking things up (by code, phone, receipt number) across a province."""
+
+from django.contrib import admin
+
+from portal.admin import ProvinceScopedAdmin
+
+from .models import Dossier, DossierEvent
+from .payment_models import Payment
+
+
+class ReadOnlyAdmin(ProvinceScopedAdmin):
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class DossierEventInline(admin.TabularInline):
+    model = DossierEvent
+    extra = 0
+    can_delete = False
+    fields = ("at", "action", "from_status", "to_status", "actor", "note")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class PaymentInline(admin.TabularInline):
+    model = Payment
+    extra = 0
+    can_delete = False
+    fields = ("reference", "provider", "amount", "status", "paid_at", "receipt_number", "refunded_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Dossier)
+class DossierAdmin(ReadOnlyAdmin):
+    list_display = ("code", "procedure", "status", "intake_channel", "return_channel", "received_at", "due_at")
+    list_filter = ("status", "intake_channel", "return_channel", "timeliness", "province")
+    search_fields = ("code", "applicant_name", "applicant_phone", "procedure__code")
+    date_hierarchy = "received_at"
+    list_select_related = ("procedure",)
+    inlines = [DossierEventInline, PaymentInline]
+    show_full_result_count = False  # the count of a million-row table is not worth a sequential scan
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    province_path = "dossier__province"
+    list_display = ("reference", "dossier", "provider", "amount", "status", "paid_at", "receipt_number")
+    list_filter = ("status", "provider")
+    search_fields = ("reference", "transaction_id", "receipt_number", "dossier__code")
+    list_select_related = ("dossier",)
