@@ -217,7 +217,7 @@ def ticks_part(runs, full_pending=True):
                     "  plan of the postal sweep's batch query:\n"
                     + explain(
                         "SELECT id FROM postal_postalorder WHERE sla_timer_at IS NOT NULL AND sla_timer_at <= %s "
-                        "ORDER BY sla_timer_at, id LIMIT 500 FOR UPDATE SKIP LOCKED",
+                        "ORDER BY sla_timer_at LIMIT 500 FOR UPDATE SKIP LOCKED",  # as postal/sweep.py claims
                         [now],
                     )
                 )
