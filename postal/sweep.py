@@ -23,7 +23,6 @@ import logging
 from collections import defaultdict
 from typing import NamedTuple
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -31,7 +30,7 @@ from dossiers.sweep import insert_rows, notify_staff_many
 from portal.models import Role, User
 
 from . import webhooks
-from .models import IntegrationClient, PostalAlert, PostalOrder, PostalOrderEvent, WebhookDelivery
+from .models import PostalAlert, PostalOrder, PostalOrderEvent
 
 log = logging.getLogger("motcua.postal")
 
@@ -90,42 +89,17 @@ def recipients(rows):
 
 
 def enqueue_webhooks(rows, event):
-    """Bulk `webhooks.enqueue`: one stored delivery per order of `rows` and active subscribed
-    client of its province, the body read after the change; sent on commit (the beat's
-    `deliver_pending_webhooks` sends whatever that misses). Returns the deliveries."""
-    provinces = {row.province_id for row in rows}
-    clients = defaultdict(list)
-    for client in IntegrationClient.objects.filter(province_id__in=provinces, active=True).exclude(webhook_url=""):
-        clients[client.province_id].append(client)
+    """Bulk `webhooks.enqueue` for the orders of `rows`: the orders are read (after the change)
+    only where their province has a subscribed client. Returns the deliveries."""
+    clients = webhooks.subscribed_clients({row.province_id for row in rows})
     if not clients:
         return []
-    now = timezone.now()
-    orders = PostalOrder.objects.filter(pk__in=[row.id for row in rows if row.province_id in clients]).select_related(
-        "dossier", "province", "assigned_to"
+    orders = (
+        PostalOrder.objects.filter(pk__in=[row.id for row in rows if row.province_id in clients])
+        .select_related("dossier", "province", "assigned_to")
+        .order_by("id")
     )
-    deliveries = []
-    for order in orders.order_by("id"):
-        payload = webhooks.order_payload(order)
-        deliveries += [
-            WebhookDelivery(
-                client=client, order=order, event=event, payload=payload, created_at=now, next_attempt_at=now
-            )
-            for client in clients[order.province_id]
-        ]
-    WebhookDelivery.objects.bulk_create(deliveries)
-    ids = [d.pk for d in deliveries]
-
-    def send():
-        from .tasks import deliver_webhook
-
-        for pk in ids:
-            try:
-                deliver_webhook.delay(pk)
-            except Exception:  # the broker is down: the sweep sends it later
-                log.warning("webhook %s not queued; the sweep will send it", pk, exc_info=True)
-
-    transaction.on_commit(send)
-    return deliveries
+    return webhooks.enqueue_many(orders, event, clients)
 
 
 def sweep_batch(now, size):

@@ -24,6 +24,7 @@ import json
 import logging
 import urllib.error
 import urllib.request
+from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
@@ -64,19 +65,36 @@ def order_payload(order):
     return json.loads(json.dumps(PostalOrderSerializer(order).data, cls=DjangoJSONEncoder))
 
 
+def subscribed_clients(province_ids):
+    """{province id: [active clients with a webhook URL]} for the given provinces (one query)."""
+    clients = defaultdict(list)
+    for client in IntegrationClient.objects.filter(province_id__in=province_ids, active=True).exclude(webhook_url=""):
+        clients[client.province_id].append(client)
+    return clients
+
+
 def enqueue(order, event):
     """Store one delivery per subscribed client of the order's province; send on commit."""
-    clients = list(IntegrationClient.objects.filter(province_id=order.province_id, active=True).exclude(webhook_url=""))
+    return enqueue_many([order], event, subscribed_clients([order.province_id]))
+
+
+def enqueue_many(orders, event, clients):
+    """One stored delivery per order and subscribed client of its province (`clients` from
+    `subscribed_clients`), the body read from the order as it is now; sent on commit, and the
+    beat's `deliver_pending_webhooks` sends whatever that misses. Returns the deliveries."""
     if not clients:
         return []
     now = timezone.now()
-    payload = order_payload(order)
-    deliveries = [
-        WebhookDelivery.objects.create(
-            client=client, order=order, event=event, payload=payload, created_at=now, next_attempt_at=now
-        )
-        for client in clients
-    ]
+    deliveries = []
+    for order in orders:
+        payload = order_payload(order)
+        deliveries += [
+            WebhookDelivery(
+                client=client, order=order, event=event, payload=payload, created_at=now, next_attempt_at=now
+            )
+            for client in clients.get(order.province_id, ())
+        ]
+    WebhookDelivery.objects.bulk_create(deliveries)
     ids = [d.pk for d in deliveries]
 
     def send():
