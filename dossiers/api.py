@@ -4,7 +4,7 @@ Every queryset is scoped by `access.visible_dossiers`; every change goes through
 `services` (or `uploads`). Refusals map to 400 / 403 / 409 in portal.errors."""
 
 import django_filters
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,6 +49,10 @@ class DossierFilter(django_filters.FilterSet):
         return running.filter(due_at__lt=now) if value else running.filter(due_at__gte=now)
 
 
+# A dossier's own columns (no foreign key): refreshing them keeps the procedure and desk in hand.
+OWN_COLUMNS = [f.attname for f in Dossier._meta.concrete_fields if not f.is_relation and not f.primary_key]
+
+
 class DossierCursor(CursorPagination):
     page_size = 50
     ordering = ("-created_at", "-id")
@@ -64,7 +68,33 @@ class DossierViewSet(
     pagination_class = DossierCursor
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
+    # Actions that hand the dossier to a service, which reads and locks the row itself: looking it up only
+    # checks that the caller may see it.
+    HANDED_TO_A_SERVICE = frozenset(
+        {
+            "partial_update",
+            "submit",
+            "accept",
+            "refuse",
+            "request_supplement",
+            "process",
+            "pause",
+            "resume",
+            "complete",
+            "return_result",
+            "apologize",
+            "grant_exception",
+            "supplement",
+            "withdraw",
+            "rate",
+            "switch_return",
+            "claim",
+        }
+    )
+
     def get_queryset(self):
+        if self.action in self.HANDED_TO_A_SERVICE:
+            return visible_dossiers(self.request.user).only("pk", "code")
         queryset = visible_dossiers(self.request.user).select_related("procedure", "province", "desk")
         if self.action == "retrieve":
             queryset = queryset.prefetch_related(
@@ -74,6 +104,10 @@ class DossierViewSet(
             )
         return queryset
 
+    def filter_queryset(self, queryset):
+        # The list's filters (?status=, ?desk= …) say nothing about one dossier named by its code.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
     def get_serializer_class(self):
         if self.action == "list":
             return s.DossierListSerializer
@@ -82,7 +116,16 @@ class DossierViewSet(
         return s.DossierSerializer
 
     def _detail(self, dossier, code=status.HTTP_200_OK):
-        dossier = self.get_queryset().prefetch_related("events__actor", "documents", "pauses").get(pk=dossier.pk)
+        """Answer from the row in hand: every service returns the dossier it has just saved under its lock, with
+        its procedure, desk and province. What ran on its commit (a campaign's clock stop on acceptance) may have
+        saved the row since, so its own columns and its three lists are read again, but not the catalog rows."""
+        dossier.refresh_from_db(fields=OWN_COLUMNS)
+        prefetch_related_objects(
+            [dossier],
+            Prefetch("events", queryset=DossierEvent.objects.select_related("actor")),
+            "documents",
+            "pauses",
+        )
         return Response(s.DossierSerializer(dossier).data, status=code)
 
     @extend_schema(request=s.DossierCreateSerializer, responses={201: s.DossierSerializer})
@@ -105,12 +148,13 @@ class DossierViewSet(
         return self._detail(dossier, status.HTTP_201_CREATED)
 
     def _procedure(self, code, province):
+        procedures = Procedure.objects.select_related("province")
         if code.isdigit():
-            procedure = Procedure.objects.filter(pk=int(code)).first()
+            procedure = procedures.filter(pk=int(code)).first()
             if procedure:
                 return procedure
         try:
-            return get_procedure_by_code(code, province)
+            return get_procedure_by_code(code, province, queryset=procedures)
         except Exception:
             raise ValidationError({"procedure": [_("Không tìm thấy thủ tục “%(code)s”.") % {"code": code}]})
 

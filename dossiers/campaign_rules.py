@@ -147,6 +147,7 @@ def apply_clock_stop(rule: CampaignRule, dossier) -> bool:
             None,
             "campaign_clock_stop",
             note,
+            locked=True,  # read with select_for_update at the top of this transaction
             campaign=rule.id,
             until=window[1].isoformat() if window else None,
             due_at=dossier.due_at.isoformat() if dossier.due_at else None,

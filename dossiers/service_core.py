@@ -85,7 +85,9 @@ def _check(action, dossier, user):
 
 def _locked(dossier):
     return (
-        Dossier.objects.select_for_update(of=("self",)).select_related("procedure", "desk", "agency").get(pk=dossier.pk)
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("procedure", "desk", "agency", "province")
+        .get(pk=dossier.pk)
     )
 
 

@@ -15,12 +15,12 @@ from django.utils.translation import gettext as _
 
 from campaigns.policy import effective_policy
 from portal.calendar import timeliness as classify
-from portal.models import Role
+from portal.models import RequiredDocument, Role
 from portal.working_time import calendar_for_desk
 
 from . import clock, events, payments, workflow
 from .codes import next_code
-from .models import ClockPause, Dossier, IntakeChannel, Outcome, PaymentStatus, ReturnChannel, Status
+from .models import ClockPause, Dossier, DossierDocument, IntakeChannel, Outcome, PaymentStatus, ReturnChannel, Status
 
 # The shared machinery and the clock's doors live beside this module; their public names (and the
 # helpers that claims, uploads and payments use) stay importable from here.
@@ -92,7 +92,7 @@ def create_draft(
             code=next_code(desk),
             procedure=procedure,
             desk=desk,
-            province_id=procedure.province_id,
+            province=procedure.province,
             agency_id=procedure.agency_id,
             owner=owner,
             created_by=user,
@@ -141,16 +141,14 @@ def check_channels(dossier, at=None):
     """The effective policy must allow the dossier's channels now (submission, acceptance).
     An urgent exception recorded on the dossier lets a walk-in intake or desk return through."""
     policy = effective_policy(dossier.procedure, dossier.desk, at or timezone.now())
+    intake_open = policy.allows_intake(dossier.intake_channel)
+    return_open = policy.allows_return(dossier.return_channel) or policy.hold_other_returns
+    if intake_open and return_open:
+        return policy  # the usual case: no need to look for an exception
     exception = has_exception(dossier)
-    if not policy.allows_intake(dossier.intake_channel) and not (
-        exception and dossier.intake_channel == IntakeChannel.WALK_IN
-    ):
+    if not intake_open and not (exception and dossier.intake_channel == IntakeChannel.WALK_IN):
         raise DossierError(_channel_message(policy, dossier.intake_channel, intake=True), "intake_channel")
-    if (
-        not policy.allows_return(dossier.return_channel)
-        and not policy.hold_other_returns
-        and not (exception and dossier.return_channel == ReturnChannel.DESK)
-    ):
+    if not return_open and not (exception and dossier.return_channel == ReturnChannel.DESK):
         raise DossierError(_channel_message(policy, dossier.return_channel, intake=False), "return_channel")
     return policy
 
@@ -174,8 +172,9 @@ def submit(dossier, user, note=""):
     with transaction.atomic():
         dossier = _locked(dossier)
         _check("submit", dossier, user)
-        missing = missing_documents(dossier)
-        if missing and dossier.intake_channel == IntakeChannel.ONLINE:
+        # Online, every required document comes with the submission; by post or at the desk the paper follows.
+        missing = missing_documents(dossier) if dossier.intake_channel == IntakeChannel.ONLINE else None
+        if missing:
             raise DossierError(_("Còn thiếu giấy tờ bắt buộc: %(names)s.") % {"names": ", ".join(missing)}, "documents")
         policy = check_channels(dossier)
         from_status = dossier.status
@@ -192,6 +191,13 @@ def submit(dossier, user, note=""):
 def missing_documents(dossier):
     have = set(dossier.documents.values_list("document_code", flat=True))
     return [d.name for d in dossier.procedure.documents.all() if d.required and d.code not in have]
+
+
+def lacks_documents(dossier):
+    """Whether a required document of the procedure is not uploaded yet (one query; missing_documents names them)."""
+    uploaded = DossierDocument.objects.filter(dossier_id=dossier.pk).values("document_code")
+    required = RequiredDocument.objects.filter(procedure_id=dossier.procedure_id, required=True)
+    return required.exclude(code__in=uploaded).exists()
 
 
 def withdraw(dossier, user, note=""):
@@ -461,9 +467,12 @@ def grant_exception(dossier, user, reason, approved_by):
 # --- notes from other apps ---------------------------------------------------------------------
 
 
-def record_event(dossier, user, action, note="", **data):
+def record_event(dossier, user, action, note="", *, locked=False, **data):
     """A line on the dossier's timeline that does not change its status, for higher apps
-    (the post's handover record, a campaign's clock stop)."""
-    with transaction.atomic():
-        dossier = _locked(dossier)
+    (the post's handover record, a campaign's clock stop). `locked`: the caller read the dossier
+    with select_for_update in the transaction it is still in, so the row is not read again."""
+    # Inside the caller's transaction already when it holds the lock: no savepoint of its own.
+    with transaction.atomic(savepoint=not locked):
+        if not locked:
+            dossier = _locked(dossier)
         return _record(dossier, user, action, dossier.status, note, **data)

@@ -46,7 +46,8 @@ def _create(dossier, kind, triggered_at):
 
 
 def _dossier(dossier_id):
-    return Dossier.objects.select_related("procedure", "desk").filter(pk=dossier_id).first()
+    # Its own columns are enough to decide; services.create_order reads and locks it with its catalog rows.
+    return Dossier.objects.filter(pk=dossier_id).first()
 
 
 def _cancel_open(dossier, kind, reason):
@@ -55,9 +56,9 @@ def _cancel_open(dossier, kind, reason):
 
 
 def _missing_paper(dossier):
-    from dossiers.services import missing_documents
+    from dossiers.services import lacks_documents
 
-    return bool(missing_documents(dossier))
+    return lacks_documents(dossier)
 
 
 @receiver(events.dossier_submitted, dispatch_uid="postal-door-to-door")

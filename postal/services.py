@@ -276,6 +276,7 @@ def create_order(dossier, kind, triggered_at=None, actor=None) -> PostalOrder:
             "postal_order",
             _("Tạo đơn bưu chính %(kind)s, mã %(code)s, hạn nhận %(due)s.")
             % {"kind": order.get_kind_display(), "code": order.tracking_code, "due": _fmt(due_at)},
+            locked=True,  # read with select_for_update at the top of this transaction
             tracking_code=order.tracking_code,
             kind=kind,
         )

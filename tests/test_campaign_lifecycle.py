@@ -4,6 +4,8 @@ results, start notifications and postal-return offers, edits while active."""
 
 import pytest
 import time_machine
+from django.utils.dateparse import parse_datetime
+from rest_framework.test import APIClient
 
 import dossiers.campaign_rules  # noqa: F401  (connects the dossier-side receivers)
 from campaigns import services
@@ -126,6 +128,26 @@ def test_a_dossier_accepted_during_the_stop_pauses_from_its_acceptance(committed
     other = ProcedureFactory(province=procedure.province, agency=procedure.agency, documents=0)
     plain = committed(make_dossier, "accepted", officer=officer, procedure=other, at=vn(2020, 4, 3, 10))
     assert not ClockPause.objects.filter(dossier=plain).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_officer_accepting_through_the_api_sees_the_stop_in_the_answer(field_desk):
+    """The clock stop is applied on the acceptance's commit, before the API answers: the answer already shows the
+    moved deadline and the timeline line (the dossier is read again when what ran on commit saved it).
+    Real commits here: a test transaction would run the on-commit work only after the answer."""
+    officer, procedure = field_desk
+    with time_machine.travel(vn(2020, 3, 31, 9), tick=False):
+        make_campaign(procedure.province, status="active", starts_at=vn(2020, 4, 1), rules=KHANH_HOA_STOP)
+    with time_machine.travel(vn(2020, 4, 3, 10), tick=False):
+        dossier = make_dossier("submitted", officer=officer, procedure=procedure)
+        api = APIClient()
+        api.force_authenticate(officer)
+        answer = api.post(f"/api/v1/dossiers/{dossier.code}/accept/", {}, format="json")
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    assert body["status"] == "accepted"
+    assert parse_datetime(body["due_at"]) == vn(2020, 4, 22, 17, 0)
+    assert [e["action"] for e in body["events"]][-1] == "campaign_clock_stop"
 
 
 def test_ending_early_cuts_the_stop_and_editing_moves_or_removes_it(committed, field_desk):
