@@ -17,7 +17,13 @@ One transaction, both sides:
   maintained), ``-c`` = the API's client count, ``-j 2``.
 
 The phases alternate (pgbench, API, pgbench, API … ``--rounds`` times) so that a neighbour's load on the shared
-machine hits both; the ratio is taken on the medians. Every row the run wrote (API dossiers, their events, postal
+machine hits both; the ratio is taken on the medians. ``--baseline DIR`` serves another checkout (an earlier
+revision, with its own ``.venv``) side by side, its phases interleaved with this one's, to size a change in one run.
+
+Rates on a shared 2-core machine swing by ±20 % between rounds, so the CPU each unit of work costs is printed too,
+which swings far less: the machine's busy CPU (``/proc/stat``) over each phase divided by the transactions or the
+create+submit pairs done, split into the gunicorn workers (``/proc/<pid>/stat``), the client threads (this process)
+and the rest (PostgreSQL, Redis, the kernel); for pgbench, its own process (``RUSAGE_CHILDREN``) and the rest. Every row the run wrote (API dossiers, their events, postal
 orders and notifications, pgbench rows) is deleted afterwards unless ``--keep``. Also printed: the RSS of each
 gunicorn worker after the run (``/proc/<pid>/status``) and the request latencies.
 """
@@ -28,6 +34,7 @@ import argparse
 import http.client
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -61,45 +68,24 @@ def setup_django():
         raise SystemExit("this benchmark needs PostgreSQL: set DATABASE_URL=postgres://…")
 
 
-def patched_application():
-    """gunicorn app factory (``bench_throughput:patched_application()``): the portal with one change, every
-    ``select_for_update()`` taken ``OF`` the model's own table (``of=("self",)`` unless the caller names tables).
-    As written, ``dossiers.service_core._locked`` (every transition), ``postal.services.create_order`` and
-    ``dossiers.campaign_rules`` call ``select_for_update().select_related("procedure", "desk", …)``: PostgreSQL then
-    takes FOR UPDATE on the joined catalog rows too (procedure, desk, agency, province), so every transition at a
-    desk queues behind the others, and the deferred foreign-key checks of concurrent inserts (FOR KEY SHARE on the
-    same catalog rows, at COMMIT) deadlock with them. Measured side by side to size what the fix buys."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    from django.core.wsgi import get_wsgi_application
-    from django.db.models.query import QuerySet
-
-    original = QuerySet.select_for_update
-
-    def select_for_update(self, nowait=False, skip_locked=False, of=(), no_key=False):
-        return original(self, nowait=nowait, skip_locked=skip_locked, of=of or ("self",), no_key=no_key)
-
-    QuerySet.select_for_update = select_for_update
-    return get_wsgi_application()
-
-
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def start_gunicorn(workers=2, threads=4, extra_env=None, app="portal.wsgi:application"):
-    """gunicorn as in the Procfile, on a free loopback port; returns (process, port) once /healthz answers."""
+def start_gunicorn(workers=2, threads=4, extra_env=None, app="portal.wsgi:application", root=ROOT):
+    """gunicorn as in the Procfile, on a free loopback port, serving the checkout at `root` (this one, or another
+    revision to compare with in the same run); returns (process, port) once /healthz answers."""
+    root = Path(root)
     port = free_port()
     env = {**os.environ, "DB_POOL": os.environ.get("BENCH_DB_POOL", "1"), **(extra_env or {})}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     log = tempfile.NamedTemporaryFile(prefix="motcua-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(
         [
-            str(ROOT / ".venv/bin/gunicorn"),
+            str(root / ".venv/bin/gunicorn"),
             app,
-            "--pythonpath",
-            str(ROOT / "bench"),
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
@@ -113,7 +99,7 @@ def start_gunicorn(workers=2, threads=4, extra_env=None, app="portal.wsgi:applic
             "--timeout",
             "120",
         ],
-        cwd=ROOT,
+        cwd=root,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -161,6 +147,32 @@ def rss_mb(pid):
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def busy_cpu_seconds():
+    """CPU seconds this machine spent busy so far, all cores (/proc/stat: user, nice, system, irq, softirq; not
+    idle, iowait or steal): what a phase costs, whoever ran it (PostgreSQL, gunicorn, the client, pgbench)."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq = (int(x) for x in fields[:7])
+    return (user + nice + system + irq + softirq) / TICK
+
+
+def finished_children_cpu_seconds():
+    """User + system CPU seconds of this process's children that have exited (pgbench, once its phase is over)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def process_cpu_seconds(pids):
+    """User + system CPU seconds of these processes so far (/proc/<pid>/stat)."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / TICK
 
 
 def percentile(sorted_values, q):
@@ -401,10 +413,14 @@ def cleanup(codes):
     return deleted
 
 
-VARIANTS = {
-    "as is": "portal.wsgi:application",
-    "lock OF self": "bench_throughput:patched_application()",
-}
+def revision(root):
+    """The short commit of a checkout, with "+" when its work tree has changes."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True)
+    except OSError:
+        return "?"
+    return head.stdout.strip() + ("+" if dirty.stdout.strip() else "")
 
 
 def main():
@@ -414,7 +430,12 @@ def main():
     parser.add_argument("--clients", type=int, default=8, help="API client threads and pgbench clients")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--as-is", action="store_true", help="skip the variant with the dossier lock fixed")
+    parser.add_argument(
+        "--baseline",
+        metavar="DIR",
+        help="another checkout (with its own .venv) served side by side in the same run, e.g. the previous "
+        "revision: `git worktree add /tmp/base <rev>` and `python3 -m venv /tmp/base/.venv` with its requirements",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the rows the run wrote")
     args = parser.parse_args()
     setup_django()
@@ -434,19 +455,34 @@ def main():
     script.close()
     connection.close()
 
-    variants = {k: v for k, v in VARIANTS.items() if not (args.as_is and k != "as is")}
-    servers = {name: start_gunicorn(args.workers, args.threads, app=app) for name, app in variants.items()}
-    pg_rates = []
-    api = {name: {"rates": [], "latencies": [], "errors": [], "requests": 0} for name in variants}
+    variants = {f"this checkout ({revision(ROOT)})": ROOT}
+    if args.baseline:
+        variants[f"baseline ({revision(args.baseline)})"] = Path(args.baseline).resolve()
+    servers = {name: start_gunicorn(args.workers, args.threads, root=root) for name, root in variants.items()}
+    pg_rates, pg_cpu = [], []
+    api = {
+        name: {"rates": [], "latencies": [], "errors": [], "requests": 0, "pairs": 0, "cpu": 0.0, "app_cpu": 0.0}
+        | {"client_cpu": 0.0}
+        for name in variants
+    }
     try:
         for name, (_server, port) in servers.items():  # warm: imports, pools, caches
             api[name]["requests"] += 2 * api_phase(port, tokens, pairs, 3)[0]
         for round_no in range(1, args.rounds + 1):
+            busy, client = busy_cpu_seconds(), finished_children_cpu_seconds()
             tps, latency = pgbench_phase(script.name, args.clients, args.seconds)
             pg_rates.append(tps)
+            busy, client = busy_cpu_seconds() - busy, finished_children_cpu_seconds() - client
+            pg_cpu.append((busy / (tps * args.seconds), (busy - client) / (tps * args.seconds)))
             line = f"round {round_no}: pgbench {tps:7.1f} tx/s ({latency:.1f} ms avg)"
-            for name, (_server, port) in servers.items():
+            for name, (server, port) in servers.items():
+                workers = children(server.pid)
+                busy, app, client = busy_cpu_seconds(), process_cpu_seconds(workers), time.process_time()
                 done, elapsed, latencies, errors, _codes = api_phase(port, tokens, pairs, args.seconds)
+                api[name]["cpu"] += busy_cpu_seconds() - busy
+                api[name]["app_cpu"] += process_cpu_seconds(workers) - app
+                api[name]["client_cpu"] += time.process_time() - client
+                api[name]["pairs"] += done
                 api[name]["rates"].append(done / elapsed)
                 api[name]["latencies"].extend(latencies)
                 api[name]["errors"].extend(errors)
@@ -477,6 +513,12 @@ def main():
     print("load average at the end (1, 5, 15 min): " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
     print(f"pgbench: -c {args.clients} -j 2, {args.rounds} × {args.seconds} s, two inserts per transaction")
     print(f"pgbench tx/s per round: {', '.join(f'{r:.1f}' for r in pg_rates)} → median {pg:.1f}")
+    pg_ms = statistics.median(c[0] for c in pg_cpu) * 1000
+    pg_db_ms = statistics.median(c[1] for c in pg_cpu) * 1000
+    print(
+        f"pgbench: machine CPU per transaction {pg_ms:.2f} ms, of which the server side (all but pgbench's own "
+        f"process) {pg_db_ms:.2f} ms"
+    )
     for name, result in api.items():
         rate = statistics.median(result["rates"])
         print(f"\nAPI {name}: create+submit/s per round {', '.join(f'{r:.1f}' for r in result['rates'])}")
@@ -486,6 +528,19 @@ def main():
             print(
                 f"  {label:<14} p50 {percentile(values, 0.5):7.1f} ms  p95 {percentile(values, 0.95):7.1f} ms  "
                 f"p99 {percentile(values, 0.99):7.1f} ms"
+            )
+        if result["pairs"]:
+            cpu_ms, app_ms, client_ms = (1000 * result[k] / result["pairs"] for k in ("cpu", "app_cpu", "client_cpu"))
+            db_ms = cpu_ms - app_ms - client_ms
+            print(
+                f"  machine CPU per create+submit {cpu_ms:.1f} ms: gunicorn workers {app_ms:.1f} ms, client threads "
+                f"{client_ms:.1f} ms, the rest (PostgreSQL, Redis, kernel) {db_ms:.1f} ms"
+            )
+            print(
+                f"  → on this machine {cpu_ms / pg_ms:.0f} × a pgbench transaction's CPU ({pg_ms / cpu_ms:.1%} of its "
+                f"rate when saturated); the database side alone {db_ms / pg_db_ms:.1f} × pgbench's server side, so "
+                f"with the web workers on cores of their own the database would bear {pg_db_ms / db_ms:.1%} of "
+                f"pgbench's rate"
             )
         errors = result["errors"]
         print(f"  errors: {len(errors)}" + (f" (first: {errors[0][0]} {errors[0][1][:160]!r})" if errors else ""))
