@@ -23,9 +23,11 @@ revision, with its own ``.venv``) side by side, its phases interleaved with this
 Rates on a shared 2-core machine swing by ±20 % between rounds, so the CPU each unit of work costs is printed too,
 which swings far less: the machine's busy CPU (``/proc/stat``) over each phase divided by the transactions or the
 create+submit pairs done, split into the gunicorn workers (``/proc/<pid>/stat``), the client threads (this process)
-and the rest (PostgreSQL, Redis, the kernel); for pgbench, its own process (``RUSAGE_CHILDREN``) and the rest. Every row the run wrote (API dossiers, their events, postal
-orders and notifications, pgbench rows) is deleted afterwards unless ``--keep``. Also printed: the RSS of each
-gunicorn worker after the run (``/proc/<pid>/status``) and the request latencies.
+and the rest (PostgreSQL, Redis, the kernel); for pgbench, its own process (``RUSAGE_CHILDREN``) and the rest.
+
+Every row the run wrote (API dossiers, their events, postal orders and notifications, pgbench rows) is deleted
+afterwards unless ``--keep``. Also printed: the RSS of each gunicorn worker after the run (``/proc/<pid>/status``)
+and the request latencies; with ``--floor``, the CPU of the cheapest requests, the fixed cost of any.
 """
 
 from __future__ import annotations
@@ -308,6 +310,34 @@ def api_phase(port, tokens, pairs, seconds):
     return len(latencies), elapsed, latencies, errors, codes
 
 
+def floor_phase(port, token, clients, seconds):
+    """The fixed cost of a request through this stack: machine CPU per request of ``GET /healthz`` (gunicorn, the
+    middleware, one ``SELECT 1``, three cache calls) and of ``GET /api/v1/dossiers/{code}/`` (token, the dossier
+    with its three lists, DossierSerializer). Returns {path: ms}."""
+    costs = {}
+    _status, body = Client(port, token).request("GET", "/api/v1/dossiers/")
+    code = json.loads(body)["results"][0]["code"]  # one of this citizen's own
+    for path in ("/healthz", f"/api/v1/dossiers/{code}/"):
+        stop_at = time.monotonic() + seconds
+        counts = []
+
+        def run(path=path, stop_at=stop_at, counts=counts):
+            client, n = Client(port, token), 0
+            while time.monotonic() < stop_at:
+                status, _body = client.request("GET", path)
+                n += status == 200
+            counts.append(n)
+
+        busy = busy_cpu_seconds()
+        threads = [threading.Thread(target=run) for _ in range(clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        costs[path.replace(code, "{code}")] = 1000 * (busy_cpu_seconds() - busy) / max(1, sum(counts))
+    return costs
+
+
 # --- the pgbench phase ---------------------------------------------------------------------------------------
 
 
@@ -437,6 +467,9 @@ def main():
         "revision: `git worktree add /tmp/base <rev>` and `python3 -m venv /tmp/base/.venv` with its requirements",
     )
     parser.add_argument("--keep", action="store_true", help="keep the rows the run wrote")
+    parser.add_argument(
+        "--floor", action="store_true", help="also measure the CPU of the cheapest requests (GET /healthz, a detail)"
+    )
     args = parser.parse_args()
     setup_django()
 
@@ -489,6 +522,9 @@ def main():
                 api[name]["requests"] += 2 * done + len(errors)
                 line += f" | API {name}: {done / elapsed:5.1f}/s, {len(errors)} errors"
             print(line, flush=True)
+        floors = {}
+        for name, (_server, port) in servers.items() if args.floor else ():
+            floors[name] = floor_phase(port, tokens[0], args.clients, args.seconds)
         memory = {name: [rss_mb(pid) for pid in children(server.pid)] for name, (server, _port) in servers.items()}
     finally:
         for server, _port in servers.values():
@@ -542,6 +578,8 @@ def main():
                 f"with the web workers on cores of their own the database would bear {pg_db_ms / db_ms:.1%} of "
                 f"pgbench's rate"
             )
+        for path, ms in floors.get(name, {}).items():
+            print(f"  floor: machine CPU per GET {path} {ms:.1f} ms")
         errors = result["errors"]
         print(f"  errors: {len(errors)}" + (f" (first: {errors[0][0]} {errors[0][1][:160]!r})" if errors else ""))
         print(
