@@ -133,7 +133,7 @@ def test_a_dossier_accepted_during_the_stop_pauses_from_its_acceptance(committed
 @pytest.mark.django_db(transaction=True)
 def test_the_officer_accepting_through_the_api_sees_the_stop_in_the_answer(field_desk):
     """The clock stop is applied on the acceptance's commit, before the API answers: the answer already shows the
-    moved deadline and the timeline line (the dossier is read again when what ran on commit saved it).
+    moved deadline and the timeline line (the answer reads the dossier's own columns again after the commit).
     Real commits here: a test transaction would run the on-commit work only after the answer."""
     officer, procedure = field_desk
     with time_machine.travel(vn(2020, 3, 31, 9), tick=False):
