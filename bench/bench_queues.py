@@ -206,34 +206,16 @@ def _text(value):
 def copy_dossiers(desks, total, now):
     """COPY the dossiers in, with the table's indexes dropped during the load and rebuilt after."""
     from django.db import connection
+    from generate import columns_and_defaults, drop_indexes, rebuild  # bench/generate.py's COPY helpers
 
     from dossiers.models import Dossier
 
-    fields = [f for f in Dossier._meta.concrete_fields if not f.primary_key]
+    fields, defaults = columns_and_defaults(Dossier)
+    fields = [f for f in fields if not f.primary_key]
     columns = [f.column for f in fields]
-    defaults = {}
-    for f in fields:
-        default = f.get_default() if f.has_default() else None
-        if default is None and not f.null and f.get_internal_type() in ("CharField", "TextField", "FileField"):
-            default = ""
-        defaults[f.attname] = default
     table = Dossier._meta.db_table
     with connection.cursor() as cursor:
-        # Constraints first (a unique constraint owns its index), then the plain indexes.
-        cursor.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
-            " WHERE conrelid = %s::regclass AND contype IN ('u', 'f')",
-            [table],
-        )
-        constraints = cursor.fetchall()
-        for name, _definition in constraints:
-            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-        cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT LIKE '%%pkey'", [table]
-        )
-        indexes = cursor.fetchall()
-        for name, _definition in indexes:
-            cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
+        saved = drop_indexes(cursor, table)
     started = time.perf_counter()
     raw = connection.connection  # the psycopg connection
     with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
@@ -242,10 +224,7 @@ def copy_dossiers(desks, total, now):
     loaded = time.perf_counter() - started
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        for _name, definition in indexes:
-            cursor.execute(definition)
-        for name, definition in constraints:
-            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        rebuild(cursor, saved)
     indexed = time.perf_counter() - started
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")  # every table: the catalog's statistics matter to the plans too
