@@ -4,35 +4,10 @@ for looking things up (by code, phone, receipt number) across a province."""
 
 from django.contrib import admin
 
-from portal.admin import ProvinceScopedAdmin
+from portal.admin import ProvinceScopedAdmin, ReadOnly, ReadOnlyInline
 
 from .models import Dossier, DossierEvent
 from .payment_models import Payment
-
-
-class ReadOnlyAdmin(ProvinceScopedAdmin):
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class DossierEventInline(ReadOnlyInline):
@@ -46,7 +21,7 @@ class PaymentInline(ReadOnlyInline):
 
 
 @admin.register(Dossier)
-class DossierAdmin(ReadOnlyAdmin):
+class DossierAdmin(ReadOnly, ProvinceScopedAdmin):
     list_display = ("code", "procedure", "status", "intake_channel", "return_channel", "received_at", "due_at")
     list_filter = ("status", "intake_channel", "return_channel", "timeliness", "province")
     search_fields = ("code", "applicant_name", "applicant_phone", "procedure__code")
@@ -57,7 +32,7 @@ class DossierAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
+class PaymentAdmin(ReadOnly, ProvinceScopedAdmin):
     province_path = "dossier__province"
     list_display = ("reference", "dossier", "provider", "amount", "status", "paid_at", "receipt_number")
     list_filter = ("status", "provider")

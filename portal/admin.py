@@ -12,6 +12,29 @@ admin.site.site_header = _("motcua – quản trị")
 admin.site.site_title = _("motcua")
 
 
+class ReadOnly:
+    """Rows written by the services only: viewable, never added, edited or deleted here."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(ReadOnly, admin.TabularInline):
+    """A read-only inline: its `fields`, shown and never changed."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+
 class ProvinceScopedAdmin(admin.ModelAdmin):
     """Limit rows and foreign-key choices to the province of a province admin."""
 

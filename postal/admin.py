@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from portal.admin import ProvinceScopedAdmin
+from portal.admin import ProvinceScopedAdmin, ReadOnly, ReadOnlyInline
 
 from .auth import hash_token, new_credentials
 from .models import IntegrationClient, PostalOrder, PostalOrderEvent, PostalTariff, SubsidyEntry, WebhookDelivery
@@ -21,25 +21,9 @@ class PostalTariffAdmin(ProvinceScopedAdmin):
     ordering = ["province", "leg", "zone", "-valid_from"]
 
 
-class ReadOnly:
-    """Rows written by the services only: viewable, never added, edited or deleted here."""
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class EventInline(ReadOnly, admin.TabularInline):
+class EventInline(ReadOnlyInline):
     model = PostalOrderEvent
     fields = ["at", "action", "from_status", "to_status", "actor", "client", "note"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
 
 
 class BreachedFilter(admin.SimpleListFilter):
