@@ -17,13 +17,13 @@ percent of the table), so they stay small and hot as the closed dossiers pile up
 
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
+
+from portal import keyset
 
 from . import models
 from .models import Status
@@ -109,29 +109,6 @@ def counts(scope, now):
     return scope.filter(status__in=QUEUE_STATUSES).aggregate(**aggregates)
 
 
-# --- cursors -------------------------------------------------------------------------------------
-
-
-def encode_cursor(value, pk):
-    raw = f"{value.isoformat()}|{pk}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(text):
-    """(datetime, id) from a cursor, or None when it is missing or malformed (→ the first page)."""
-    if not text:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
-        value, pk = raw.rsplit("|", 1)
-        moment = datetime.fromisoformat(value)
-        if moment.tzinfo is None:
-            return None
-        return moment, int(pk)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        return None
-
-
 def _beyond(field, value, pk, descending):
     """Rows strictly after (value, pk) in the order (field, id), both ascending or both descending."""
     if descending:
@@ -159,7 +136,7 @@ def keyset_page(queryset, sort, after=None, before=None, size=PAGE_SIZE):
 
     Reads `size + 1` rows to know whether another page follows; never counts, never offsets."""
     field, descending = SORTS[sort]
-    after, before = decode_cursor(after), decode_cursor(before)
+    after, before = keyset.decode(after, datetime, int), keyset.decode(before, datetime, int)
     prefix = "-" if descending else ""
     forward = (f"{prefix}{field}", f"{prefix}id")
     if before is not None:
@@ -180,6 +157,6 @@ def keyset_page(queryset, sort, after=None, before=None, size=PAGE_SIZE):
     first, last = rows[0], rows[-1]
     return KeysetPage(
         rows,
-        encode_cursor(getattr(last, field), last.pk) if has_next else None,
-        encode_cursor(getattr(first, field), first.pk) if has_previous else None,
+        keyset.encode(getattr(last, field), last.pk) if has_next else None,
+        keyset.encode(getattr(first, field), first.pk) if has_previous else None,
     )

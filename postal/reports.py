@@ -17,9 +17,6 @@ superusers about anything; naming another province or agency is a 404, other rol
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -32,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal import keyset
 from portal.models import Agency, Province, Role
 
 from .models import PostalOrder
@@ -239,7 +237,7 @@ class PostalReport:
     def page(self, cursor=None, size=DEFAULT_PAGE_SIZE):
         """One keyset page of rows after `cursor`: (rows, next cursor or None)."""
         rows = self.rows()
-        position = decode_cursor(cursor)
+        position = keyset.decode(cursor, str, datetime, int)
         if position is not None:
             code, moment, pk = position
             rows = rows.filter(
@@ -252,7 +250,7 @@ class PostalReport:
             return found, None
         found = found[:size]
         last = found[-1]
-        return found, encode_cursor(last["agency_code"], last["triggered_at"], last["id"])
+        return found, keyset.encode(last["agency_code"], last["triggered_at"], last["id"])
 
     def agency_totals(self):
         """One line per agency: code, name and TOTAL_KEYS (a GROUP BY query)."""
@@ -380,29 +378,6 @@ def status_label(status):
         return str(PostalOrder.Status(status).label)
     except ValueError:
         return status
-
-
-# --- cursors --------------------------------------------------------------------------------------------
-
-
-def encode_cursor(agency_code, moment, pk):
-    raw = json.dumps([agency_code, moment.isoformat(), pk]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(text):
-    """(agency code, datetime, id) or None when missing or malformed (→ the first page)."""
-    if not text:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
-        code, moment, pk = json.loads(raw)
-        moment = datetime.fromisoformat(moment)
-        if moment.tzinfo is None or not isinstance(code, str) or not isinstance(pk, int):
-            return None
-        return code, moment, pk
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        return None
 
 
 def page_size(value):
