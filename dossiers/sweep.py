@@ -107,26 +107,25 @@ def sent_kinds(rows):
     return sent
 
 
-def desk_staff(rows):
-    """Who hears of a dossier's deadline: {(desk id, agency id): [(user id, username)]}, the
-    desk's active officers and the agency's active heads (one query for the batch)."""
-    desks = {row.desk_id for row in rows}
-    agencies = {row.agency_id for row in rows}
-    officers, heads = defaultdict(list), defaultdict(list)
-    users = (
-        User.objects.filter(is_active=True)
-        .filter(Q(role=Role.OFFICER, desk_id__in=desks) | Q(role=Role.HEAD, agency_id__in=agencies))
-        .order_by("id")
-        .values_list("id", "username", "role", "desk_id", "agency_id")
-    )
-    for user_id, username, role, desk_id, agency_id in users:
-        if role == Role.OFFICER:
-            officers[desk_id].append((user_id, username))
-        else:
-            heads[agency_id].append((user_id, username))
+def staff_for(rows, *groups):
+    """Who hears of each row, by the row's scope: `groups` are (role, field) pairs, e.g.
+    (Role.OFFICER, "desk_id"), (Role.HEAD, "agency_id"): the active users of that role whose own
+    `field` is the row's. Returns {(the row's value of each field): [(user id, username)] by id},
+    in one query for the batch."""
+    fields = [field for _role, field in groups]
+    wanted = Q()
+    for role, field in groups:
+        wanted |= Q(role=role, **{f"{field}__in": {getattr(row, field) for row in rows}})
+    found = defaultdict(list)
+    users = User.objects.filter(is_active=True).filter(wanted).order_by("id")
+    for user_id, username, role, *values in users.values_list("id", "username", "role", *fields):
+        for (group_role, _field), value in zip(groups, values, strict=True):
+            if role == group_role:
+                found[role, value].append((user_id, username))
+    keys = {tuple(getattr(row, field) for field in fields) for row in rows}
     return {
-        (desk, agency): sorted(officers[desk] + heads[agency])
-        for desk, agency in {(row.desk_id, row.agency_id) for row in rows}
+        key: sorted(user for (role, _field), value in zip(groups, key, strict=True) for user in found[role, value])
+        for key in keys
     }
 
 
@@ -212,7 +211,7 @@ def sweep_batch(now, size):
             ("dossier_id", "at", "action", "from_status", "to_status", "note"),
             ((row.id, now, kind, row.status, row.status, texts[row.id, kind][0]) for row, kind in fresh),
         )
-        staff = desk_staff([row for row, _kind in fresh])
+        staff = staff_for([row for row, _kind in fresh], (Role.OFFICER, "desk_id"), (Role.HEAD, "agency_id"))
         notify_staff_many(
             (row.id, user, kind, row.due_at.isoformat(), *texts[row.id, kind])
             for row, kind in fresh

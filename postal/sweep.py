@@ -20,14 +20,12 @@ step 2 is exact until commit; `one_postal_alert_per_kind` and `notify_once` back
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from typing import NamedTuple
 
-from django.db.models import Q
 from django.utils import timezone
 
-from dossiers.sweep import insert_rows, notify_staff_many
-from portal.models import Role, User
+from dossiers.sweep import insert_rows, notify_staff_many, staff_for
+from portal.models import Role
 
 from . import webhooks
 from .models import PostalAlert, PostalOrder, PostalOrderEvent
@@ -63,29 +61,6 @@ def claim(now, size):
         .values_list(*CLAIM_FIELDS)[:size]
     )
     return [Running(*row) for row in rows]
-
-
-def recipients(rows):
-    """{(province id, desk id): [(user id, username)]}: the province's active postal clerks and
-    the desk's active officers, by id (one query for the batch; `services.alert_recipients`)."""
-    provinces = {row.province_id for row in rows}
-    desks = {row.desk_id for row in rows}
-    clerks, officers = defaultdict(list), defaultdict(list)
-    users = (
-        User.objects.filter(is_active=True)
-        .filter(Q(role=Role.POSTAL_CLERK, province_id__in=provinces) | Q(role=Role.OFFICER, desk_id__in=desks))
-        .order_by("id")
-        .values_list("id", "username", "role", "province_id", "desk_id")
-    )
-    for user_id, username, role, province_id, desk_id in users:
-        if role == Role.POSTAL_CLERK:
-            clerks[province_id].append((user_id, username))
-        else:
-            officers[desk_id].append((user_id, username))
-    return {
-        (province, desk): sorted(clerks[province] + officers[desk])
-        for province, desk in {(row.province_id, row.desk_id) for row in rows}
-    }
 
 
 def enqueue_webhooks(rows, event):
@@ -137,7 +112,8 @@ def sweep_batch(now, size):
         ("order_id", "at", "action", "from_status", "to_status", "note"),
         ((row.id, now, "breach", row.status, row.status, texts[row.id][0][:300]) for row in fresh),
     )
-    people = recipients(fresh)
+    # The province's postal clerks and the desk's officers (`services.alert_recipients`).
+    people = staff_for(fresh, (Role.POSTAL_CLERK, "province_id"), (Role.OFFICER, "desk_id"))
     notify_staff_many(
         (row.dossier_id, user, "postal_breach", f"postal-{row.id}", *texts[row.id])
         for row in fresh
