@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import NamedTuple
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -105,6 +105,18 @@ def sent_kinds(rows):
         if due_at == due_by_id[dossier_id]:
             sent[dossier_id].add(kind)
     return sent
+
+
+def in_batches(sweep_batch, batch_size):
+    """Run `sweep_batch(now, batch_size)` → (rows claimed, rows acted on), each batch in a transaction of
+    its own, until a batch comes back short. Returns how many rows were acted on in all."""
+    done = 0
+    while True:
+        with transaction.atomic():
+            claimed, acted = sweep_batch(timezone.now(), batch_size)
+        done += acted
+        if claimed < batch_size:
+            return done
 
 
 def staff_for(rows, *groups):

@@ -55,12 +55,6 @@ def sweep_deadlines(batch_size=500):
     """Pick dossiers whose next alert moment has come, in batches, skipping rows another
     sweep holds; record each alert once and schedule the next one. Returns alerts sent.
     Each batch is one transaction of a fixed number of statements (dossiers/sweep.py)."""
-    from .sweep import sweep_batch
+    from .sweep import in_batches, sweep_batch
 
-    sent = 0
-    while True:
-        with transaction.atomic():
-            claimed, alerted = sweep_batch(timezone.now(), batch_size)
-        sent += alerted
-        if claimed < batch_size:
-            return sent
+    return in_batches(sweep_batch, batch_size)

@@ -14,8 +14,6 @@
 import logging
 
 from celery import shared_task
-from django.db import transaction
-from django.utils import timezone
 
 from . import webhooks
 
@@ -26,15 +24,11 @@ log = logging.getLogger("motcua.postal")
 def sweep_postal_sla(batch_size=500):
     """Record every newly breached postal SLA once. Returns the number of breaches recorded.
     Each batch is one transaction of a fixed number of statements (postal/sweep.py)."""
+    from dossiers.sweep import in_batches
+
     from .sweep import sweep_batch
 
-    recorded = 0
-    while True:
-        with transaction.atomic():
-            claimed, breached = sweep_batch(timezone.now(), batch_size)
-        recorded += breached
-        if claimed < batch_size:
-            return recorded
+    return in_batches(sweep_batch, batch_size)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
