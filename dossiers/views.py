@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
@@ -21,6 +22,7 @@ from portal.errors import Conflict, Forbidden, RuleError
 from portal.models import Role
 from portal.working_time import calendar_for_desk
 
+from . import uploads
 from .access import visible_dossiers
 from .forms import UploadForm, attach_error
 from .models import CLOCK_STATUSES, DossierDocument, Status
@@ -165,11 +167,21 @@ def upload_limits():
     return {"file": settings.UPLOAD_MAX_FILE_BYTES, "dossier": settings.UPLOAD_MAX_DOSSIER_BYTES}
 
 
-def upload_form_from(request):
-    """The upload form posted (one form per document; its prefix is the document code, which
-    the form also posts as `document`)."""
+def post_upload(request, dossier):
+    """Store the file posted for one document (one form per document; its prefix is the document
+    code, which the form also posts as `document`) through uploads.add_document. Returns (form,
+    status): status None when it is stored (a success message is queued), else 400 or 409 with the
+    error beside the form's field or in a message."""
     code = request.POST.get("document", "")[:32]
-    return UploadForm(request.POST, request.FILES, prefix=code), code
+    form = UploadForm(request.POST, request.FILES, prefix=code)
+    if not form.is_valid():
+        return form, HTTP_BAD_REQUEST
+    upload = form.cleaned_data["file"]
+    document, status = call_service(request, form, lambda: uploads.add_document(dossier, request.user, code, upload))
+    if document is None:
+        return form, status
+    messages.success(request, _("Đã tải lên tệp “%(name)s”.") % {"name": document.original_name})
+    return form, None
 
 
 @require_GET

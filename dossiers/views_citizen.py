@@ -22,8 +22,8 @@ from .views import (
     clock_for,
     document_rows,
     get_dossier,
+    post_upload,
     timeline,
-    upload_form_from,
     upload_limits,
 )
 
@@ -119,16 +119,9 @@ def documents(request, code):
         return redirect("dossiers:detail", code=code)
     if request.method != "POST":
         return _documents_page(request, dossier)
-    form, document_code = upload_form_from(request)
-    if not form.is_valid():
-        return _documents_page(request, dossier, bound=form, status=400)
-    upload = form.cleaned_data["file"]
-    document, status = call_service(
-        request, form, lambda: uploads.add_document(dossier, request.user, document_code, upload)
-    )
-    if document is None:
+    form, status = post_upload(request, dossier)
+    if status is not None:
         return _documents_page(request, dossier, bound=form, status=status)
-    messages.success(request, _("Đã tải lên tệp “%(name)s”.") % {"name": document.original_name})
     return redirect("dossiers:documents", code=code)
 
 

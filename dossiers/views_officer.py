@@ -42,10 +42,10 @@ from .views import (
     clock_for,
     document_rows,
     get_dossier,
+    post_upload,
     reader_required,
     staff_required,
     timeline,
-    upload_form_from,
     upload_limits,
 )
 
@@ -340,16 +340,9 @@ def officer_documents(request, code):
     dossier = get_dossier(request.user, code)
     if request.method != "POST":
         return redirect("dossiers:officer_detail", code=code)
-    form, document_code = upload_form_from(request)
-    if not form.is_valid():
-        return _page(request, dossier, upload_bound=form, status=400)
-    upload = form.cleaned_data["file"]
-    document, status = call_service(
-        request, form, lambda: uploads.add_document(dossier, request.user, document_code, upload)
-    )
-    if document is None:
+    form, status = post_upload(request, dossier)
+    if status is not None:
         return _page(request, dossier, upload_bound=form, status=status)
-    messages.success(request, _("Đã tải lên tệp “%(name)s”.") % {"name": document.original_name})
     return redirect(reverse("dossiers:officer_detail", kwargs={"code": code}) + "#giay-to")
 
 
