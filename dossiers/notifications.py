@@ -86,31 +86,11 @@ def _create(dossier, *, channel, recipient, kind, key, subject, body, recipient_
 def notify_applicant(dossier, kind, key="", text=None):
     """SMS to the applicant's phone, and email when there is one."""
     subject, body = text or _texts(dossier, kind)
-    created = []
-    if dossier.applicant_phone:
-        created.append(
-            _create(
-                dossier,
-                channel="sms",
-                recipient=dossier.applicant_phone,
-                kind=kind,
-                key=key,
-                subject=subject,
-                body=body,
-            )
-        )
-    if dossier.applicant_email:
-        created.append(
-            _create(
-                dossier,
-                channel="email",
-                recipient=dossier.applicant_email,
-                kind=kind,
-                key=key,
-                subject=subject,
-                body=body,
-            )
-        )
+    created = [
+        _create(dossier, channel=channel, recipient=recipient, kind=kind, key=key, subject=subject, body=body)
+        for channel, recipient in (("sms", dossier.applicant_phone), ("email", dossier.applicant_email))
+        if recipient
+    ]
     return [n for n in created if n]
 
 
