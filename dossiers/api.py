@@ -12,6 +12,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import Throttled, ValidationError
+from rest_framework.generics import get_object_or_404  # as get_object: a malformed code is a 404
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -68,33 +69,7 @@ class DossierViewSet(
     pagination_class = DossierCursor
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    # Actions that hand the dossier to a service, which reads and locks the row itself: looking it up only
-    # checks that the caller may see it.
-    HANDED_TO_A_SERVICE = frozenset(
-        {
-            "partial_update",
-            "submit",
-            "accept",
-            "refuse",
-            "request_supplement",
-            "process",
-            "pause",
-            "resume",
-            "complete",
-            "return_result",
-            "apologize",
-            "grant_exception",
-            "supplement",
-            "withdraw",
-            "rate",
-            "switch_return",
-            "claim",
-        }
-    )
-
     def get_queryset(self):
-        if self.action in self.HANDED_TO_A_SERVICE:
-            return visible_dossiers(self.request.user).only("pk", "code")
         queryset = visible_dossiers(self.request.user).select_related("procedure", "province", "desk")
         if self.action == "retrieve":
             queryset = queryset.prefetch_related(
@@ -103,6 +78,11 @@ class DossierViewSet(
                 Prefetch("pauses", queryset=ClockPause.objects.all()),
             )
         return queryset
+
+    def _for_a_service(self):
+        """The dossier named in the URL, for an action that hands it to a service, which reads and locks the
+        row itself: the look-up only checks that the caller may see it (404 otherwise)."""
+        return get_object_or_404(visible_dossiers(self.request.user).only("pk", "code"), code=self.kwargs["code"])
 
     def filter_queryset(self, queryset):
         # The list's filters (?status=, ?desk= …) say nothing about one dossier named by its code.
@@ -162,7 +142,7 @@ class DossierViewSet(
     def partial_update(self, request, code=None):
         data = s.DossierUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        dossier = services.update_draft(self.get_object(), request.user, **data.validated_data)
+        dossier = services.update_draft(self._for_a_service(), request.user, **data.validated_data)
         return self._detail(dossier)
 
     # --- documents -------------------------------------------------------------------------------
@@ -198,7 +178,7 @@ class DossierViewSet(
 
     def _act(self, request, serializer_class, call):
         # The dossier first: one the caller may not see is a 404 whatever the body says.
-        dossier = self.get_object()
+        dossier = self._for_a_service()
         data = serializer_class(data=request.data)
         data.is_valid(raise_exception=True)
         return self._detail(call(dossier, request.user, **data.validated_data))
@@ -288,7 +268,7 @@ class DossierViewSet(
     @extend_schema(request=None, responses=s.DossierSerializer)
     @action(detail=True, methods=["post"])
     def claim(self, request, code=None):
-        return self._detail(claims.claim(self.get_object(), request.user))
+        return self._detail(claims.claim(self._for_a_service(), request.user))
 
 
 class TrackingThrottle(AnonRateThrottle):
