@@ -4,11 +4,11 @@ refusal of a closed channel naming the campaign."""
 
 import pytest
 import time_machine
-from rest_framework.test import APIClient
 
 import dossiers.campaign_rules  # noqa: F401  (connects the dossier-side receivers)
 from campaigns.models import Campaign
 from campaigns.testing import make_campaign, vn
+from tests.clients import api_client as client_for
 from tests.dossier_helpers import make_dossier
 from tests.factories import (
     CitizenFactory,
@@ -22,13 +22,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user=None):
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def payload(**extra):

@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 
 from dossiers import services, uploads
 from dossiers.models import Dossier, DossierEvent, Status
+from tests.clients import api_client as api_for
 from tests.dossier_helpers import make_dossier, pdf
 from tests.factories import (
     AgencyFactory,
@@ -72,12 +73,6 @@ def dossier_in(world, state):
     if state == "draft":
         uploads.add_document(dossier, people["owner"], world["procedure"].documents.get().code, pdf())
     return dossier
-
-
-def api_for(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def _apology(dossier):

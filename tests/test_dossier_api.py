@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from dossiers.models import Dossier, DossierDocument, Status
+from tests.clients import api_client as client_for
 from tests.dossier_helpers import PDF, make_dossier, pdf, png
 from tests.factories import (
     CitizenFactory,
@@ -21,12 +22,6 @@ from tests.factories import (
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture

@@ -11,24 +11,17 @@ import pytest
 import time_machine
 from django.db import connection, connections
 from django.urls import resolve
-from rest_framework.test import APIClient
 
 from dossiers import payments, services
 from dossiers.models import Dossier, DossierEvent, Notification, PaymentStatus, Status
 from dossiers.payment_models import Payment, PaymentCallback
 from dossiers.payment_providers import DemoProvider, canonical
+from tests.clients import api_client as client_for
 from tests.dossier_helpers import make_dossier
 from tests.factories import CitizenFactory, OfficerFactory, ProcedureFactory
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 FEE = 200_000
-
-
-def client_for(user=None):
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def level4_dossier(state="submitted", fee=FEE, level=4, collected_at="before_acceptance", **fields):

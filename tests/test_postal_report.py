@@ -14,10 +14,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
-from rest_framework.test import APIClient
 
 from postal.models import PostalOrder
 from postal.reports import COLUMNS
+from tests.clients import api_client as api
 from tests.dossier_helpers import make_dossier
 from tests.factories import (
     AgencyFactory,
@@ -141,13 +141,6 @@ EXPECTED_TOTALS = {
     "fee_waived": 37000,
     "fee_charged": 37000,
 }
-
-
-def api(user):
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def get(user, **params):

@@ -1,8 +1,8 @@
 """GET /api/v1/reports/service-index/: the promised keys, group_by, bad parameters, and who sees what."""
 
 import pytest
-from rest_framework.test import APIClient
 
+from tests.clients import api_client as client_for
 from tests.factories import CitizenFactory
 from tests.reports_world import build_world
 from tests.test_reports_indicators import APRIL_PROVINCE, MARCH_PROVINCE
@@ -33,13 +33,6 @@ MARCH = {"from": "2024-03-01", "to": "2024-04-01"}
 @pytest.fixture
 def world():
     return build_world()
-
-
-def client_for(user=None):
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def test_province_admin_gets_exactly_the_promised_keys(world):

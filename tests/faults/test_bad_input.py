@@ -20,16 +20,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from dossiers.models import DossierDocument
+from tests.clients import api_client as api_for
 from tests.dossier_helpers import pdf
 from tests.factories import DEFAULT_PASSWORD, CitizenFactory, OfficerFactory, ProcedureFactory
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db]
-
-
-def api_for(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture
