@@ -1,12 +1,15 @@
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from tests.factories import AgencyFactory, ProcedureFactory, ProvinceFactory
 
 
 @pytest.fixture(autouse=True)
 def _isolated(settings):
-    """Every test: tasks run inline, a clean cache, uploads in a temp dir."""
+    """Every test: tasks run inline, a clean cache, uploads in a temp dir, and the default language
+    (a test client request in English leaves English active in the thread, LocaleMiddleware does not
+    put it back: a later test formatting a date in-process would then read it in English)."""
     settings.CELERY_TASK_ALWAYS_EAGER = True
     from portal.celery import app
 
@@ -15,6 +18,7 @@ def _isolated(settings):
     cache.clear()
     yield
     cache.clear()
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
