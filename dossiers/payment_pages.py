@@ -23,6 +23,7 @@ from portal.errors import Conflict, Forbidden, RuleError
 
 from . import payments
 from .access import visible_dossiers
+from .models import PaymentStatus
 from .payment_api import dossier_page_path, return_url_for
 from .payment_models import Payment, PaymentCallback
 from .payment_providers import FAILED, PAID, DemoProvider
@@ -31,6 +32,24 @@ from .payment_providers import FAILED, PAID, DemoProvider
 def _dossier(user, code):
     queryset = visible_dossiers(user).select_related("procedure", "desk", "agency", "province")
     return get_object_or_404(queryset, code=code)
+
+
+def payment_panel(dossier, user):
+    """What the citizen's pages show of a dossier's fee (templates/payments/panel.html): the
+    amount due, whether "Thanh toán" is offered (only to the owner), whether the unpaid fee
+    holds up acceptance, the status, and the e-receipt once paid. None when nothing is paid
+    online for the dossier."""
+    if dossier.payment_status == PaymentStatus.NOT_REQUIRED:
+        return None
+    return {
+        "amount": payments.amount_due(dossier),
+        "status": dossier.payment_status,
+        "status_label": PaymentStatus(dossier.payment_status).label,
+        "payable": payments.payable(dossier) and dossier.owner_id == getattr(user, "id", None),
+        "blocks_acceptance": payments.blocks_acceptance(dossier),
+        "collect_at": payments.collect_at(dossier.procedure),
+        "receipt": payments.receipt_payment(dossier),
+    }
 
 
 @require_http_methods(["GET", "POST"])

@@ -45,7 +45,7 @@ from portal.errors import Conflict
 from portal.templatetags.motcua import format_vnd
 
 from . import services
-from .models import DossierSequence, PaymentStatus, Status
+from .models import DossierSequence, IntakeChannel, PaymentStatus, Status
 from .payment_models import Payment, PaymentCallback
 from .payment_providers import PAID, InvalidSignature, PaymentProvider, ProviderError, Verified
 
@@ -124,6 +124,23 @@ def collect_at(procedure):
 def amount_due(dossier):
     """In đồng: the fee snapshotted at acceptance, else the procedure's current fee."""
     return dossier.snap_fee if dossier.snap_fee is not None else (dossier.procedure.fee or 0)
+
+
+def fee_payable_online(procedure, policy, intake_channel):
+    """Whether a dossier submitted now through `intake_channel` is to be paid online: the
+    procedure has a fee, the effective policy opens online payment (level 4, or a campaign),
+    and the dossier comes in online. `services.submit` marks such a dossier `unpaid`; the
+    citizen's draft pages say so before submission."""
+    return bool(procedure.fee) and bool(policy.online_payment) and intake_channel == IntakeChannel.ONLINE
+
+
+def blocks_acceptance(dossier):
+    """Whether the unpaid fee stops the officer from accepting (`check_paid_for_acceptance`)."""
+    return (
+        dossier.status == Status.SUBMITTED
+        and collect_at(dossier.procedure) == BEFORE_ACCEPTANCE
+        and dossier.payment_status in (PaymentStatus.UNPAID, PaymentStatus.PENDING, PaymentStatus.FAILED)
+    )
 
 
 def payable(dossier):

@@ -180,7 +180,7 @@ def submit(dossier, user, note=""):
         from_status = dossier.status
         dossier.status = Status.SUBMITTED
         dossier.submitted_at = timezone.now()
-        if dossier.procedure.fee and policy.online_payment and dossier.intake_channel == IntakeChannel.ONLINE:
+        if payments.fee_payable_online(dossier.procedure, policy, dossier.intake_channel):
             dossier.payment_status = PaymentStatus.UNPAID
         _save(dossier)
         _record(dossier, user, "submit", from_status, note)

@@ -5,17 +5,20 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.models import Procedure
 
-from . import services, tracking, uploads, workflow
+from . import payments, services, tracking, workflow
 from .access import visible_dossiers
 from .forms import DraftForm, NoteForm, RateForm, SwitchReturnForm, WithdrawForm, channel_options
 from .models import ReturnChannel, Status
+from .payment_pages import payment_panel
 from .printing import available_printables, supplement_request
+from .uploads import with_versions
 from .views import (
     call_service,
     citizen_required,
@@ -23,6 +26,7 @@ from .views import (
     document_rows,
     get_dossier,
     post_upload,
+    remove_upload,
     timeline,
     upload_limits,
 )
@@ -106,6 +110,7 @@ def _documents_page(request, dossier, bound=None, note_form=None, status=200):
         "note_form": note_form or NoteForm(prefix="supplement"),
         "request_event": supplement_request(dossier)[0],
         "requested_missing": supplement_request(dossier)[1],
+        "fee_online": payments.fee_payable_online(dossier.procedure, policy, dossier.intake_channel),
     }
     return render(request, "dossiers/citizen/documents.html", context, status=status)
 
@@ -129,10 +134,8 @@ def documents(request, code):
 @citizen_required
 def remove_document(request, code, document_id):
     dossier = get_dossier(request.user, code)
-    _result, status = call_service(request, None, lambda: uploads.remove_document(dossier, request.user, document_id))
-    if status == 200:
-        messages.success(request, _("Đã xoá tệp."))
-    return redirect("dossiers:documents" if dossier.status in UPLOAD_STATUSES else "dossiers:detail", code=code)
+    back = "dossiers:documents" if dossier.status in UPLOAD_STATUSES else "dossiers:detail"
+    return remove_upload(request, dossier, document_id, reverse(back, kwargs={"code": code}))
 
 
 @require_POST
@@ -151,7 +154,8 @@ def submitted(request, code):
     dossier = get_dossier(request.user, code)
     if dossier.status == Status.DRAFT:
         return redirect("dossiers:documents", code=code)
-    return render(request, "dossiers/citizen/submitted.html", {"dossier": dossier})
+    context = {"dossier": dossier, "payment": payment_panel(dossier, request.user)}
+    return render(request, "dossiers/citizen/submitted.html", context)
 
 
 @require_POST
@@ -180,6 +184,7 @@ def my_dossiers(request):
         running = bool(dossier.due_at) and dossier.status in (Status.ACCEPTED, Status.PROCESSING)
         dossier.is_late = running and dossier.due_at < now
         dossier.in_time = running and dossier.due_at >= now
+        dossier.pay_now = payments.payable(dossier)
     return render(request, "dossiers/citizen/list.html", {"page": page, "now": now})
 
 
@@ -215,7 +220,7 @@ def _detail_page(request, dossier, bound=None, status=200):
         "dossier": dossier,
         "clock": clock_for(dossier),
         "events": timeline(dossier, for_citizen=True),
-        "documents": dossier.documents.all(),
+        "documents": with_versions(dossier.documents.all()),
         "postal_legs": tracking.postal_legs(dossier),
         "allowed": allowed,
         "forms": _action_forms(dossier, allowed, bound),
@@ -226,6 +231,7 @@ def _detail_page(request, dossier, bound=None, status=200):
         if dossier.status == Status.REFUSED
         else None,
         "postal_return": ReturnChannel.POSTAL,
+        "payment": payment_panel(dossier, request.user),
     }
     return render(request, "dossiers/citizen/detail.html", context, status=status)
 
