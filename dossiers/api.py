@@ -14,13 +14,14 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.generics import get_object_or_404  # as get_object: a malformed code is a 404
 from rest_framework.pagination import CursorPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from portal.api import get_procedure_by_code
 from portal.filters import IsoDateTimeFilter  # in UTC: PostgreSQL refuses offsets past ±15:59
+from portal.jsonsafe import JSONParser  # bounded depth, finite numbers, no lone surrogates
 from portal.models import Procedure
 
 from . import claims, services, uploads
@@ -77,6 +78,8 @@ class DossierViewSet(
                 "documents",
                 Prefetch("pauses", queryset=ClockPause.objects.all()),
             )
+        elif self.action == "list":
+            queryset = queryset.with_paused()  # `paused` in one subquery, not a query a row
         return queryset
 
     def _for_a_service(self):

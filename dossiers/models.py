@@ -3,9 +3,13 @@ control sheet), its clock pauses, alerts, notifications and payments.
 
 State changes never happen here: `dossiers/services.py` is the one door."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Upper
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Agency, OneStopDesk, Procedure, Province
@@ -87,6 +91,35 @@ class DossierSequence(models.Model):
         return f"{self.prefix} {self.day}: {self.last}"
 
 
+def pause_in_force_q(at, prefix=""):
+    """The pauses that stop the clock at `at`: begun by then and not ended yet (an end still to come,
+    as a campaign's clock stop has from its start, is a pause now). The one definition of "paused"
+    (dossier API, officer queue tab, tracking, statistics)."""
+    return Q(**{f"{prefix}started_at__lte": at}) & (
+        Q(**{f"{prefix}ended_at__isnull": True}) | Q(**{f"{prefix}ended_at__gt": at})
+    )
+
+
+class DossierQuerySet(models.QuerySet):
+    def paused_q(self, at=None):
+        """A filter: the dossier's clock is stopped at `at` (now by default)."""
+        return Q(self.paused_exists(at))
+
+    @staticmethod
+    def paused_exists(at=None):
+        return Exists(ClockPause.objects.filter(pause_in_force_q(at or timezone.now()), dossier=OuterRef("pk")))
+
+    def paused_at(self, at=None):
+        return self.filter(self.paused_q(at))
+
+    def with_paused(self, at=None):
+        return self.annotate(is_paused=self.paused_exists(at))
+
+
+def new_tracking_token():
+    return secrets.token_urlsafe(16)
+
+
 class Dossier(models.Model):
     code = models.CharField(_("mã hồ sơ"), max_length=64, unique=True)
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="dossiers")
@@ -144,7 +177,11 @@ class Dossier(models.Model):
     result_file = models.FileField(upload_to="results/%Y/%m/", blank=True)
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
     rating_comment = models.TextField(blank=True)
+    # The receipt QR's secret for public tracking (dossiers/tracking.py): random, works without the phone.
+    tracking_token = models.CharField(max_length=32, default=new_tracking_token, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DossierQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -169,6 +206,8 @@ class Dossier(models.Model):
             models.Index(fields=["province", "received_at"], name="dossier_province_received"),
             # The deadline sweep reads only dossiers with an alert still to come.
             models.Index(fields=["next_alert_at"], name="dossier_next_alert", condition=Q(next_alert_at__isnull=False)),
+            # Public tracking finds a code typed in any letter case.
+            models.Index(Upper("code"), name="dossier_code_upper"),
         ]
         verbose_name = _("hồ sơ")
         verbose_name_plural = _("hồ sơ")
@@ -176,13 +215,22 @@ class Dossier(models.Model):
     def __str__(self):
         return self.code
 
+    def pause_in_force(self, at=None):
+        """The pause stopping the clock at `at` (now by default), or None; reads prefetched pauses."""
+        at = at or timezone.now()
+        if getattr(self, "is_paused", None) is False:
+            return None
+        return next((p for p in self.pauses.all() if p.in_force(at)), None)
+
     @property
     def paused(self):
-        return self.pauses.filter(ended_at__isnull=True).exists()
+        if hasattr(self, "is_paused"):  # annotated by DossierQuerySet.with_paused
+            return self.is_paused
+        return self.pause_in_force() is not None
 
     @property
     def open_pause(self):
-        return self.pauses.filter(ended_at__isnull=True).first()
+        return self.pause_in_force()
 
 
 def document_path(instance, filename):
@@ -266,6 +314,10 @@ class ClockPause(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} {self.started_at:%Y-%m-%d %H:%M}"
 
+    def in_force(self, at):
+        """Python twin of `pause_in_force_q` (for pauses already in hand)."""
+        return self.started_at <= at and (self.ended_at is None or self.ended_at > at)
+
 
 class ClockAlert(models.Model):
     """A deadline alert recorded once: (dossier, kind, due moment) is unique, so two
@@ -326,6 +378,18 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.channel} {self.kind} → {self.recipient}"
+
+
+
+class TrackingFailure(models.Model):
+    """One wrong answer to public tracking (dossiers/tracking.py): the per-client limit counts
+    these rows, in the database so that every process agrees and a cache outage changes nothing."""
+
+    client = models.CharField(max_length=40)  # a hash of the client's address
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["client", "at"], name="tracking_failure_client")]
 
 
 from .payment_models import Payment, PaymentCallback  # noqa: E402,F401

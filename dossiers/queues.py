@@ -56,7 +56,7 @@ class Queue:
     statuses: tuple
     # Sort keys the tab offers (a tab whose dossiers may have no due date yet sorts by submission only).
     sorts: tuple = ALL_SORTS
-    clock: str = ""  # "due_soon" | "overdue": a condition on the clock against now
+    clock: str = ""  # "due_soon" | "overdue" | "paused": a condition on the clock against now
 
     @property
     def default_sort(self):
@@ -69,6 +69,9 @@ class Queue:
             condition &= Q(warn_at__lte=now, due_at__gt=now)
         elif self.clock == "overdue":
             condition &= Q(due_at__lt=now)
+        elif self.clock == "paused":
+            # Paused by an officer, or running with a pause in force now (a campaign's clock stop, seed 001).
+            condition |= Q(status__in=RUNNING) & models.Dossier.objects.paused_q(now)
         return condition
 
 
@@ -79,7 +82,7 @@ QUEUES = (
     Queue("processing", _("Đang xử lý"), RUNNING),
     Queue("due_soon", _("Sắp đến hạn"), RUNNING, clock="due_soon"),
     Queue("overdue", _("Quá hạn"), RUNNING, clock="overdue"),
-    Queue("paused", _("Tạm dừng"), (S.PAUSED,)),
+    Queue("paused", _("Tạm dừng"), (S.PAUSED,), clock="paused"),
     Queue("to_return", _("Chờ trả kết quả"), (S.COMPLETED,)),
     Queue("held", _("Lưu giữ"), (S.RESULT_HELD,)),
 )

@@ -114,7 +114,7 @@ class DossierSerializer(serializers.ModelSerializer):
         extra_kwargs = {"outcome": {"allow_null": True}, "timeliness": {"allow_null": True}}
 
     def get_paused(self, dossier) -> bool:
-        return any(p.ended_at is None for p in dossier.pauses.all())
+        return dossier.paused  # a pause in force now, its end still to come included (models.pause_in_force_q)
 
     def get_fee(self, dossier) -> int:
         return dossier.snap_fee if dossier.snap_fee is not None else dossier.procedure.fee
@@ -129,6 +129,7 @@ class DossierSerializer(serializers.ModelSerializer):
 class DossierListSerializer(serializers.ModelSerializer):
     procedure = serializers.CharField(source="procedure.code")
     desk = serializers.IntegerField(source="desk_id")
+    paused = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = Dossier
@@ -146,6 +147,7 @@ class DossierListSerializer(serializers.ModelSerializer):
             "completed_at",
             "returned_at",
             "timeliness",
+            "paused",
         ]
 
 
@@ -207,4 +209,5 @@ class TrackingSerializer(serializers.Serializer):
     completed_at = serializers.DateTimeField(allow_null=True)
     returned_at = serializers.DateTimeField(allow_null=True)
     return_channel = serializers.CharField()
+    paused = serializers.BooleanField(required=False)
     postal_legs = serializers.ListField(child=serializers.DictField())

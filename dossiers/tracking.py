@@ -91,5 +91,6 @@ def public_view(code, phone_last4):
         "completed_at": dossier.completed_at,
         "returned_at": dossier.returned_at,
         "return_channel": dossier.return_channel,
+        "paused": dossier.paused,
         "postal_legs": postal_legs(dossier),
     }

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -101,7 +101,7 @@ def clock_for(dossier, now=None):
     by), the open pause (the time left is frozen at its start) and every pause."""
     now = now or timezone.now()
     pauses = list(dossier.pauses.all())
-    open_pause = next((p for p in pauses if p.ended_at is None), None)
+    open_pause = next((p for p in pauses if p.in_force(now)), None)  # a clock stop still to end is one too
     info = {
         "received_at": dossier.received_at,
         "due_at": dossier.due_at,
@@ -142,7 +142,9 @@ def document_rows(dossier, bound=None):
     the files uploaded for it and its own upload form; `bound` is the form just posted (with
     its error), so a rejected file shows beside its document and the others stay."""
     files = {}
-    for document in dossier.documents.exclude(kind=DossierDocument.Kind.RESULT):
+    round_start = uploads.supplement_round_start(dossier)
+    for document in uploads.with_versions(dossier.documents.exclude(kind=DossierDocument.Kind.RESULT)):
+        document.removable = uploads.removable(dossier, document, round_start)
         files.setdefault(document.document_code, []).append(document)
     rows = []
     specs = [(d.code, d.name, d.required, d.get_form_display(), d.copies) for d in dossier.procedure.documents.all()]
@@ -161,6 +163,22 @@ def document_rows(dossier, bound=None):
             }
         )
     return rows
+
+
+def remove_upload(request, dossier, document_id, back_url):
+    """ "Xoá" a file: the first post shows what will be removed and asks again (nothing is
+    removed); the confirmed post removes it through uploads.remove_document. Returns a response."""
+    document = get_object_or_404(DossierDocument, pk=document_id, dossier=dossier)
+    if request.POST.get("confirm") != "1":
+        if not uploads.removable(dossier, document):
+            messages.error(request, _("Giấy tờ đã nộp không xoá được; hãy tải lên bản mới để bổ sung."))
+            return redirect(back_url)
+        context = {"dossier": dossier, "document": document, "back_url": back_url}
+        return render(request, "dossiers/includes/confirm_remove.html", context)
+    _result, status = call_service(request, None, lambda: uploads.remove_document(dossier, request.user, document_id))
+    if status == 200:
+        messages.success(request, _("Đã xoá tệp “%(name)s”.") % {"name": document.original_name})
+    return redirect(back_url)
 
 
 def upload_limits():
