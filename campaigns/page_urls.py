@@ -2,9 +2,10 @@
 
 from django.urls import path
 
-from . import views
+from . import dashboard, views
 
 urlpatterns = [
+    path("quan-tri/", dashboard.admin_dashboard, name="admin_dashboard"),
     path("dot-ap-dung/", views.campaign_list, name="campaign_list"),
     path("dot-ap-dung/tao/", views.campaign_create, name="campaign_create"),
     path("dot-ap-dung/<int:pk>/", views.campaign_detail, name="campaign_detail"),

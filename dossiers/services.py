@@ -172,10 +172,7 @@ def submit(dossier, user, note=""):
     with transaction.atomic():
         dossier = _locked(dossier)
         _check("submit", dossier, user)
-        # Online, every required document comes with the submission; by post or at the desk the paper follows.
-        missing = missing_documents(dossier) if dossier.intake_channel == IntakeChannel.ONLINE else None
-        if missing:
-            raise DossierError(_("Còn thiếu giấy tờ bắt buộc: %(names)s.") % {"names": ", ".join(missing)}, "documents")
+        require_documents(dossier)
         policy = check_channels(dossier)
         from_status = dossier.status
         dossier.status = Status.SUBMITTED
@@ -191,6 +188,14 @@ def submit(dossier, user, note=""):
 def missing_documents(dossier):
     have = set(dossier.documents.values_list("document_code", flat=True))
     return [d.name for d in dossier.procedure.documents.all() if d.required and d.code not in have]
+
+
+def require_documents(dossier):
+    """Online, every required document comes with the submission (and is there again when a
+    supplement is sent); by post or at the desk the paper follows."""
+    missing = missing_documents(dossier) if dossier.intake_channel == IntakeChannel.ONLINE else None
+    if missing:
+        raise DossierError(_("Còn thiếu giấy tờ bắt buộc: %(names)s.") % {"names": ", ".join(missing)}, "documents")
 
 
 def lacks_documents(dossier):
@@ -216,10 +221,12 @@ def withdraw(dossier, user, note=""):
 
 def supplement(dossier, user, note=""):
     """The citizen has uploaded what was asked: back to intake, or back to processing with
-    the clock running again."""
+    the clock running again. Every required document must be there, as at submission
+    (`require_documents`)."""
     with transaction.atomic():
         dossier = _locked(dossier)
         _check("supplement", dossier, user)
+        require_documents(dossier)
         from_status = dossier.status
         now = timezone.now()
         if dossier.received_at is None:

@@ -11,8 +11,8 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 from PIL import Image
 
-from .models import DossierDocument
-from .services import DossierError, _check, _locked
+from .models import DossierDocument, Status
+from .services import DossierError, _check, _locked, _record
 
 ALLOWED = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 
@@ -100,7 +100,8 @@ def add_document(dossier, user, document_code, upload, kind=DossierDocument.Kind
                 % {"limit": _human(settings.UPLOAD_MAX_DOSSIER_BYTES), "name": upload.name},
                 "file",
             )
-        if dossier.status == "supplement_requested":
+        supplementing = dossier.status == Status.SUPPLEMENT_REQUESTED
+        if supplementing:
             kind = DossierDocument.Kind.SUPPLEMENT
         document = DossierDocument(
             dossier=dossier,
@@ -115,15 +116,80 @@ def add_document(dossier, user, document_code, upload, kind=DossierDocument.Kind
         )
         document.file.save(f"{document.stored_token}.{extension}", upload, save=False)
         document.save()
+        if supplementing:
+            version = dossier.documents.filter(document_code=document_code).count()
+            _record(
+                dossier,
+                user,
+                "supplement_upload",
+                dossier.status,
+                document.original_name,
+                document_id=document.pk,
+                document_code=document_code,
+                version=version,
+            )
     return document
 
 
+def supplement_round_start(dossier):
+    """When the open supplement round began (the latest request), or None outside a supplement."""
+    if dossier.status != Status.SUPPLEMENT_REQUESTED:
+        return None
+    event = dossier.events.filter(action="request_supplement").order_by("-at", "-id").first()
+    return event.at if event else None
+
+
+def removable(dossier, document, round_start=None):
+    """A draft's files may be removed until it is submitted; during a supplement only the files of
+    this round (not yet sent with "Đã bổ sung"). A submitted document is never deleted: a
+    supplement adds a new version beside it."""
+    if dossier.status == Status.DRAFT:
+        return document.kind != DossierDocument.Kind.RESULT
+    if dossier.status != Status.SUPPLEMENT_REQUESTED or document.kind != DossierDocument.Kind.SUPPLEMENT:
+        return False
+    round_start = round_start or supplement_round_start(dossier)
+    return round_start is not None and document.uploaded_at >= round_start
+
+
+def with_versions(documents):
+    """The documents (oldest first) with `version` (1, 2… per document code) and `latest` set, so
+    pages show every version of a document and which one is current."""
+    documents = list(documents)
+    counts, last = {}, {}
+    for document in documents:
+        counts[document.document_code] = counts.get(document.document_code, 0) + 1
+        document.version = counts[document.document_code]
+        last[document.document_code] = document
+    for document in documents:
+        document.latest = last[document.document_code] is document
+        document.versions = counts[document.document_code]
+    return documents
+
+
 def remove_document(dossier, user, document_id):
+    """Remove a file that has not been submitted (see `removable`); during a supplement the
+    removal is an event of the dossier, as the upload was."""
     with transaction.atomic():
         dossier = _locked(dossier)
         _check("upload", dossier, user)
         document = dossier.documents.filter(pk=document_id).first()
         if document is None:
             raise DossierError(_("Không tìm thấy giấy tờ."), "document")
+        if not removable(dossier, document):
+            raise DossierError(
+                _("Giấy tờ “%(name)s” đã nộp nên không xoá được; hãy tải lên bản mới để bổ sung.")
+                % {"name": document.original_name},
+                "document",
+            )
+        if dossier.status == Status.SUPPLEMENT_REQUESTED:
+            _record(
+                dossier,
+                user,
+                "supplement_remove",
+                dossier.status,
+                document.original_name,
+                document_id=document.pk,
+                document_code=document.document_code,
+            )
         document.file.delete(save=False)
         document.delete()

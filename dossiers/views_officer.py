@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from portal.models import Procedure, Role
 from portal.working_time import calendar_for_desk
 
-from . import claims, queues, services, tracking, uploads, workflow
+from . import claims, queues, services, tracking, workflow
 from .access import visible_dossiers
 from .forms import (
     ApologizeForm,
@@ -37,6 +37,7 @@ from .forms import (
 )
 from .models import Notification, Status
 from .printing import SLUG_OF, available_printables, supplement_request
+from .uploads import with_versions
 from .views import (
     call_service,
     clock_for,
@@ -44,6 +45,7 @@ from .views import (
     get_dossier,
     post_upload,
     reader_required,
+    remove_upload,
     staff_required,
     timeline,
     upload_limits,
@@ -233,7 +235,7 @@ def _page(request, dossier, bound=None, upload_bound=None, status=200):
         "dossier": dossier,
         "clock": clock_for(dossier, now),
         "events": timeline(dossier),
-        "documents": dossier.documents.select_related("uploaded_by"),
+        "documents": with_versions(dossier.documents.select_related("uploaded_by")),
         "rows": document_rows(dossier, upload_bound) if can_upload else None,
         "limits": upload_limits(),
         "missing": services.missing_documents(dossier),
@@ -350,10 +352,8 @@ def officer_documents(request, code):
 @staff_required
 def officer_remove_document(request, code, document_id):
     dossier = get_dossier(request.user, code)
-    _result, status = call_service(request, None, lambda: uploads.remove_document(dossier, request.user, document_id))
-    if status == 200:
-        messages.success(request, _("Đã xoá tệp."))
-    return redirect(reverse("dossiers:officer_detail", kwargs={"code": code}) + "#giay-to")
+    back_url = reverse("dossiers:officer_detail", kwargs={"code": code}) + "#giay-to"
+    return remove_upload(request, dossier, document_id, back_url)
 
 
 # --- walk-in entry -----------------------------------------------------------------------------------------

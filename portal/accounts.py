@@ -7,6 +7,7 @@ hiding links."""
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from .models import Role, User, phone_validator
@@ -51,3 +52,23 @@ def register_citizen(*, username, password, full_name, phone, email="", national
         user.set_password(password)
         user.save()
     return user
+
+
+# Where each role lands after login (when no `next` was asked for): its own work. Names, not
+# imports: the pages live in the apps above portal.
+LANDING = {
+    Role.CITIZEN: ("dossiers:my_dossiers", ""),
+    Role.OFFICER: ("dossiers:queue", ""),
+    Role.HEAD: ("dossiers:queue", "?queue=processing"),  # the dossiers waiting for the head's approval
+    Role.POSTAL_CLERK: ("postal:queue", ""),
+    Role.PROVINCE_ADMIN: ("admin_dashboard", ""),
+}
+
+
+def landing_url(user):
+    """The page a signed-in person's work starts on (the home page for a role without one)."""
+    name, query = LANDING.get(getattr(user, "role", None), ("home", ""))
+    try:
+        return reverse(name) + query
+    except NoReverseMatch:
+        return reverse("home")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .accounts import landing_url
 from .forms import CitizenRegistrationForm, LoginForm, ProcedureSearchForm, vi_sort_key
 from .models import Procedure, Province
 from .tasks import HEARTBEAT_KEY
@@ -154,6 +155,10 @@ class PortalLoginView(LoginView):
     template_name = "registration/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        """No `next`: each role lands on its own work (portal/accounts.py)."""
+        return landing_url(self.request.user)
 
     def form_valid(self, form):
         response = super().form_valid(form)

@@ -27,6 +27,8 @@ EVENT_LABELS = {
     "overdue": gettext_lazy("Cảnh báo quá hạn"),
     "grant_exception": gettext_lazy("Cho phép trường hợp khẩn cấp"),
     "return": gettext_lazy("Trả kết quả"),
+    "supplement_upload": gettext_lazy("Tải lên giấy tờ bổ sung"),
+    "supplement_remove": gettext_lazy("Xoá tệp bổ sung chưa gửi"),
 }
 
 
