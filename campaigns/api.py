@@ -1,7 +1,7 @@
 """The campaign API (province admins of the campaign's province; others 403, another
 province's campaign 404) and the walk-in queue-ticket API of a desk (api.md)."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
@@ -147,7 +147,12 @@ def _moment(value):
             continue
     if at is None:
         raise ValidationError({"at": [_("Thời điểm không hợp lệ; dùng ISO 8601, ví dụ 2020-04-01T09:00:00+07:00.")]})
-    return timezone.make_aware(at) if timezone.is_naive(at) else at
+    try:  # year 1 at +14:00 (or 9999-12-31 at -10:00) has no UTC moment: it would overflow later
+        at = timezone.make_aware(at) if timezone.is_naive(at) else at
+        at.astimezone(UTC)
+    except OverflowError:
+        raise ValidationError({"at": [_("Thời điểm nằm ngoài khoảng cho phép.")]}) from None
+    return at
 
 
 def _sla(hours):

@@ -16,9 +16,11 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import NotFound, ParseError
-from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from portal.jsonsafe import JSONParser  # bounded depth, finite numbers, no lone surrogates
 
 from . import payments
 from .access import visible_dossiers

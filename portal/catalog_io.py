@@ -45,7 +45,6 @@ helpers and returns a function that performs the writes (called only when the wh
 file is valid); ``export(province)`` returns the section's records, ordered by code.
 """
 
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +52,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
+from . import jsonsafe
 from .catalog_record import ABSENT, MAX_INT, Record, _describe, _max_length, _show  # noqa: F401
 from .models import (
     Agency,
@@ -289,9 +289,12 @@ def assign(instance, values):
 def parse_catalog(text):
     """Parse the file's text; returns (data, errors)."""
     try:
-        return json.loads(text), []
-    except json.JSONDecodeError as exc:
-        return None, [f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"]
+        return jsonsafe.loads(text), []
+    except jsonsafe.MalformedJSON as exc:
+        error = exc.error
+        return None, [f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}"]
+    except jsonsafe.UnsafeJSON as exc:  # too deep, a non-finite number, a lone surrogate: named, not a traceback
+        return None, [f"invalid JSON: {exc}"]
 
 
 def import_catalog(data, dry_run=False) -> ImportResult:

@@ -182,3 +182,103 @@ def test_nul_characters_in_json_are_a_400_not_a_500(draft):
     assert response.status_code == 400, response.content
     response = api.patch(f"/api/v1/dossiers/{code}/", {"form_data": {"ho\u0000ten": "An"}}, format="json")
     assert response.status_code == 400, response.content
+
+
+# ---------- hostile JSON (portal/jsonsafe.py): refused with a message, never a 500 ----------
+
+DEEP = "[" * 50_000 + "]" * 50_000
+HOSTILE_JSON = {
+    "deep": (DEEP, "lồng nhau quá 64 cấp"),
+    "deep-object": ('{"a":' * 65 + "1" + "}" * 65, "lồng nhau quá 64 cấp"),
+    "1e400": ('{"form_data": {"so_tien": 1e400}}', "1e400"),
+    "nan": ('{"form_data": {"so_tien": NaN}}', "NaN"),
+    "infinity": ('{"form_data": {"so_tien": -Infinity}}', "Infinity"),
+    "lone-surrogate": ('{"form_data": {"ho_ten": "An\\udc00"}}', "Unicode"),
+    "lone-surrogate-key": ('{"form_data": {"\\ud800": "An"}}', "Unicode"),
+}
+
+
+def post_json(client, path, body, method="POST"):
+    return client.generic(method, path, body, content_type="application/json")
+
+
+@pytest.mark.parametrize("case", HOSTILE_JSON, ids=list(HOSTILE_JSON))
+def test_hostile_json_is_a_400_with_a_message_on_a_dossier(draft, case):
+    api, code, _document = draft
+    body, message = HOSTILE_JSON[case]
+    for method, path in (("POST", "/api/v1/dossiers/"), ("PATCH", f"/api/v1/dossiers/{code}/")):
+        response = post_json(api, path, body, method)
+        assert response.status_code == 400, (method, response.content[:300])
+        assert message in response.json()["detail"]
+    assert api.get(f"/api/v1/dossiers/{code}/").json()["form_data"] == {}
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/auth/register/", "/api/v1/auth/token/", "/api/v1/payments/callback/demo/"],
+)
+@pytest.mark.parametrize("case", ["deep", "1e400", "lone-surrogate"])
+def test_hostile_json_on_anonymous_endpoints_is_a_400(path, case):
+    body, _message = HOSTILE_JSON[case]
+    response = post_json(APIClient(), path, body)
+    assert response.status_code == 400, response.content[:300]
+
+
+def test_a_hostile_payment_callback_is_logged_as_text_not_a_database_error():
+    from dossiers.payment_models import PaymentCallback
+
+    for case in ("1e400", "lone-surrogate", "deep"):
+        response = post_json(APIClient(), "/api/v1/payments/callback/demo/", HOSTILE_JSON[case][0])
+        assert response.status_code == 400, response.content[:300]
+    assert PaymentCallback.objects.filter(signature_ok=True).count() == 0
+
+
+def test_a_desk_ticket_with_hostile_json_is_a_400():
+    officer = OfficerFactory()
+    for case in ("deep", "1e400", "nan", "lone-surrogate"):
+        response = post_json(APIClient(), f"/api/v1/desks/{officer.desk_id}/tickets/", HOSTILE_JSON[case][0])
+        assert response.status_code == 400, response.content[:300]
+
+
+@pytest.mark.parametrize(
+    "at", ["0001-01-01T00:00:00+14:00", "0001-01-01T00:00:00", "9999-12-31T23:59:59-10:00", "9999-12-31T23:59:59-23:59"]
+)
+def test_a_policy_moment_without_a_utc_equivalent_is_a_400_naming_at(at):
+    procedure = ProcedureFactory()
+    response = APIClient().get(f"/api/v1/procedures/{procedure.code}/policy/", {"at": at})
+    assert response.status_code == 400, response.content[:300]
+    assert response.json() == {"at": ["Thời điểm nằm ngoài khoảng cho phép."]}
+
+
+def test_the_edges_of_the_calendar_that_exist_in_utc_still_answer():
+    procedure = ProcedureFactory()
+    for at in ("0001-01-01T07:00:00+07:00", "9999-12-31T06:59:59+07:00"):
+        response = APIClient().get(f"/api/v1/procedures/{procedure.code}/policy/", {"at": at})
+        assert response.status_code == 200, response.content[:300]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (DEEP, "lồng nhau quá 64 cấp"),
+        ('{"procedures": [{"code": "1.1", "fee": 1e400}]}', "1e400"),
+        ('{"procedures": [{"code": "1.1", "fee": NaN}]}', "NaN"),
+        ('{"provinces": [{"code": "75", "name": "\\udc00"}]}', "Unicode"),
+    ],
+    ids=["deep", "1e400", "nan", "lone-surrogate"],
+)
+def test_import_catalog_names_hostile_json_without_a_traceback(tmp_path, text, message):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    from portal.models import Province
+
+    path = tmp_path / "catalog.json"
+    path.write_text(text, encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="không ghi gì"):
+        call_command("import_catalog", str(path), stderr=err)
+    assert err.getvalue().startswith("invalid JSON: ") and message in err.getvalue()
+    assert "Traceback" not in err.getvalue()
+    assert not Province.objects.filter(code="75").exists()
