@@ -2,9 +2,8 @@
 and the API, which audit them); history from django-simple-history."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from portal.admin import ProvinceScopedAdmin
+from portal.admin import ProvinceScopedAdmin, ProvinceScopedHistoryAdmin
 
 from .models import Campaign, CampaignEvent, QueueTicket
 
@@ -20,7 +19,7 @@ class CampaignEventInline(admin.TabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(SimpleHistoryAdmin, ProvinceScopedAdmin):
+class CampaignAdmin(ProvinceScopedHistoryAdmin):
     list_display = ["title", "province", "legal_basis", "starts_at", "ends_at", "status"]
     list_filter = ["status", "province"]
     search_fields = ["title", "legal_basis"]

@@ -2,7 +2,9 @@
 edits only their own province's records; the superuser sees everything."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -35,8 +37,9 @@ class ReadOnlyInline(ReadOnly, admin.TabularInline):
         return self.fields
 
 
-class ProvinceScopedAdmin(admin.ModelAdmin):
-    """Limit rows and foreign-key choices to the province of a province admin."""
+class ProvinceScope:
+    """Who may see what: the superuser everything, an active province admin their own province's
+    rows, everyone else (staff with Django permissions but no province) nothing province-bound."""
 
     province_path = "province"
 
@@ -44,47 +47,123 @@ class ProvinceScopedAdmin(admin.ModelAdmin):
         user = request.user
         if user.is_superuser:
             return None
-        return user.province_id if user.role == Role.PROVINCE_ADMIN else -1
+        return user.province_id if user.role == Role.PROVINCE_ADMIN and user.province_id else -1
 
     def _is_province_admin(self, request):
         user = request.user
         return user.is_active and user.role == Role.PROVINCE_ADMIN and user.province_id is not None
 
+    def _scope(self, queryset, request, path=None):
+        province = self._province(request)
+        path = self.province_path if path is None else path
+        return queryset if province is None else queryset.filter(**{f"{path}_id" if path else "pk": province})
+
+    def _in_scope(self, request, obj):
+        """The object is one of the caller's (always true for "no object": the add and list views)."""
+        if obj is None or obj.pk is None or self._province(request) is None:
+            return True
+        return self._scope(self.model._default_manager.filter(pk=obj.pk), request).exists()
+
+    def get_object(self, request, object_id, from_field=None):
+        # Every object URL (change, delete, history, a user's password) looks the object up here,
+        # in the scoped queryset, before any permission check: outside the province it is a 404
+        # (Django would redirect to the index with "does not exist", or answer 403 to a POST).
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404(_("Không tìm thấy."))
+        return obj
+
+
+class ProvinceScopedAdmin(ProvinceScope, admin.ModelAdmin):
+    """Limit rows, object permissions and foreign-key choices to the province of a province admin.
+    An object of another province is "not found" (404) on every URL: change, delete, history."""
+
     # A province admin manages their own province's records without Django permission rows;
-    # the queryset below keeps them inside it.
+    # the queryset below keeps them inside it, and every object permission checks the object.
     def has_module_permission(self, request):
         return self._is_province_admin(request) or super().has_module_permission(request)
 
     def has_view_permission(self, request, obj=None):
-        return self._is_province_admin(request) or super().has_view_permission(request, obj)
+        allowed = self._is_province_admin(request) or super().has_view_permission(request, obj)
+        return allowed and self._in_scope(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return self._is_province_admin(request) or super().has_change_permission(request, obj)
+        allowed = self._is_province_admin(request) or super().has_change_permission(request, obj)
+        return allowed and self._in_scope(request, obj)
 
     def has_add_permission(self, request, *args):
         return self._is_province_admin(request) or super().has_add_permission(request, *args)
 
     def has_delete_permission(self, request, obj=None):
-        return self._is_province_admin(request) or super().has_delete_permission(request, obj)
+        allowed = self._is_province_admin(request) or super().has_delete_permission(request, obj)
+        return allowed and self._in_scope(request, obj)
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        province = self._province(request)
-        return queryset if province is None else queryset.filter(**{f"{self.province_path}_id": province})
+        return self._scope(super().get_queryset(request), request)
+
+    def history_view(self, request, object_id, extra_context=None):
+        # django-simple-history falls back to the history table when the scoped queryset misses.
+        self.get_object(request, unquote(object_id))
+        return super().history_view(request, object_id, extra_context)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        province = self._province(request)
-        if province is not None:
-            model = db_field.remote_field.model
-            if model is Province:
-                kwargs["queryset"] = Province.objects.filter(pk=province)
-            elif model in (Agency, OneStopDesk):
-                kwargs["queryset"] = model.objects.filter(province_id=province)
+        # Every choice of a province-bound model is limited by that model's own admin scope.
+        if self._province(request) is not None and "queryset" not in kwargs:
+            related_admin = self.admin_site._registry.get(db_field.remote_field.model)
+            if isinstance(related_admin, ProvinceScope):
+                kwargs["queryset"] = related_admin.get_queryset(request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class ProvinceScopedHistoryAdmin(ProvinceScopedAdmin, SimpleHistoryAdmin):
+    """django-simple-history's history list and history form (revert) load rows from the history
+    table: both are limited to objects in the scoped queryset, and to versions of the province."""
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        return self._scope(super().get_history_queryset(request, history_manager, pk_name, object_id), request)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self.get_object(request, unquote(object_id))
+        history = getattr(self.model, self.model._meta.simple_history_manager_attribute)
+        version = self._scope(history.filter(**{self.model._meta.pk.attname: unquote(object_id)}), request)
+        if not version.filter(history_id=unquote(version_id)).exists():
+            raise Http404(_("Không tìm thấy."))
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ProvinceScopedInline(ProvinceScope):
+    """An inline of a province-scoped parent: a province admin works on it only for a parent
+    in their province (the parent's admin already returns 404 for the others)."""
+
+    def _parent_allowed(self, request, obj):
+        return self._is_province_admin(request) and (obj is None or self._parent_in_scope(request, obj))
+
+    def _parent_in_scope(self, request, obj):
+        parent_admin = self.admin_site._registry.get(type(obj))
+        return parent_admin is not None and parent_admin._in_scope(request, obj)
+
+    def has_view_permission(self, request, obj=None):
+        return self._parent_allowed(request, obj) or super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._parent_allowed(request, obj) or super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._parent_allowed(request, obj) or super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._parent_allowed(request, obj) or super().has_delete_permission(request, obj)
+
+
 @admin.register(Province)
-class ProvinceAdmin(admin.ModelAdmin):
+class ProvinceAdmin(ProvinceScope, admin.ModelAdmin):
+    """Django permissions decide who may open it; whoever is not the superuser sees their own province."""
+
+    province_path = ""
+
+    def get_queryset(self, request):
+        return self._scope(super().get_queryset(request), request)
+
     list_display = ["code", "name", "postal_sla_clock_hours"]
     search_fields = ["code", "name"]
 
@@ -104,27 +183,14 @@ class OneStopDeskAdmin(ProvinceScopedAdmin):
     search_fields = ["code", "name", "address"]
 
 
-class RequiredDocumentInline(admin.TabularInline):
+class RequiredDocumentInline(ProvinceScopedInline, admin.TabularInline):
     model = RequiredDocument
     extra = 0
     fields = ["order", "code", "name", "required", "form", "copies"]
 
-    # The parent procedure's admin already scoped the province admin to their province.
-    def has_view_permission(self, request, obj=None):
-        return request.user.role == Role.PROVINCE_ADMIN or super().has_view_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.role == Role.PROVINCE_ADMIN or super().has_change_permission(request, obj)
-
-    def has_add_permission(self, request, obj=None):
-        return request.user.role == Role.PROVINCE_ADMIN or super().has_add_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.role == Role.PROVINCE_ADMIN or super().has_delete_permission(request, obj)
-
 
 @admin.register(Procedure)
-class ProcedureAdmin(ProvinceScopedAdmin, SimpleHistoryAdmin):
+class ProcedureAdmin(ProvinceScopedHistoryAdmin):
     list_display = [
         "code",
         "name",
@@ -151,7 +217,7 @@ class ProcedureAdmin(ProvinceScopedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(CalendarOverride)
-class CalendarOverrideAdmin(ProvinceScopedAdmin, SimpleHistoryAdmin):
+class CalendarOverrideAdmin(ProvinceScopedHistoryAdmin):
     list_display = ["date", "kind", "province", "note"]
     list_filter = ["province", "kind"]
     date_hierarchy = "date"

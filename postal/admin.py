@@ -60,9 +60,6 @@ class PostalOrderAdmin(ReadOnly, ProvinceScopedAdmin):
     list_select_related = ["dossier", "agency"]
     inlines = [EventInline]
 
-    def has_view_permission(self, request, obj=None):
-        return self._is_province_admin(request) or admin.ModelAdmin.has_view_permission(self, request, obj)
-
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
 
@@ -74,9 +71,6 @@ class SubsidyEntryAdmin(ReadOnly, ProvinceScopedAdmin):
     search_fields = ["order__tracking_code", "order__dossier__code", "budget"]
     date_hierarchy = "created_at"
     list_select_related = ["order", "agency"]
-
-    def has_view_permission(self, request, obj=None):
-        return self._is_province_admin(request) or admin.ModelAdmin.has_view_permission(self, request, obj)
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
@@ -111,7 +105,8 @@ class IntegrationClientAdmin(ProvinceScopedAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(ReadOnly, admin.ModelAdmin):
+class WebhookDeliveryAdmin(ReadOnly, ProvinceScopedAdmin):
+    province_path = "client__province"
     list_display = ["created_at", "client", "event", "order", "state", "attempts", "next_attempt_at", "last_error"]
     list_filter = ["state", "event"]
     search_fields = ["order__tracking_code"]

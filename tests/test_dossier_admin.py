@@ -22,7 +22,7 @@ def test_a_province_admin_finds_their_provinces_dossiers_only_and_cannot_edit_th
     page = client.get(f"/admin/dossiers/dossier/{mine.pk}/change/")
     assert page.status_code == 200 and mine.code in page.content.decode()
     assert 'name="_save"' not in page.content.decode()  # a view, not a form
-    assert client.get(f"/admin/dossiers/dossier/{theirs.pk}/change/").status_code == 302  # "does not exist"
+    assert client.get(f"/admin/dossiers/dossier/{theirs.pk}/change/").status_code == 404  # another province
     before = mine.status
     client.post(f"/admin/dossiers/dossier/{mine.pk}/change/", {"status": "returned"})
     mine.refresh_from_db()

@@ -84,5 +84,5 @@ def test_province_admin_manages_only_their_province_in_the_admin(client):
     assert listing.status_code == 200
     assert mine.name in listing.content.decode() and theirs.name not in listing.content.decode()
     assert client.get(f"/admin/portal/procedure/{mine.pk}/change/").status_code == 200
-    assert client.get(f"/admin/portal/procedure/{theirs.pk}/change/").status_code == 302  # "does not exist" redirect
+    assert client.get(f"/admin/portal/procedure/{theirs.pk}/change/").status_code == 404  # another province
     assert client.get("/admin/portal/province/").status_code == 403
