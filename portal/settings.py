@@ -14,11 +14,13 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
-
 env = environ.Env()
 # A .env file beside manage.py is read if present (never committed).
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+# VAR_DIR: the folder of the embedded defaults (SQLite database, filesystem broker, uploads, mail files,
+# beat's pid file); var/ beside manage.py unless set (the served-stack tests run in a temp copy).
+VAR_DIR = Path(env.str("VAR_DIR", default="") or BASE_DIR / "var").resolve()
 
 # DJANGO_MODE: "development" (default) or "production".
 MODE = env.str("DJANGO_MODE", default="development")
@@ -46,8 +48,13 @@ if PRODUCTION and "localhost" not in ALLOWED_HOSTS:
 # CSRF_TRUSTED_ORIGINS: comma-separated origins (https://motcua.example.gov.vn) behind a proxy.
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-# SITE_URL: the public base URL, used in QR codes on receipts and in notifications.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# SITE_URL: the public base URL, used in QR codes on receipts, in notifications and as the demo payment
+# gateway's return address. Unset, it is the address `make run` serves: http://HOST:PORT (the same HOST and PORT
+# the Makefile gives gunicorn; 127.0.0.1 and 8000 by default; a wildcard HOST is reached on 127.0.0.1).
+# The Makefile passes SITE_URL itself to the Procfile, because honcho gives each process its own PORT.
+_serve_host = env.str("HOST", default="127.0.0.1")
+_serve_host = "127.0.0.1" if _serve_host in ("", "0.0.0.0", "::", "[::]") else _serve_host
+SITE_URL = env.str("SITE_URL", default="") or f"http://{_serve_host}:{env.int('PORT', default=8000)}"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -141,21 +148,36 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
+# Django's rules with Vietnamese messages (Django's vi catalogue lacks some of its current ones).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "portal.password_validators.UserAttributeSimilarityValidator"},
+    {"NAME": "portal.password_validators.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "portal.password_validators.CommonPasswordValidator"},
+    {"NAME": "portal.password_validators.NumericPasswordValidator"},
 ]
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Login lockout (django-axes): AXES_FAILURE_LIMIT failures lock the username+IP for AXES_COOLOFF_MINUTES.
+# Login lockout (django-axes, portal/lockout.py). Counted per username (from any address) and per
+# client address, never per pair: AXES_FAILURE_LIMIT failures lock the username, AXES_IP_FAILURE_LIMIT
+# failures from one address (any usernames) lock the address. The cool-off is AXES_COOLOFF_MINUTES,
+# doubled for each further lockout of the username within a day, at most AXES_COOLOFF_MAX_MINUTES;
+# the locked page links to the password reset, which unlocks at once. The client address is the real
+# one behind NUM_PROXIES reverse proxies (portal/client_address.py, shared with every other limit).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_MINUTES", default=30) / 60
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=20)
+AXES_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=30)
+AXES_COOLOFF_MAX_MINUTES = env.int("AXES_COOLOFF_MAX_MINUTES", default=24 * 60)
+AXES_COOLOFF_TIME = "portal.lockout.cool_off"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "portal.lockout.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "portal.client_address.client_address"
+# Each failure is logged (the growing cool-off counts the lockouts); tries during a lockout neither
+# count nor prolong it.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 # The API gets a JSON 429, pages the template above (portal/lockout.py).
@@ -166,6 +188,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# A form posted with an expired session or a stale token gets a Vietnamese page that says what was lost and why.
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -235,12 +259,12 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 # Public tracking page (dossiers/views_public.py): TRACKING_PAGE_LOOKUPS look-ups per client per
-# TRACKING_PAGE_WINDOW seconds; and per dossier code (dossiers/tracking.py, page and API):
-# TRACKING_CODE_FAILURES wrong phone digits per TRACKING_CODE_WINDOW seconds lock that code's look-up.
+# TRACKING_PAGE_WINDOW seconds; and, page and API (dossiers/tracking.py, counted in the database):
+# TRACKING_CLIENT_FAILURES wrong answers per TRACKING_CLIENT_WINDOW seconds stop that client's look-ups.
 TRACKING_PAGE_LOOKUPS = env.int("TRACKING_PAGE_LOOKUPS", default=20)
 TRACKING_PAGE_WINDOW = env.int("TRACKING_PAGE_WINDOW", default=600)
-TRACKING_CODE_FAILURES = env.int("TRACKING_CODE_FAILURES", default=10)
-TRACKING_CODE_WINDOW = env.int("TRACKING_CODE_WINDOW", default=3600)
+TRACKING_CLIENT_FAILURES = env.int("TRACKING_CLIENT_FAILURES", default=10)
+TRACKING_CLIENT_WINDOW = env.int("TRACKING_CLIENT_WINDOW", default=3600)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "motcua API",

@@ -173,6 +173,19 @@ class PortalLogoutView(LogoutView):
         return response
 
 
+def csrf_failure(request, reason=""):
+    """settings.CSRF_FAILURE_VIEW: a form posted with an expired session or a stale security
+    token (a form left open across a logout and a new login, in another tab). Says in plain
+    Vietnamese that nothing was saved and why, and offers to go back to the form (the browser's
+    back keeps what was typed) or to open it again; it re-posts nothing. `reason` is Django's
+    English diagnostic: logged by Django, never shown."""
+    back = request.META.get("HTTP_REFERER") or ""
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
+        back = ""
+    context = {"back_url": back, "signed_in": request.user.is_authenticated}
+    return render(request, "403_csrf.html", context, status=403)
+
+
 def _database_ok():
     try:
         with connection.cursor() as cursor:
