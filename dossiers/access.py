@@ -21,3 +21,15 @@ def visible_dossiers(user, queryset=None):
     if user.role == Role.PROVINCE_ADMIN:
         return queryset.filter(province_id=user.province_id)
     return queryset.none()
+
+
+def may_create_draft(user, desk, owner=None):
+    """Who may open a draft at `desk`: a citizen, for themselves (the draft is theirs), or an
+    officer of that desk (a walk-in dossier, no owner). Nobody else: not an officer of another
+    desk or province, a postal clerk, a specialist, a head or a province admin. The API, the
+    citizen's form and the officer's walk-in page all reach it through services.create_draft."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.role == Role.CITIZEN:
+        return owner is None or owner.pk == user.pk
+    return user.role == Role.OFFICER and desk is not None and user.desk_id == desk.pk

@@ -19,6 +19,7 @@ from portal.models import RequiredDocument, Role
 from portal.working_time import calendar_for_desk
 
 from . import clock, events, payments, workflow
+from .access import may_create_draft
 from .codes import next_code
 from .models import ClockPause, Dossier, DossierDocument, IntakeChannel, Outcome, PaymentStatus, ReturnChannel, Status
 
@@ -76,6 +77,10 @@ def create_draft(
 ):
     """A new draft. Any channel may be saved on a draft (an urgent exception can be granted
     on it first); the effective policy is checked at submission and again at acceptance."""
+    if not may_create_draft(user, desk, owner):
+        raise NotPermitted(
+            _("Chỉ người dân (cho chính mình) hoặc cán bộ của Bộ phận Một cửa này được lập hồ sơ tại đây.")
+        )
     if not procedure.active:
         raise DossierError(_("Thủ tục này hiện không còn áp dụng."), "procedure")
     if not desk_serves(desk, procedure):

@@ -19,7 +19,7 @@ from portal.models import Procedure, Role
 from portal.working_time import calendar_for_desk
 
 from . import claims, queues, services, tracking, workflow
-from .access import visible_dossiers
+from .access import may_create_draft, visible_dossiers
 from .forms import (
     ApologizeForm,
     CompleteForm,
@@ -364,9 +364,9 @@ def walk_in(request):
     """Tiếp nhận trực tiếp: the officer enters a dossier on the citizen's behalf (no owner),
     then uploads the scans, submits and can accept at once on the dossier page."""
     user = request.user
-    if user.role != Role.OFFICER or user.desk_id is None:
+    desk = user.desk if user.role == Role.OFFICER else None
+    if not may_create_draft(user, desk):  # the check services.create_draft makes again (and the API)
         raise PermissionDenied
-    desk = user.desk
     chooser = WalkInProcedureForm(request.GET or None, desk=desk)
     procedure = chooser.cleaned_data["procedure"] if chooser.is_bound and chooser.is_valid() else None
     if procedure is None:
