@@ -378,26 +378,57 @@ def procedure_policies(campaign, procedure, desk=None, at=None):
     return policy_with(procedure, desk, at, rule, include=False), policy_with(procedure, desk, at, rule, include=inside)
 
 
+def _policies(campaign, rule, at):
+    """(procedure, desk id or None, policy without, policy with the campaign) for every active
+    procedure of the campaign's province, at each desk of its scope (or desk-less)."""
+    desks = sorted(rule.scope.desks) if rule.scope.desks is not None else [None]
+    procedures = Procedure.objects.filter(province_id=campaign.province_id, active=True).select_related("agency")
+    for procedure in procedures.order_by("code"):
+        for desk in desks:
+            yield (
+                procedure,
+                desk,
+                policy_with(procedure, desk, at, rule, include=False),
+                policy_with(procedure, desk, at, rule, include=True),
+            )
+
+
+def stranded(campaign, at=None):
+    """The procedures the campaign would leave with no intake channel or no return channel at
+    `at` (default: its start, or now if later), which had one without it: what its activation
+    must be confirmed against. Each a dict: code, name, desk (id or None), no_intake, no_return."""
+    at = at or max(timezone.now(), campaign.starts_at)
+    rows = []
+    for procedure, desk, before, after in _policies(campaign, rule_from(campaign), at):
+        no_intake = bool(before.intake_channels) and not after.intake_channels
+        no_return = bool(before.return_channels) and not after.return_channels
+        if no_intake or no_return:
+            rows.append(
+                {
+                    "code": procedure.code,
+                    "name": procedure.name,
+                    "desk": desk,
+                    "no_intake": no_intake,
+                    "no_return": no_return,
+                }
+            )
+    return rows
+
+
 def preview(campaign, at=None, limit=200):
     """What the campaign would change at `at` (default: its start, or now if later): the
     procedures whose channels, postal waiver or SLAs change, the postal fees whose charged
     amount changes (the tariffs from the quoter postal registers), and (from the receivers of
     campaign_preview) the dossiers whose clocks would stop and the results that would be
     held. Counts are exact; each list shows at most `limit` rows."""
-    now = timezone.now()
-    at = at or max(now, campaign.starts_at)
+    at = at or max(timezone.now(), campaign.starts_at)
     rule: CampaignRule = rule_from(campaign)
-    desks = sorted(rule.scope.desks) if rule.scope.desks is not None else [None]
     changed, fees = [], []
-    procedures = Procedure.objects.filter(province_id=campaign.province_id, active=True).select_related("agency")
-    for procedure in procedures.order_by("code"):
-        for desk in desks:
-            before = policy_with(procedure, desk, at, rule, include=False)
-            after = policy_with(procedure, desk, at, rule, include=True)
-            diff = _diff(before, after)
-            if diff:
-                changed.append({"code": procedure.code, "name": procedure.name, "desk": desk, "changes": diff})
-                fees += _fee_rows(procedure, desk, at, before, after)
+    for procedure, desk, before, after in _policies(campaign, rule, at):
+        diff = _diff(before, after)
+        if diff:
+            changed.append({"code": procedure.code, "name": procedure.name, "desk": desk, "changes": diff})
+            fees += _fee_rows(procedure, desk, at, before, after)
     sections = {
         "procedures": {"count": len(changed), "items": changed[:limit]},
         "fees": {"count": len(fees), "items": fees[:limit]},

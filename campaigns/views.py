@@ -174,7 +174,17 @@ def campaign_preview(request, pk):
 @login_required
 @require_POST
 def campaign_activate(request, pk):
+    """Kích hoạt. When the campaign would leave a procedure with no intake or no return channel,
+    the first click shows them and asks again; the second (confirm=1) activates."""
     campaign = _campaign(request, pk)
+    if campaign.status == Campaign.Status.DRAFT and request.POST.get("confirm") != "1":
+        rows = services.stranded(campaign)
+        if rows:
+            desks = OneStopDesk.objects.filter(pk__in={r["desk"] for r in rows if r["desk"]})
+            names = dict(desks.values_list("pk", "name"))
+            for row in rows:
+                row["desk_name"] = names.get(row["desk"], "")
+            return render(request, "campaigns/activate_confirm.html", {"campaign": campaign, "rows": rows})
     try:
         campaign = services.activate(campaign, request.user)
     except Conflict as exc:

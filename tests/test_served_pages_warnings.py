@@ -9,8 +9,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from campaigns.models import Campaign
+from campaigns.testing import make_campaign
 from dossiers.models import Dossier
-from tests.factories import CitizenFactory, ProcedureFactory
+from tests.factories import CitizenFactory, ProcedureFactory, ProvinceAdminFactory
 
 ENGLISH = ("Forbidden", "CSRF", "verification", "Referer", "cookie not set", "Help", "reason", "token")
 
@@ -58,3 +60,44 @@ def test_a_stale_login_form_offers_to_sign_in_again():
     assert "evil.example" not in page
     assert "Đăng nhập lại" in page
     assert 'lang="vi"' in page
+
+
+WALK_IN_SUSPENDED = {"walk_in_suspended": True, "notice": "Tạm ngừng tiếp nhận và trả kết quả trực tiếp."}
+
+
+@pytest.mark.django_db
+def test_activating_a_campaign_that_strands_a_procedure_asks_first_naming_it(client):
+    admin = ProvinceAdminFactory()
+    stranded = ProcedureFactory(province=admin.province, level=2, name="Chứng thực chữ ký", postal=False)
+    served = ProcedureFactory(province=admin.province, level=4, postal=True, name="Cấp phiếu lý lịch tư pháp")
+    campaign = make_campaign(admin.province, rules=WALK_IN_SUSPENDED)
+    client.force_login(admin)
+    url = reverse("campaign_activate", args=[campaign.pk])
+
+    asked = client.post(url)
+    assert asked.status_code == 200
+    page = html(asked)
+    assert "Xác nhận kích hoạt đợt" in page
+    assert stranded.code in page and "Chứng thực chữ ký" in page
+    assert "kênh nộp hồ sơ" in page and "kênh nhận kết quả" in page
+    assert served.name not in page
+    assert 'name="confirm" value="1"' in page
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.DRAFT  # nothing changed yet
+
+    confirmed = client.post(url, {"confirm": "1"})
+    assert confirmed.status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.ACTIVE
+
+
+@pytest.mark.django_db
+def test_a_campaign_that_leaves_every_procedure_a_channel_activates_at_once(client):
+    admin = ProvinceAdminFactory()
+    ProcedureFactory(province=admin.province, level=4, postal=True)
+    campaign = make_campaign(admin.province, rules=WALK_IN_SUSPENDED)
+    client.force_login(admin)
+    response = client.post(reverse("campaign_activate", args=[campaign.pk]))
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.ACTIVE
