@@ -20,6 +20,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from portal.api import get_procedure_by_code
+from portal.client_address import client_address
 from portal.filters import IsoDateTimeFilter  # in UTC: PostgreSQL refuses offsets past ±15:59
 from portal.jsonsafe import JSONParser  # bounded depth, finite numbers, no lone surrogates
 from portal.models import Procedure
@@ -280,19 +281,26 @@ class TrackingThrottle(AnonRateThrottle):
 
 class TrackingView(APIView):
     """Public tracking by code and the last 4 digits of the applicant's phone; nothing personal.
-    Throttled per client (scope "tracking", TRACKING_RATE) and per code (tracking.lookup): 429."""
+    Or by the receipt QR's token alone (`?token=`). Throttled per client (scope "tracking",
+    TRACKING_RATE) and wrong answers limited per client (tracking.lookup): 429."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes = []
     throttle_classes = [TrackingThrottle]
 
     @extend_schema(
-        parameters=[OpenApiParameter("phone", str, required=True, description=_("4 chữ số cuối của số điện thoại"))],
+        parameters=[
+            OpenApiParameter(
+                "phone", str, required=False, description=_("4 chữ số cuối của số điện thoại (hoặc dùng token)")
+            ),
+            OpenApiParameter("token", str, required=False, description=_("mã bí mật trong mã QR của giấy tiếp nhận")),
+        ],
         responses={200: s.TrackingSerializer},
     )
     def get(self, request, code):
+        params = request.query_params
         try:
-            view = lookup(code, request.query_params.get("phone", ""))
+            view = lookup(code, client_address(request), params.get("phone", ""), params.get("token", ""))
         except TooManyAttempts as locked:
             raise Throttled(wait=locked.window) from None
         if view is None:

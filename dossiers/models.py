@@ -391,5 +391,8 @@ class TrackingFailure(models.Model):
     class Meta:
         indexes = [models.Index(fields=["client", "at"], name="tracking_failure_client")]
 
+    def __str__(self):
+        return f"{self.client[:8]} {self.at:%Y-%m-%d %H:%M}"
+
 
 from .payment_models import Payment, PaymentCallback  # noqa: E402,F401

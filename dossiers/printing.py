@@ -27,9 +27,11 @@ PRINTABLES = {
 SLUG_OF = {kind: slug for slug, (kind, _title, _owner) in PRINTABLES.items()}
 
 
-def tracking_url(code):
-    """The public tracking page for a dossier code (the person types the phone digits)."""
-    return f"{settings.SITE_URL.rstrip('/')}{reverse('dossiers:tracking')}?{urlencode({'code': code})}"
+def tracking_url(code, token=""):
+    """The public tracking page for a dossier code. With the dossier's random token (the receipt's
+    QR code) it shows the dossier at once; without it the person types the phone digits."""
+    query = {"code": code, "token": token} if token else {"code": code}
+    return f"{settings.SITE_URL.rstrip('/')}{reverse('dossiers:tracking')}?{urlencode(query)}"
 
 
 def qr_svg(data, label=""):

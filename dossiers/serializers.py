@@ -199,6 +199,12 @@ class UploadSerializer(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=True)
 
 
+class TrackingEventSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    label = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
 class TrackingSerializer(serializers.Serializer):
     code = serializers.CharField()
     procedure = serializers.CharField()
@@ -210,4 +216,6 @@ class TrackingSerializer(serializers.Serializer):
     returned_at = serializers.DateTimeField(allow_null=True)
     return_channel = serializers.CharField()
     paused = serializers.BooleanField(required=False)
+    handling_unit = serializers.CharField()
+    history = TrackingEventSerializer(many=True)
     postal_legs = serializers.ListField(child=serializers.DictField())

@@ -1,63 +1,99 @@
-"""Public tracking (tra cứu hồ sơ): by code and the last 4 digits of the applicant's phone,
-showing status, dates and postal legs, nothing personal. Higher apps (postal) add the
-legs through `register_legs_provider` without dossiers importing them.
+"""Public tracking (tra cứu hồ sơ): a dossier code and a secret show its status, dates, history
+(public events only) and the unit handling it, with the postal legs; nothing personal. Higher
+apps (postal) add the legs through `register_legs_provider` without dossiers importing them.
 
-Four digits are a weak secret and codes are sequential, so look-ups are limited twice: per
-client (the API's DRF throttle scope "tracking", the page's cache window in views_public) and
-per dossier code: after TRACKING_CODE_FAILURES wrong answers for one code within
-TRACKING_CODE_WINDOW seconds, that code answers 429 to everyone until the window ends, which
-stops a guess spread over many addresses. The owner still sees the dossier after logging in."""
+The secret is either the last 4 digits of the applicant's phone (the form api.md keeps) or the
+random token the receipt's QR code carries (`Dossier.tracking_token`, `?token=`), which works
+alone. Codes are sequential and four digits are weak, so wrong answers are limited per client:
+after TRACKING_CLIENT_FAILURES wrong answers within TRACKING_CLIENT_WINDOW seconds that client
+answers 429 until the window ends. Never per code: a stranger's guesses never lock the owner out.
+The wrong answers are counted in the database (TrackingFailure), not in the cache: every process
+and machine sees the same count, and a cache outage lets no extra guess through."""
 
 import hashlib
+import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
 
-from .models import Dossier, Status
+from . import workflow
+from .models import Dossier, Status, TrackingFailure
 
-# Defaults of the per-code limit (settings may override): 10 wrong answers per code per hour.
-DEFAULT_CODE_FAILURES = 10
-DEFAULT_CODE_WINDOW = 3600
+# Defaults of the per-client limit (settings may override): 10 wrong answers per client per hour.
+DEFAULT_CLIENT_FAILURES = 10
+DEFAULT_CLIENT_WINDOW = 3600
+
+# The events a stranger holding the code and secret may see: what happened and when, never who
+# did it or the notes (reasons may name people).
+PUBLIC_ACTIONS = (
+    "submit",
+    "accept",
+    "refuse",
+    "request_supplement",
+    "supplement",
+    "process",
+    "pause",
+    "resume",
+    "complete",
+    "hold",
+    "release",
+    "apologize",
+    "switch_return",
+    "return",
+    "withdraw",
+)
 
 
 class TooManyAttempts(Exception):
-    """Too many wrong answers for this code: the caller answers 429."""
+    """Too many wrong answers from this client: the caller answers 429."""
 
     def __init__(self, window):
         super().__init__(window)
         self.window = window
 
 
-def _code_key(code):
-    # Hashed: a code typed by anyone may hold any character, and cache keys must stay plain.
-    return f"motcua:tracking-code:{hashlib.sha256(code[:64].encode()).hexdigest()[:32]}"
+def normalise_code(code):
+    """A code as typed (any letter case, spaces around it) in the form motcua issues it."""
+    return "".join((code or "").split()).upper()[:64]
 
 
-def _code_limits():
-    failures = getattr(settings, "TRACKING_CODE_FAILURES", DEFAULT_CODE_FAILURES)
-    window = getattr(settings, "TRACKING_CODE_WINDOW", DEFAULT_CODE_WINDOW)
+def _limits():
+    failures = getattr(settings, "TRACKING_CLIENT_FAILURES", DEFAULT_CLIENT_FAILURES)
+    window = getattr(settings, "TRACKING_CLIENT_WINDOW", DEFAULT_CLIENT_WINDOW)
     return failures, window
 
 
+def _client_key(client):
+    # Hashed: the table keeps no addresses, and any string fits the column.
+    return hashlib.sha256(str(client or "unknown").encode()).hexdigest()[:40]
+
+
 def count_in_window(key, window):
-    """Add one to a counter that expires `window` seconds after its first use; the new count."""
+    """Add one to a cache counter that expires `window` seconds after its first use; the new count.
+    For allowances only (a cache outage answers 1): limits against guessing live in the database."""
     cache.add(key, 0, timeout=window)
     try:
         return cache.incr(key)
-    except ValueError:  # expired between add and incr
+    except ValueError:  # expired between add and incr, or the cache is down
         cache.set(key, 1, timeout=window)
         return 1
 
 
-def lookup(code, phone_last4):
-    """`public_view` behind the per-code limit: raises TooManyAttempts once the code has had too
-    many wrong answers in the window (the right answer then waits too: no oracle)."""
-    failures, window = _code_limits()
-    if (cache.get(_code_key(code)) or 0) >= failures:
+def lookup(code, client, phone_last4="", token=""):
+    """`public_view` behind the per-client limit: raises TooManyAttempts once this client has given
+    too many wrong answers in the window (a right answer then waits too: no oracle)."""
+    failures, window = _limits()
+    key = _client_key(client)
+    now = timezone.now()
+    since = now - timedelta(seconds=window)
+    if TrackingFailure.objects.filter(client=key, at__gt=since).count() >= failures:
         raise TooManyAttempts(window)
-    view = public_view(code, phone_last4)
+    view = public_view(code, phone_last4, token)
     if view is None:
-        count_in_window(_code_key(code), window)
+        TrackingFailure.objects.filter(client=key, at__lte=since).delete()
+        TrackingFailure.objects.create(client=key, at=now)
     return view
 
 
@@ -74,23 +110,53 @@ def postal_legs(dossier):
     return [leg for provider in _legs_providers for leg in provider(dossier)]
 
 
-def public_view(code, phone_last4):
+def _answers(dossier, phone_last4, token):
+    """The secret given matches: the receipt's token (alone), or the phone's last 4 digits."""
+    token = (token or "").strip()
+    if token:
+        return bool(dossier.tracking_token) and secrets.compare_digest(token, dossier.tracking_token)
     phone_last4 = (phone_last4 or "").strip()
-    if len(phone_last4) != 4 or not phone_last4.isdigit():
+    return len(phone_last4) == 4 and phone_last4.isdigit() and dossier.applicant_phone.endswith(phone_last4)
+
+
+def history(dossier):
+    """The public events, oldest first: {action, label, at}."""
+    events = dossier.events.filter(action__in=PUBLIC_ACTIONS).order_by("at", "id").only("action", "at")
+    return [{"action": e.action, "label": str(workflow.TRANSITIONS[e.action].label), "at": e.at} for e in events]
+
+
+def handling_unit(dossier):
+    """The unit that has the dossier now: the agency while it is being processed there, the
+    one-stop desk before (intake, supplement) and after (the result waits at the desk)."""
+    if dossier.status in (Status.PROCESSING, Status.PAUSED):
+        return dossier.agency.name
+    return dossier.desk.name
+
+
+def public_view(code, phone_last4="", token=""):
+    code = normalise_code(code)
+    if not code:
         return None
-    dossier = Dossier.objects.select_related("procedure").filter(code=code).exclude(status=Status.DRAFT).first()
-    if dossier is None or not dossier.applicant_phone.endswith(phone_last4):
+    dossier = (
+        Dossier.objects.select_related("procedure", "desk", "agency")
+        .filter(code=code)
+        .exclude(status=Status.DRAFT)
+        .first()
+    )
+    if dossier is None or not _answers(dossier, phone_last4, token):
         return None
     return {
         "code": dossier.code,
         "procedure": dossier.procedure.name,
         "status": dossier.status,
         "status_label": str(Status(dossier.status).label),
+        "handling_unit": handling_unit(dossier),
         "received_at": dossier.received_at,
         "due_at": dossier.due_at,
         "completed_at": dossier.completed_at,
         "returned_at": dossier.returned_at,
         "return_channel": dossier.return_channel,
         "paused": dossier.paused,
+        "history": history(dossier),
         "postal_legs": postal_legs(dossier),
     }

@@ -63,12 +63,12 @@ def printable(request, code, slug):
         "hotlines": policy.get("hotlines") or [],
     }
     if kind == "receipt":
-        tracking = tracking_url(dossier.code)
         context.update(
             accept_event=last_event(dossier, "accept"),
             documents=_documents_received(dossier),
-            tracking_url=tracking,
-            qr=qr_svg(tracking, label=f"Tra cứu hồ sơ {dossier.code}"),
+            # The text shows the plain address (the phone digits then answer); the QR code carries the token.
+            tracking_url=tracking_url(dossier.code),
+            qr=qr_svg(tracking_url(dossier.code, dossier.tracking_token), label=f"Tra cứu hồ sơ {dossier.code}"),
         )
     elif kind == "supplement":
         event, missing = supplement_request(dossier)

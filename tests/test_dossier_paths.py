@@ -1,7 +1,7 @@
 """The paths the other dossier tests leave out or only touch: refusal, pause and resume to the end,
 the citizen's notifications (each kind, SMS and email, once each, through the pluggable backend),
 held results, the e-result file's checks, the citizen's file names, and the public tracking limits
-(the API's throttle scope, the page's window, the per-code lock)."""
+(the API's throttle scope, the page's window; the per-client wrong-answer limit: tests/test_tracking_public.py)."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -235,20 +235,3 @@ def test_the_tracking_page_ignores_a_forged_forwarded_for(client, settings):
     for n in range(2):
         assert client.get(url, {"code": "X-1", "phone": "1234"}, HTTP_X_FORWARDED_FOR=f"10.9.9.{n}").status_code == 404
     assert client.get(url, {"code": "X-1", "phone": "1234"}, HTTP_X_FORWARDED_FOR="10.9.9.9").status_code == 429
-
-
-def test_too_many_wrong_digits_lock_the_codes_lookup_from_everywhere(client, settings):
-    settings.TRACKING_CODE_FAILURES = 3
-    dossier = make_dossier("accepted")
-    right = dossier.applicant_phone[-4:]
-    wrong = "0000" if right != "0000" else "1111"
-    api_url = f"/api/v1/tracking/{dossier.code}/"
-    for n in range(3):  # spread over three addresses
-        assert APIClient().get(api_url, {"phone": wrong}, REMOTE_ADDR=f"192.0.2.{n}").status_code == 404
-    # Now even the right digits, from a new address, by the API or the page, wait for the window.
-    assert APIClient().get(api_url, {"phone": right}, REMOTE_ADDR="192.0.2.50").status_code == 429
-    page = client.get(reverse("dossiers:tracking"), {"code": dossier.code, "phone": right}, REMOTE_ADDR="192.0.2.51")
-    assert page.status_code == 429 and "tạm khoá" in page.content.decode()
-    # Another dossier is not affected.
-    other = make_dossier("accepted")
-    assert APIClient().get(f"/api/v1/tracking/{other.code}/", {"phone": other.applicant_phone[-4:]}).status_code == 200
