@@ -33,6 +33,12 @@ class Campaign(models.Model):
     status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     scope = models.JSONField(_("phạm vi"), default=empty_scope)
     rules = models.JSONField(_("quy tắc"), default=dict, blank=True)
+    # Seed 001: the list of switched, fee-free returns goes to the province before this day.
+    report_due = models.DateField(
+        _("hạn gửi báo cáo"), null=True, blank=True, help_text=_("Hạn gửi danh sách hồ sơ được miễn cước (nếu có)")
+    )
+    # When the province admins were reminded of `report_due` (once: set under the row lock).
+    report_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -42,7 +48,9 @@ class Campaign(models.Model):
     # (held results released) were applied: the sweep re-sends what a crash left undone.
     start_effects_at = models.DateTimeField(null=True, blank=True, editable=False)
     end_effects_at = models.DateTimeField(null=True, blank=True, editable=False)
-    history = HistoricalRecords(excluded_fields=["start_effects_at", "end_effects_at", "updated_at"])
+    history = HistoricalRecords(
+        excluded_fields=["start_effects_at", "end_effects_at", "updated_at", "report_reminded_at"]
+    )
 
     class Meta:
         ordering = ["-starts_at", "-id"]
@@ -97,6 +105,8 @@ class QueueCounter(models.Model):
     session = models.CharField(max_length=10, choices=Session.choices)
     last = models.PositiveIntegerField(default=0)
     called = models.PositiveIntegerField(default=0)
+    # Walk-in dossiers accepted at the desk in the session without a ticket: they use places too.
+    walk_ins = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["desk", "date", "session"], name="one_counter_per_session")]

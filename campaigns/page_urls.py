@@ -12,6 +12,7 @@ urlpatterns = [
     path("dot-ap-dung/<int:pk>/sua/", views.campaign_edit, name="campaign_edit"),
     path("dot-ap-dung/<int:pk>/xem-truoc/", views.campaign_preview, name="campaign_preview"),
     path("dot-ap-dung/<int:pk>/lich-su/", views.campaign_history, name="campaign_history"),
+    path("dot-ap-dung/<int:pk>/truong-hop-khan-cap/", views.campaign_exceptions, name="campaign_exceptions"),
     path("dot-ap-dung/<int:pk>/kich-hoat/", views.campaign_activate, name="campaign_activate"),
     path("dot-ap-dung/<int:pk>/ket-thuc/", views.campaign_end, name="campaign_end"),
     path("lay-so/", views.ticket_desks, name="ticket_desks"),

@@ -19,6 +19,7 @@ from .forms import CampaignForm, PreviewForm, TicketForm
 from .models import Campaign, Session
 from .policy import rule_from
 from .rules import channel_label, describe, describe_scope
+from .throttles import refused_wait
 
 
 def _manager(request):
@@ -218,8 +219,13 @@ def ticket_desks(request):
 def ticket_book(request, desk_pk):
     desk = get_object_or_404(OneStopDesk.objects.select_related("province"), pk=desk_pk)
     form = TicketForm(request.POST or None, desk=desk)
-    ticket = None
-    if request.method == "POST" and form.is_valid():
+    ticket, status = None, 200
+    wait = refused_wait(request) if request.method == "POST" else None  # the API's throttles, same counts
+    if wait is not None:
+        minutes = max(1, -(-int(wait) // 60))
+        form.add_error(None, _("Bạn đã lấy số quá nhiều lần. Vui lòng thử lại sau %(n)s phút.") % {"n": minutes})
+        status = 429
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             ticket = tickets.book(
@@ -242,7 +248,7 @@ def ticket_book(request, desk_pk):
         "ticket": ticket,
         "capacities": [(label, tickets.capacity_for(desk, day, value)) for value, label in Session.choices],
     }
-    return render(request, "campaigns/ticket_book.html", context)
+    return render(request, "campaigns/ticket_book.html", context, status=status)
 
 
 @login_required
@@ -265,3 +271,14 @@ def desk_queue(request, desk_pk):
         return redirect(f"{request.path}?session={session}")
     context = {"desk": desk, "queue": tickets.queue(desk, day, session), "sessions": Session.choices}
     return render(request, "campaigns/desk_queue.html", context)
+
+
+@login_required
+def campaign_exceptions(request, pk):
+    """Danh sách trường hợp khẩn cấp (seed 003): every urgent case of the campaign, who asked, who approved,
+    when and why; printable."""
+    campaign = _campaign(request, pk)
+    records = services.records(campaign, limit=10_000).get("exceptions") or {"count": 0, "items": []}
+    return render(
+        request, "campaigns/exceptions.html", {"campaign": campaign, "records": records, "now": timezone.now()}
+    )

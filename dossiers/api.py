@@ -28,7 +28,7 @@ from portal.models import Procedure
 from . import claims, services, uploads
 from . import serializers as s
 from .access import visible_dossiers
-from .models import ClockPause, Dossier, DossierEvent, Status
+from .models import ClockPause, Dossier, DossierEvent, ExceptionRequest, Status
 from .tracking import TooManyAttempts, lookup
 
 
@@ -244,10 +244,20 @@ class DossierViewSet(
     def apologize(self, request, code=None):
         return self._act(request, s.ApologizeSerializer, services.apologize)
 
-    @extend_schema(request=s.ExceptionSerializer, responses=s.DossierSerializer)
+    @extend_schema(
+        request=s.ExceptionSerializer, responses={200: s.DossierSerializer, 202: s.ExceptionRequestSerializer}
+    )
     @action(detail=True, methods=["post"], url_path="grant-exception")
     def grant_exception(self, request, code=None):
-        return self._act(request, s.ExceptionSerializer, services.grant_exception)
+        """A head of the dossier's agency grants at once (200, the dossier); an officer's call is a request for
+        the head (202, the request), listed at /api/v1/exception-requests/."""
+        dossier = self._for_a_service()
+        data = s.ExceptionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        asked = services.grant_exception(dossier, request.user, data.validated_data["reason"])
+        if asked.state == asked.State.APPROVED:
+            return self._detail(asked.dossier)
+        return Response(s.ExceptionRequestSerializer(asked).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=s.NoteSerializer, responses=s.DossierSerializer)
     @action(detail=True, methods=["post"])
@@ -273,6 +283,39 @@ class DossierViewSet(
     @action(detail=True, methods=["post"])
     def claim(self, request, code=None):
         return self._detail(claims.claim(self._for_a_service(), request.user))
+
+
+class ExceptionRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Urgent-exception requests (seed 003), scoped to the dossiers the caller may see: the head's queue
+    (`?state=pending`), approve and decline (a head of the dossier's agency only)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = s.ExceptionRequestSerializer
+    filterset_fields = ["state"]
+
+    def get_queryset(self):
+        visible = visible_dossiers(self.request.user).values("pk")
+        return (
+            ExceptionRequest.objects.filter(dossier_id__in=visible)
+            .select_related("dossier", "requested_by", "decided_by")
+            .order_by("-requested_at", "-id")
+        )
+
+    def _decide(self, request, call):
+        data = s.NoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decided = call(self.get_object(), request.user, data.validated_data["note"])
+        return Response(s.ExceptionRequestSerializer(decided).data)
+
+    @extend_schema(request=s.NoteSerializer, responses=s.ExceptionRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._decide(request, services.approve_exception)
+
+    @extend_schema(request=s.NoteSerializer, responses=s.ExceptionRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        return self._decide(request, services.decline_exception)
 
 
 class TrackingThrottle(AnonRateThrottle):

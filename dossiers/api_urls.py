@@ -5,6 +5,7 @@ from . import api
 
 router = SimpleRouter()
 router.register("dossiers", api.DossierViewSet, basename="dossier")
+router.register("exception-requests", api.ExceptionRequestViewSet, basename="exception-request")
 
 urlpatterns = [
     path("tracking/<str:code>/", api.TrackingView.as_view(), name="api-tracking"),

@@ -365,11 +365,22 @@ def _records(sender, campaign, limit=200, **kwargs):
             "code": event.dossier.code,
             "applicant": event.dossier.applicant_name,
             "procedure": event.dossier.procedure.code,
+            "procedure_name": event.dossier.procedure.name,
             "reason": event.note,
+            # Who asked and when (an officer's request, or the head's own grant), who approved and when.
+            "requested_by": (event.data or {}).get("requested_by") or (str(event.actor) if event.actor else ""),
+            "requested_at": _moment((event.data or {}).get("requested_at")) or event.at,
             "approved_by": (event.data or {}).get("approved_by", ""),
+            "approved_at": event.at,
             "officer": str(event.actor) if event.actor else "",
         }
         for event in granted.select_related("dossier__procedure__agency", "actor").order_by("at", "pk")
         if _covers(rule, event.dossier)
     ]
     return {"exceptions": {"count": len(items), "items": items[:limit]}}
+
+
+def _moment(text):
+    from django.utils.dateparse import parse_datetime
+
+    return parse_datetime(text) if text else None

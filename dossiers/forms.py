@@ -76,6 +76,11 @@ def zone_choices(province):
     return [choice for provider in _zone_providers for choice in provider(province)]
 
 
+def zone_label(province, zone):
+    """What people read for a postal zone key ("noi_thanh" → "Nội thành"), from the providers."""
+    return dict(zone_choices(province)).get(zone, zone)
+
+
 # --- the draft ------------------------------------------------------------------------------------
 
 FORM_CONTENT_KEY = "content"
@@ -382,8 +387,9 @@ class ApologizeForm(ActionForm):
 
 
 class ExceptionForm(ActionForm):
+    """An officer's request goes to the heads of the agency; a head's grant is the approval (seed 003)."""
+
     reason = _reason(_("Lý do khẩn cấp"))
-    approved_by = forms.CharField(label=_("Lãnh đạo cơ quan phê duyệt"), max_length=200)
 
 
 class WithdrawForm(ActionForm):

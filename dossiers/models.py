@@ -166,6 +166,16 @@ class Dossier(models.Model):
     snap_fee = models.PositiveIntegerField(null=True, blank=True)
     snap_policy = models.JSONField(default=dict, blank=True)
 
+    # The walk-in queue ticket whose place this dossier takes (seed 004: counted once in the session's cap).
+    ticket = models.OneToOneField(
+        "campaigns.QueueTicket",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="dossier",
+        verbose_name=_("số thứ tự"),
+    )
+
     payment_status = models.CharField(max_length=14, choices=PaymentStatus.choices, default=PaymentStatus.NOT_REQUIRED)
 
     # A lease, not a row lock: an officer claims a dossier for a while.
@@ -317,6 +327,53 @@ class ClockPause(models.Model):
     def in_force(self, at):
         """Python twin of `pause_in_force_q` (for pauses already in hand)."""
         return self.started_at <= at and (self.ended_at is None or self.ended_at > at)
+
+
+class ExceptionRequest(models.Model):
+    """Đề nghị giải quyết trường hợp khẩn cấp (seed 003): an officer asks, a head of the dossier's
+    agency approves or declines; a head's own grant is recorded approved at once. Only an approved
+    one lets a walk-in intake or a desk return through a suspension (services.has_exception)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Chờ lãnh đạo phê duyệt")
+        APPROVED = "approved", _("Đã phê duyệt")
+        DECLINED = "declined", _("Không phê duyệt")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="exception_requests")
+    reason = models.TextField(_("lý do khẩn cấp"))
+    state = models.CharField(_("trạng thái"), max_length=10, choices=State.choices, default=State.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("người đề nghị"),
+    )
+    requested_at = models.DateTimeField(_("ngày đề nghị"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("lãnh đạo quyết định"),
+    )
+    decided_at = models.DateTimeField(_("ngày quyết định"), null=True, blank=True)
+    decision_note = models.TextField(_("ý kiến của lãnh đạo"), blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier"], condition=Q(state="pending"), name="one_pending_exception_per_dossier"
+            )
+        ]
+        indexes = [models.Index(fields=["state", "requested_at"], name="exception_request_queue")]
+        verbose_name = _("đề nghị trường hợp khẩn cấp")
+        verbose_name_plural = _("đề nghị trường hợp khẩn cấp")
+
+    def __str__(self):
+        return f"{self.dossier_id} {self.state}"
 
 
 class ClockAlert(models.Model):

@@ -3,7 +3,7 @@ Vietnamese, names English, in the "dossiers" namespace."""
 
 from django.urls import path
 
-from . import views, views_citizen, views_officer, views_print, views_public
+from . import views, views_citizen, views_exceptions, views_officer, views_print, views_public
 
 app_name = "dossiers"
 
@@ -29,6 +29,8 @@ urlpatterns = [
     path("can-bo/", views_officer.queue, name="queue"),
     path("can-bo/tiep-nhan-truc-tiep/", views_officer.walk_in, name="walk_in"),
     path("can-bo/thong-bao/", views_officer.notifications, name="notifications"),
+    path("can-bo/khan-cap/", views_exceptions.exception_queue, name="exception_queue"),
+    path("can-bo/khan-cap/<int:pk>/<str:decision>/", views_exceptions.exception_decide, name="exception_decide"),
     path("can-bo/thong-bao/da-doc/", views_officer.mark_read, name="mark_all_read"),
     path("can-bo/thong-bao/<int:pk>/da-doc/", views_officer.mark_read, name="mark_read"),
     path("can-bo/ho-so/<str:code>/", views_officer.detail, name="officer_detail"),

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from portal.models import OneStopDesk
 
-from .models import Dossier, DossierDocument, DossierEvent, IntakeChannel, Outcome, ReturnChannel
+from .models import Dossier, DossierDocument, DossierEvent, ExceptionRequest, IntakeChannel, Outcome, ReturnChannel
 
 
 class ApplicantSerializer(serializers.Serializer):
@@ -181,7 +181,25 @@ class ApologizeSerializer(serializers.Serializer):
 
 class ExceptionSerializer(serializers.Serializer):
     reason = serializers.CharField()
-    approved_by = serializers.CharField()
+    # Kept for older clients, never trusted: the approving head is the account that grants.
+    approved_by = serializers.CharField(required=False, allow_blank=True)
+
+
+class ExceptionRequestSerializer(serializers.ModelSerializer):
+    dossier = serializers.CharField(source="dossier.code")
+    requested_by = serializers.SerializerMethodField()
+    decided_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ExceptionRequest
+        fields = ["id", "dossier", "state", "reason", "requested_by", "requested_at", "decided_by", "decided_at"]
+        fields += ["decision_note"]
+
+    def get_requested_by(self, request) -> str | None:
+        return request.requested_by.username if request.requested_by_id else None
+
+    def get_decided_by(self, request) -> str | None:
+        return request.decided_by.username if request.decided_by_id else None
 
 
 class RateSerializer(serializers.Serializer):

@@ -18,7 +18,7 @@ from portal.calendar import timeliness as classify
 from portal.models import RequiredDocument, Role
 from portal.working_time import calendar_for_desk
 
-from . import clock, events, payments, workflow
+from . import clock, events, payments
 from .access import may_create_draft
 from .codes import next_code
 from .models import ClockPause, Dossier, DossierDocument, IntakeChannel, Outcome, PaymentStatus, ReturnChannel, Status
@@ -42,6 +42,7 @@ from .service_core import (  # noqa: F401
     no_permission,
 )
 from .services_clock import apologize, pause, recompute_clock, resume  # noqa: F401
+from .services_exceptions import AlreadyDecided, approve_exception, decline_exception, grant_exception  # noqa: F401
 
 # --- creating and editing a draft ------------------------------------------------------------
 
@@ -447,10 +448,13 @@ def _release(dossier, user, note):
 
 
 def return_result(dossier, user, note="", channel=None):
-    """Trả kết quả: at the desk, online, or (called by postal on delivery) by post."""
+    """Trả kết quả: at the desk, online, or (called by postal on delivery) by post. A hand-over at the
+    desk asks the policy now: a campaign that suspends it (`walk_in_suspended`, seed 003) refuses it
+    unless a head granted the dossier an urgent exception; the result waits (the post is offered)."""
     with transaction.atomic():
         dossier = _locked(dossier)
         _check("return", dossier, user)
+        _check_desk_return(dossier, channel or dossier.return_channel)
         from_status = dossier.status
         dossier.status = Status.RETURNED
         dossier.returned_at = timezone.now()
@@ -461,19 +465,16 @@ def return_result(dossier, user, note="", channel=None):
     return dossier
 
 
-def grant_exception(dossier, user, reason, approved_by):
-    """An urgent exception (seed 003): recorded with the approving head; it lets a
-    walk-in intake or desk return through while walk-in is suspended."""
-    _require(reason, "reason", _("Vui lòng nêu lý do khẩn cấp."))
-    _require(approved_by, "approved_by", _("Vui lòng ghi lãnh đạo phê duyệt."))
-    with transaction.atomic():
-        dossier = _locked(dossier)
-        if actor_kind(user, dossier) not in (workflow.OFFICER, workflow.HEAD):
-            raise NotPermitted(no_permission())
-        if dossier.status in (Status.RETURNED, Status.REFUSED, Status.WITHDRAWN):
-            raise TransitionNotAllowed("switch_return", dossier.status)
-        _record(dossier, user, "grant_exception", dossier.status, reason, approved_by=str(approved_by))
-    return dossier
+def _check_desk_return(dossier, channel):
+    if channel != ReturnChannel.DESK:
+        return
+    policy = effective_policy(dossier.procedure, dossier.desk, timezone.now())
+    if policy.allows_return(ReturnChannel.DESK) or has_exception(dossier):
+        return
+    text = _("Đang tạm ngừng trả kết quả trực tiếp tại Bộ phận Một cửa; kết quả được giữ đến khi trả lại được.")
+    text = _("%(text)s Người nộp có thể đăng ký nhận kết quả qua bưu chính công ích.") % {"text": text}
+    reason = policy.closed_because.get(ReturnChannel.DESK)
+    raise DossierError(f"{text} {reason}" if reason else text, "return_channel")
 
 
 # --- notes from other apps ---------------------------------------------------------------------

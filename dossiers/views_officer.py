@@ -166,7 +166,9 @@ ACTIONS = {
     ),
     "switch_return": Action(SwitchReturnForm, gettext_lazy("Đổi hình thức nhận kết quả"), gettext_lazy("Đổi")),
     "grant_exception": Action(
-        ExceptionForm, gettext_lazy("Cho phép trường hợp khẩn cấp"), gettext_lazy("Ghi nhận trường hợp khẩn cấp")
+        ExceptionForm,
+        gettext_lazy("Trường hợp khẩn cấp (lãnh đạo cơ quan phê duyệt)"),
+        gettext_lazy("Đề nghị / phê duyệt trường hợp khẩn cấp"),
     ),
     "withdraw": Action(WithdrawForm, gettext_lazy("Rút hồ sơ (theo đề nghị của người nộp)"), gettext_lazy("Rút hồ sơ")),
 }
@@ -217,7 +219,13 @@ def _claim_state(dossier, user, now):
     }
 
 
-def _page(request, dossier, bound=None, upload_bound=None, status=200):
+def postal_returns_to_cancel(dossier):
+    """The open postal return orders that handing the result over at the desk would cancel
+    (postal's receiver of dossier_returned does it): the officer confirms first."""
+    return [leg for leg in tracking.postal_legs(dossier) if leg["kind"] == "return" and leg.get("cancellable")]
+
+
+def _page(request, dossier, bound=None, upload_bound=None, status=200, confirm_return=None):
     now = timezone.now()
     user = request.user
     names = allowed_actions(dossier, user, now)
@@ -249,6 +257,7 @@ def _page(request, dossier, bound=None, upload_bound=None, status=200):
         "kind": kind,
         "staff": user.role in (Role.OFFICER, Role.HEAD),
         "now": now,
+        "confirm_return": confirm_return,
     }
     return render(request, "dossiers/officer/detail.html", context, status=status)
 
@@ -287,7 +296,7 @@ def _call(name, dossier, user, data):
         "switch_return": lambda: services.switch_return(
             dossier, user, data["return_channel"], address=data.get("address") or None
         ),
-        "grant_exception": lambda: services.grant_exception(dossier, user, data["reason"], data["approved_by"]),
+        "grant_exception": lambda: services.grant_exception(dossier, user, data["reason"]),
         "withdraw": lambda: services.withdraw(dossier, user, note),
     }
     return calls[name]()
@@ -304,13 +313,18 @@ def act(request, code, action):
     form = ACTIONS[action].form(request.POST, request.FILES, prefix=action, dossier=dossier)
     if not form.is_valid():
         return _page(request, dossier, bound=form, status=400)
+    if action == "return" and request.POST.get("confirm_cancel_postal") != "1":
+        orders = postal_returns_to_cancel(dossier)
+        if orders:  # ask first: the hand-over cancels the post's return order
+            return _page(request, dossier, bound=form, confirm_return=orders)
     result, status = call_service(request, form, lambda: _call(action, dossier, request.user, form.cleaned_data))
     if status != 200:
         # A submit that went through before the acceptance failed is kept: show the page as it is now.
         return _page(request, get_dossier(request.user, code), bound=form, status=status)
-    messages.success(
-        request, _("Đã thực hiện “%(action)s” cho hồ sơ %(code)s.") % {"action": ACTIONS[action].label, "code": code}
-    )
+    done = _("Đã thực hiện “%(action)s” cho hồ sơ %(code)s.")
+    if action == "grant_exception" and result.state == result.State.PENDING:
+        done = _("Đã gửi đề nghị “%(action)s” của hồ sơ %(code)s tới lãnh đạo cơ quan.")
+    messages.success(request, done % {"action": ACTIONS[action].label, "code": code})
     then = ACTIONS[action].then
     if then:
         return redirect("dossiers:print", code=code, slug=SLUG_OF[then])

@@ -267,6 +267,9 @@ def test_seed_003_quang_binh_1318_walk_in_suspended_except_urgent_cases(committe
     )
     assert before.status == Status.ACCEPTED
     ready = make_dossier("completed", officer=officer, procedure=online, at=vn(2021, 7, 20, 9))
+    before_ready = make_dossier(
+        "processing", officer=officer, procedure=counter_only, at=vn(2021, 7, 20, 10), intake_channel="walk_in"
+    )
     schedule(province, seed("1318/UBND-KSTT"), vn(2021, 7, 21, 16))
     sweep_at(committed, vn(2021, 7, 22, 0, 1))
     offer = Notification.objects.get(kind="campaign_postal_offer", channel="sms")
@@ -284,24 +287,43 @@ def test_seed_003_quang_binh_1318_walk_in_suspended_except_urgent_cases(committe
     # An urgent case approved by the head of the agency passes: intake, processing, return at the desk.
     urgent = make_dossier("draft", officer=officer, citizen=citizen, procedure=counter_only, intake_channel="walk_in")
     assert refused(urgent, citizen, vn(2021, 7, 23, 9)).field == "intake_channel"
+    # The officer only asks (whatever name is typed as approver); it opens nothing until the head approves.
+    with time_machine.travel(vn(2021, 7, 23, 9, 30), tick=False):
+        asked = dossier_services.grant_exception(urgent, officer, "Giấy tờ cấp thiết cho khám chữa bệnh.", "Ông A")
+    assert asked.state == "pending"
+    assert refused(urgent, citizen, vn(2021, 7, 23, 9, 45)).field == "intake_channel"
     with time_machine.travel(vn(2021, 7, 23, 10), tick=False):
-        dossier_services.grant_exception(urgent, officer, "Giấy tờ cấp thiết cho khám chữa bệnh.", str(head))
+        dossier_services.approve_exception(asked, head)
         dossier_services.submit(urgent, citizen)
         dossier_services.accept(urgent, officer)
         dossier_services.process(urgent, officer)
         dossier_services.complete(urgent, officer, "approved")
         urgent = dossier_services.return_result(urgent, officer)
     assert urgent.status == Status.RETURNED
-    assert urgent.events.get(action="grant_exception").data == {"approved_by": str(head)}
+    with time_machine.travel(vn(2021, 7, 26, 8), tick=False):
+        dossier_services.complete(before_ready, officer, "approved")
+    granted = urgent.events.get(action="grant_exception")
+    assert (granted.actor, granted.data["approved_by"], granted.data["requested_by"]) == (head, str(head), str(officer))
+    # A result ready in the window, to be collected at the desk, is not handed over there (issue 13, point 1).
+    with time_machine.travel(vn(2021, 7, 26, 9), tick=False), pytest.raises(dossier_services.DossierError) as desk:
+        dossier_services.return_result(before_ready, officer)
+    assert desk.value.field == "return_channel" and "1318/UBND-KSTT" in desk.value.message
     # The list kept of urgent cases, on the campaign's page for the province admin.
     admin = ProvinceAdminFactory(province=province)
     listed = services.records(Campaign.objects.get(province=province), limit=10)["exceptions"]
     assert listed["count"] == 1 and listed["items"][0]["code"] == urgent.code
     assert listed["items"][0]["approved_by"] == str(head) and "khám chữa bệnh" in listed["items"][0]["reason"]
+    assert (listed["items"][0]["requested_by"], listed["items"][0]["requested_at"]) == (
+        str(officer),
+        vn(2021, 7, 23, 9, 30),
+    )
     client = Client()
     client.force_login(admin)
     page = client.get(f"/dot-ap-dung/{Campaign.objects.get(province=province).pk}/").content.decode()
     assert "Danh sách trường hợp khẩn cấp" in page and urgent.code in page
+    printable = client.get(f"/dot-ap-dung/{Campaign.objects.get(province=province).pk}/truong-hop-khan-cap/")
+    text = printable.content.decode()
+    assert urgent.code in text and str(officer) in text and str(head) in text and "10:00 23/07/2021" in text
     # After the 14 days: walk-in again.
     after = make_dossier(
         "accepted", officer=officer, procedure=counter_only, at=vn(2021, 8, 5, 9), intake_channel="walk_in"

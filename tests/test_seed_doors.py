@@ -8,6 +8,7 @@ from django.test import Client
 
 import dossiers.campaign_rules  # noqa: F401  (connects the dossier-side receivers)
 from campaigns.testing import make_campaign, vn
+from dossiers.tracking import public_view
 from tests.clients import api_client
 from tests.dossier_helpers import make_dossier
 from tests.factories import OfficerFactory, ProcedureFactory, ProvinceAdminFactory
@@ -35,9 +36,9 @@ def paused_everywhere(officer, dossier):
     page = Client()
     page.force_login(officer)
     tab = dossier.code in page.get("/can-bo/", {"queue": "paused"}).content.decode()
-    tracking = (
-        api_client().get(f"/api/v1/tracking/{dossier.code}/", {"phone": dossier.applicant_phone[-4:]}).json()["paused"]
-    )
+    tracking = public_view(dossier.code, phone_last4=dossier.applicant_phone[-4:])[
+        "paused"
+    ]  # the tracking page's value
     admin = api_client(ProvinceAdminFactory(province=officer.desk.province))
     index = admin.get(
         "/api/v1/reports/service-index/",
@@ -65,3 +66,253 @@ def test_point4_a_campaign_clock_stop_is_paused_until_it_ends_in_every_answer(co
         assert paused_everywhere(officer, filed) == dict.fromkeys(("detail", "list", "tab", "tracking", "index"), True)
     with time_machine.travel(vn(2020, 4, 16, 9), tick=False):
         assert paused_everywhere(officer, filed) == dict.fromkeys(("detail", "list", "tab", "tracking", "index"), False)
+
+
+# --- the doors: one helper runs an action through the service, the API or the officer's page ------------
+
+API_PATHS = {"return": "return", "accept": "accept"}
+
+
+def through(door, action, dossier, user, **data):
+    """Run `action` through `door`; the answer as ("ok", None) or ("refused", message)."""
+    from dossiers import services as dossier_services
+
+    if door == "service":
+        call = {"return": dossier_services.return_result, "accept": dossier_services.accept}[action]
+        try:
+            call(dossier, user)
+        except dossier_services.DossierError as error:
+            return "refused", error.message
+        return "ok", None
+    if door == "api":
+        answer = api_client(user).post(f"/api/v1/dossiers/{dossier.code}/{API_PATHS[action]}/", data, format="json")
+        if answer.status_code == 400:
+            return "refused", " ".join(str(m) for messages in answer.json().values() for m in messages)
+        assert answer.status_code == 200, answer.content
+        return "ok", None
+    page = Client()
+    page.force_login(user)
+    answer = page.post(f"/can-bo/ho-so/{dossier.code}/thao-tac/{action}/", {f"{action}-note": ""})
+    if answer.status_code == 400:
+        return "refused", answer.content.decode()
+    assert answer.status_code == 302, answer.status_code
+    return "ok", None
+
+
+DOORS = ("service", "api", "page")
+SUSPENDED = {
+    "walk_in_suspended": True,
+    "notice": "Tạm ngừng tiếp nhận và trả kết quả trực tiếp trong 14 ngày.",
+}
+QB_BASIS = "Công văn số 1318/UBND-KSTT ngày 22/7/2021"
+
+
+def head_grants(dossier, head, at):
+    from dossiers import services as dossier_services
+
+    with time_machine.travel(at, tick=False):
+        dossier_services.grant_exception(dossier, head, "Giấy tờ cấp thiết cho khám chữa bệnh.", "")
+
+
+# --- point 1: no hand-over at the desk while walk-in is suspended -----------------------------------------
+
+# (rules, action, return channel, urgent exception by a head, expected)
+RETURN_ROWS = [
+    (SUSPENDED, "return", "desk", False, "refused"),
+    (SUSPENDED, "return", "desk", True, "ok"),
+    ({"notice": "Chỉ thông báo."}, "return", "desk", False, "ok"),
+    ({"return_channels": ["postal", "online"]}, "return", "desk", False, "refused"),
+    ({"return_channels": ["postal", "online"]}, "return", "desk", True, "ok"),
+]
+
+
+@pytest.mark.parametrize("door", DOORS)
+@pytest.mark.parametrize(("rules", "action", "channel", "exception", "expected"), RETURN_ROWS)
+def test_point1_desk_return_during_a_suspension(committed, door, rules, action, channel, exception, expected):
+    from tests.factories import HeadFactory
+
+    officer = OfficerFactory()
+    province = officer.desk.province
+    procedure = ProcedureFactory(province=province, agency=officer.desk.agency, level=2, documents=0)
+    ready = make_dossier(
+        "completed",
+        officer=officer,
+        procedure=procedure,
+        at=vn(2021, 7, 20, 9),
+        intake_channel="walk_in",
+        return_channel=channel,
+    )
+    with time_machine.travel(vn(2021, 7, 21, 16), tick=False):
+        committed(
+            make_campaign,
+            province,
+            status="active",
+            starts_at=vn(2021, 7, 22, 0),
+            ends_at=vn(2021, 8, 5, 0),
+            rules=rules,
+            legal_basis=QB_BASIS,
+            title="Quảng Bình 1318",
+        )
+    if exception:
+        head_grants(ready, HeadFactory(agency=officer.desk.agency), vn(2021, 7, 22, 8))
+    with time_machine.travel(vn(2021, 7, 23, 9), tick=False):
+        answer, message = through(door, action, ready, officer)
+    ready.refresh_from_db()
+    assert answer == expected
+    if expected == "refused":
+        assert ready.status == "completed"  # the result waits; nothing is lost
+        assert "1318/UBND-KSTT" in message
+        if rules.get("notice"):
+            assert "14 ngày" in message
+        assert "bưu chính" in message
+    else:
+        assert ready.status == "returned"
+
+
+def test_point1_after_the_window_the_desk_returns_again(committed):
+    officer = OfficerFactory()
+    province = officer.desk.province
+    procedure = ProcedureFactory(province=province, agency=officer.desk.agency, level=2, documents=0)
+    ready = make_dossier(
+        "completed", officer=officer, procedure=procedure, at=vn(2021, 7, 20, 9), intake_channel="walk_in"
+    )
+    with time_machine.travel(vn(2021, 7, 21, 16), tick=False):
+        committed(
+            make_campaign,
+            province,
+            status="active",
+            starts_at=vn(2021, 7, 22, 0),
+            ends_at=vn(2021, 8, 5, 0),
+            rules=SUSPENDED,
+            legal_basis=QB_BASIS,
+        )
+    with time_machine.travel(vn(2021, 8, 5, 9), tick=False):
+        assert through("api", "return", ready, officer) == ("ok", None)
+
+
+# --- point 3: urgent exceptions need a head ---------------------------------------------------------------
+
+
+@pytest.fixture
+def suspended_world(committed):
+    from tests.factories import HeadFactory
+
+    officer = OfficerFactory()
+    province = officer.desk.province
+    procedure = ProcedureFactory(province=province, agency=officer.desk.agency, level=2, documents=0)
+    with time_machine.travel(vn(2021, 7, 21, 16), tick=False):
+        campaign = committed(
+            make_campaign,
+            province,
+            status="active",
+            starts_at=vn(2021, 7, 22, 0),
+            ends_at=vn(2021, 8, 5, 0),
+            rules=SUSPENDED,
+            legal_basis=QB_BASIS,
+            title="Quảng Bình 1318",
+        )
+    draft = make_dossier("draft", officer=officer, procedure=procedure, intake_channel="walk_in")
+    return {
+        "officer": officer,
+        "head": HeadFactory(agency=officer.desk.agency),
+        "campaign": campaign,
+        "draft": draft,
+        "other_head": HeadFactory(),
+        "procedure": procedure,
+    }
+
+
+def test_point3_an_officers_call_is_a_request_the_head_approves_through_the_api(suspended_world):
+    officer, head, draft = suspended_world["officer"], suspended_world["head"], suspended_world["draft"]
+    with time_machine.travel(vn(2021, 7, 23, 9), tick=False):
+        asked = api_client(officer).post(
+            f"/api/v1/dossiers/{draft.code}/grant-exception/",
+            {"reason": "Cần giấy tờ gấp để nhập viện.", "approved_by": "Giám đốc Sở (tự ghi)"},
+            format="json",
+        )
+        assert asked.status_code == 202, asked.content
+        assert (asked.json()["state"], asked.json()["requested_by"]) == ("pending", officer.username)
+        # Nothing is open yet: the walk-in intake is still refused at the door.
+        from dossiers import services as dossier_services
+
+        with pytest.raises(dossier_services.DossierError):
+            dossier_services.submit(draft, officer)
+        # The head's queue lists it; the officer cannot approve it.
+        queue = api_client(head).get("/api/v1/exception-requests/", {"state": "pending"}).json()["results"]
+        assert [row["dossier"] for row in queue] == [draft.code]
+        request_id = queue[0]["id"]
+        assert api_client(officer).post(f"/api/v1/exception-requests/{request_id}/approve/").status_code == 403
+        assert (
+            api_client(suspended_world["other_head"])
+            .post(f"/api/v1/exception-requests/{request_id}/approve/")
+            .status_code
+            == 404
+        )
+        from dossiers.models import Notification
+
+        assert Notification.objects.filter(kind="exception_requested", recipient_user=head).exists()
+    with time_machine.travel(vn(2021, 7, 23, 10), tick=False):
+        approved = api_client(head).post(f"/api/v1/exception-requests/{request_id}/approve/", {"note": "Đồng ý."})
+        assert approved.status_code == 200 and approved.json()["decided_by"] == head.username
+        again = api_client(head).post(f"/api/v1/exception-requests/{request_id}/approve/")
+        assert again.status_code == 409
+        dossier_services.submit(draft, officer)
+        accepted = dossier_services.accept(draft, officer)
+    assert accepted.status == "accepted"
+    event = accepted.events.get(action="grant_exception")
+    assert event.actor == head and event.data["approved_by"] == str(head)
+    assert "tự ghi" not in str(event.data)
+
+
+def test_point3_a_heads_call_grants_at_once_and_free_text_is_ignored(suspended_world):
+    head, draft = suspended_world["head"], suspended_world["draft"]
+    with time_machine.travel(vn(2021, 7, 23, 9), tick=False):
+        answer = api_client(head).post(
+            f"/api/v1/dossiers/{draft.code}/grant-exception/",
+            {"reason": "Khám chữa bệnh.", "approved_by": "Ai đó"},
+            format="json",
+        )
+    assert answer.status_code == 200, answer.content
+    assert draft.events.get(action="grant_exception").data["approved_by"] == str(head)
+
+
+def test_point3_the_head_declines_on_the_page_and_nothing_opens(suspended_world):
+    from dossiers import services as dossier_services
+    from dossiers.models import ExceptionRequest
+
+    officer, head, draft = suspended_world["officer"], suspended_world["head"], suspended_world["draft"]
+    with time_machine.travel(vn(2021, 7, 23, 9), tick=False):
+        page = Client()
+        page.force_login(officer)
+        sent = page.post(
+            f"/can-bo/ho-so/{draft.code}/thao-tac/grant_exception/", {"grant_exception-reason": "Gấp."}, follow=True
+        )
+        assert "tới lãnh đạo cơ quan" in sent.content.decode()
+        asked = ExceptionRequest.objects.get(dossier=draft)
+        assert asked.state == "pending"
+        officer_view = page.get("/can-bo/khan-cap/").content.decode()
+        assert draft.code in officer_view and "Phê duyệt</button>" not in officer_view
+        head_page = Client()
+        head_page.force_login(head)
+        queue = head_page.get("/can-bo/khan-cap/").content.decode()
+        assert draft.code in queue and "Phê duyệt</button>" in queue
+        empty = head_page.post(f"/can-bo/khan-cap/{asked.pk}/decline/", {f"r{asked.pk}-note": ""}, follow=True)
+        assert "Vui lòng nêu lý do không phê duyệt." in empty.content.decode()
+        head_page.post(f"/can-bo/khan-cap/{asked.pk}/decline/", {f"r{asked.pk}-note": "Chưa cấp thiết."})
+        asked.refresh_from_db()
+        assert (asked.state, asked.decided_by, asked.decision_note) == ("declined", head, "Chưa cấp thiết.")
+        with pytest.raises(dossier_services.DossierError):
+            dossier_services.submit(draft, officer)
+
+
+def test_point3_the_head_approves_on_the_page(suspended_world):
+    from dossiers import services as dossier_services
+
+    officer, head, draft = suspended_world["officer"], suspended_world["head"], suspended_world["draft"]
+    with time_machine.travel(vn(2021, 7, 23, 9), tick=False):
+        asked = dossier_services.grant_exception(draft, officer, "Gấp.")
+        head_page = Client()
+        head_page.force_login(head)
+        done = head_page.post(f"/can-bo/khan-cap/{asked.pk}/approve/", {f"r{asked.pk}-note": ""}, follow=True)
+        assert "Đã phê duyệt trường hợp khẩn cấp" in done.content.decode()
+        assert dossier_services.submit(draft, officer).status == "submitted"
