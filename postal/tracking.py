@@ -3,6 +3,7 @@ dossiers.tracking in PostalConfig.ready): kind, status, due time, tracking code,
 Nothing personal (no address, no phone)."""
 
 from .models import PostalOrder
+from .workflow import CANCELLABLE
 
 
 def legs(dossier):
@@ -18,6 +19,8 @@ def legs(dossier):
             "breached": order.breached,
             "picked_up_at": order.picked_up_at,
             "delivered_at": order.delivered_at,
+            # Cancelled if the result is handed over otherwise (receivers.returned_elsewhere).
+            "cancellable": order.status in CANCELLABLE,
         }
         for order in orders
     ]

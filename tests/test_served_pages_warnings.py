@@ -12,7 +12,10 @@ from django.urls import reverse
 from campaigns.models import Campaign
 from campaigns.testing import make_campaign
 from dossiers.models import Dossier
+from postal.models import PostalOrder
+from tests.dossier_helpers import make_dossier
 from tests.factories import CitizenFactory, ProcedureFactory, ProvinceAdminFactory
+from tests.postal_factories import make_order, postal_world
 
 ENGLISH = ("Forbidden", "CSRF", "verification", "Referer", "cookie not set", "Help", "reason", "token")
 
@@ -101,3 +104,40 @@ def test_a_campaign_that_leaves_every_procedure_a_channel_activates_at_once(clie
     assert response.status_code == 302
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.ACTIVE
+
+
+@pytest.mark.django_db
+def test_returning_at_the_desk_with_an_open_postal_return_order_asks_first(client, django_capture_on_commit_callbacks):
+    order = make_order(postal_world(), kind="return", state="created")
+    dossier = order.dossier
+    officer = order.world.officer
+    client.force_login(officer)
+    url = reverse("dossiers:officer_action", args=[dossier.code, "return"])
+
+    asked = client.post(url, {"return-note": "Người nộp đến nhận tại quầy"})
+    assert asked.status_code == 200
+    page = html(asked)
+    assert "Hồ sơ đang có đơn chuyển trả kết quả qua bưu chính." in page
+    assert "sẽ huỷ đơn bưu chính" in page
+    assert 'name="confirm_cancel_postal" value="1"' in page
+    assert 'value="Người nộp đến nhận tại quầy"' in page or "Người nộp đến nhận tại quầy" in page  # the note is kept
+    dossier.refresh_from_db()
+    order.refresh_from_db()
+    assert dossier.status == "completed" and order.status == PostalOrder.Status.CREATED
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(url, {"return-note": "Người nộp đến nhận tại quầy", "confirm_cancel_postal": "1"})
+    assert done.status_code == 302
+    dossier.refresh_from_db()
+    order.refresh_from_db()
+    assert dossier.status == "returned" and order.status == PostalOrder.Status.CANCELLED
+
+
+@pytest.mark.django_db
+def test_returning_at_the_desk_without_a_postal_order_needs_no_confirmation(client):
+    dossier = make_dossier("completed")
+    client.force_login(dossier.officer)
+    done = client.post(reverse("dossiers:officer_action", args=[dossier.code, "return"]), {"return-note": ""})
+    assert done.status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.status == "returned"
