@@ -166,7 +166,9 @@ ACTIONS = {
     ),
     "switch_return": Action(SwitchReturnForm, gettext_lazy("Đổi hình thức nhận kết quả"), gettext_lazy("Đổi")),
     "grant_exception": Action(
-        ExceptionForm, gettext_lazy("Cho phép trường hợp khẩn cấp"), gettext_lazy("Ghi nhận trường hợp khẩn cấp")
+        ExceptionForm,
+        gettext_lazy("Trường hợp khẩn cấp (lãnh đạo cơ quan phê duyệt)"),
+        gettext_lazy("Đề nghị / phê duyệt trường hợp khẩn cấp"),
     ),
     "withdraw": Action(WithdrawForm, gettext_lazy("Rút hồ sơ (theo đề nghị của người nộp)"), gettext_lazy("Rút hồ sơ")),
 }
@@ -294,7 +296,7 @@ def _call(name, dossier, user, data):
         "switch_return": lambda: services.switch_return(
             dossier, user, data["return_channel"], address=data.get("address") or None
         ),
-        "grant_exception": lambda: services.grant_exception(dossier, user, data["reason"], data["approved_by"]),
+        "grant_exception": lambda: services.grant_exception(dossier, user, data["reason"]),
         "withdraw": lambda: services.withdraw(dossier, user, note),
     }
     return calls[name]()
@@ -319,9 +321,10 @@ def act(request, code, action):
     if status != 200:
         # A submit that went through before the acceptance failed is kept: show the page as it is now.
         return _page(request, get_dossier(request.user, code), bound=form, status=status)
-    messages.success(
-        request, _("Đã thực hiện “%(action)s” cho hồ sơ %(code)s.") % {"action": ACTIONS[action].label, "code": code}
-    )
+    done = _("Đã thực hiện “%(action)s” cho hồ sơ %(code)s.")
+    if action == "grant_exception" and result.state == result.State.PENDING:
+        done = _("Đã gửi đề nghị “%(action)s” của hồ sơ %(code)s tới lãnh đạo cơ quan.")
+    messages.success(request, done % {"action": ACTIONS[action].label, "code": code})
     then = ACTIONS[action].then
     if then:
         return redirect("dossiers:print", code=code, slug=SLUG_OF[then])
