@@ -13,7 +13,6 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from portal.api import get_procedure_by_code
@@ -24,6 +23,7 @@ from . import serializers as s
 from . import services, tickets
 from .models import Session
 from .policy import effective_policy, postal_fee
+from .throttles import booking_throttles
 
 
 def _local(value):
@@ -219,15 +219,6 @@ class ProcedurePolicyView(APIView):
 # --- walk-in queue tickets -----------------------------------------------------------------
 
 
-class TicketThrottle(AnonRateThrottle):
-    """Bookings per client IP without an account (kiosks share an IP: keep the rate generous)."""
-
-    scope = "tickets"
-
-    def get_rate(self):
-        return settings.TICKET_BOOKING_RATE
-
-
 def _procedure(desk, value):
     if value in (None, ""):
         return None
@@ -250,7 +241,7 @@ class DeskTicketsView(APIView):
         return [permissions.IsAuthenticated()]
 
     def get_throttles(self):
-        return [TicketThrottle()] if self.request.method == "POST" else []
+        return booking_throttles() if self.request.method == "POST" else []  # every caller, page and API alike
 
     def _desk(self, pk):
         return get_object_or_404(OneStopDesk.objects.select_related("province"), pk=pk)

@@ -5,14 +5,23 @@ The session's capacity is the effective policy's `walk_in_capacity_per_session` 
 session's opening (for the procedure if one is named, else the smallest capacity of the
 campaigns in force at the desk); no capacity rule means no limit. Booking locks the
 session's counter row, so numbers are 1, 2, 3… without gaps and never exceed the capacity
-however many kiosks book at once. The desk calls the next number with the same lock."""
+however many kiosks book at once. The desk calls the next number with the same lock.
+
+Against one caller taking a session's numbers (issue 12): a phone, and an account, holds at most
+one number per desk and session and TICKET_DAILY_LIMIT numbers a day (over every desk); the
+desk's own staff, who book for the people at the counter, are held to the phone's limit only.
+A number may be taken for today up to TICKET_BOOKING_DAYS days ahead. The limits hold under
+concurrency: a booking first takes a lock per phone (PostgreSQL advisory lock) and per account
+(its row), always in that order and before the session's counter."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -77,8 +86,16 @@ def _check(desk, day, session, full_name, phone, procedure):
     except ValidationError as exc:
         raise RuleError(exc.messages[0], "phone")
     now = timezone.now()
-    if day < timezone.localtime(now, VN_TZ).date():
+    today = timezone.localtime(now, VN_TZ).date()
+    if day < today:
         raise RuleError(_("Không thể lấy số cho ngày đã qua."), "date")
+    last = today + timedelta(days=settings.TICKET_BOOKING_DAYS)
+    if day > last:
+        raise RuleError(
+            _("Chỉ lấy được số thứ tự trước tối đa %(n)s ngày, đến hết ngày %(last)s.")
+            % {"n": settings.TICKET_BOOKING_DAYS, "last": last.strftime("%d/%m/%Y")},
+            "date",
+        )
     if not calendar_for_desk(desk).is_working_day(day):
         raise RuleError(_("Ngày %(d)s không phải ngày làm việc.") % {"d": day.strftime("%d/%m/%Y")}, "date")
     if now >= session_bounds(desk, day, session)[1]:
@@ -92,15 +109,14 @@ def book(desk, *, day, session, full_name, phone, procedure=None, user=None):
     """Lấy số thứ tự. Raises RuleError (400) for bad input and SessionFull (409)."""
     full_name, phone = _check(desk, day, session, full_name, phone, procedure)
     capacity = capacity_for(desk, day, session, procedure)
+    account = user if user is not None and user.is_authenticated and not can_serve(user, desk) else None
     with transaction.atomic():
+        _lock_booker(phone, account)
         counter, _created = QueueCounter.objects.get_or_create(desk=desk, date=day, session=session)
         counter = QueueCounter.objects.select_for_update().get(pk=counter.pk)
-        existing = QueueTicket.objects.filter(desk=desk, date=day, session=session, phone=phone).first()
-        if existing is not None:
-            raise Conflict(
-                _("Số điện thoại này đã có số thứ tự %(n)s trong buổi đã chọn.") % {"n": f"{existing.number:03d}"}
-            )
-        if capacity is not None and counter.last >= capacity:
+        _check_limits(desk, day, session, phone, account)
+        # Walk-in dossiers accepted without a ticket use places too (campaigns/walk_in.py).
+        if capacity is not None and counter.last + counter.walk_ins >= capacity:
             raise SessionFull(capacity)
         counter.last += 1
         counter.save(update_fields=["last"])
@@ -115,6 +131,42 @@ def book(desk, *, day, session, full_name, phone, procedure=None, user=None):
             created_at=timezone.now(),
             created_by=user if user is not None and user.is_authenticated else None,
         )
+
+
+def _lock_booker(phone, account):
+    """One booking at a time per phone and per account, so the limits below count exactly."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"queue-ticket-phone:{phone}"])
+    if account is not None:
+        list(get_user_model().objects.select_for_update().filter(pk=account.pk).values_list("pk"))
+
+
+def _check_limits(desk, day, session, phone, account):
+    """One number per phone (and account) per desk and session; TICKET_DAILY_LIMIT a day. 409 otherwise."""
+    same_day = QueueTicket.objects.filter(date=day)
+    limit = settings.TICKET_DAILY_LIMIT
+    for holder, tickets_of, message_session, message_day in (
+        (
+            phone,
+            same_day.filter(phone=phone),
+            _("Số điện thoại này đã có số thứ tự %(n)s trong buổi đã chọn."),
+            _("Số điện thoại này đã lấy đủ %(limit)s số thứ tự cho ngày %(day)s."),
+        ),
+        (
+            account,
+            same_day.filter(created_by=account),
+            _("Tài khoản này đã có số thứ tự %(n)s trong buổi đã chọn."),
+            _("Tài khoản này đã lấy đủ %(limit)s số thứ tự cho ngày %(day)s."),
+        ),
+    ):
+        if holder is None:
+            continue
+        existing = tickets_of.filter(desk=desk, session=session).first()
+        if existing is not None:
+            raise Conflict(message_session % {"n": f"{existing.number:03d}"})
+        if tickets_of.count() >= limit:
+            raise Conflict(message_day % {"limit": limit, "day": day.strftime("%d/%m/%Y")})
 
 
 def can_serve(user, desk):

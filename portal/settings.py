@@ -346,10 +346,16 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # Campaigns (đợt áp dụng biện pháp), read in campaigns/:
-# TICKET_BOOKING_RATE: queue-ticket bookings per client IP without an account (campaigns/api.py;
+# TICKET_BOOKING_RATE: queue-ticket bookings per client IP without an account (campaigns/api.py and the page;
 #   kiosks in a desk's hall share one IP, so keep it generous).
 # CAMPAIGN_PREVIEW_LIMIT: the most rows each list of a campaign preview shows (counts stay exact).
 TICKET_BOOKING_RATE = env.str("TICKET_BOOKING_RATE", default="120/hour")
+# TICKET_BOOKING_USER_RATE: bookings per signed-in account (API and page), whatever its address.
+# TICKET_DAILY_LIMIT: queue numbers a phone, and an account, may hold for one day (over every desk; one a session).
+# TICKET_BOOKING_DAYS: a number may be taken for today up to this many days ahead (campaigns/tickets.py).
+TICKET_BOOKING_USER_RATE = env.str("TICKET_BOOKING_USER_RATE", default="30/hour")
+TICKET_DAILY_LIMIT = env.int("TICKET_DAILY_LIMIT", default=2)
+TICKET_BOOKING_DAYS = env.int("TICKET_BOOKING_DAYS", default=14)
 CAMPAIGN_PREVIEW_LIMIT = env.int("CAMPAIGN_PREVIEW_LIMIT", default=200)
 
 # Postal SLA defaults in hours (campaigns may shorten them, e.g. 4 h in Khánh Hòa 2020).
