@@ -20,6 +20,7 @@ from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.client_address import client_address
 from portal.jsonsafe import JSONParser  # bounded depth, finite numbers, no lone surrogates
 
 from . import payments
@@ -160,23 +161,34 @@ def _without_nul(value):
 
 
 class CallbackView(APIView):
-    """A provider's server calls this; nothing but its signature is trusted. Every call is
-    logged (PaymentCallback) before it is verified."""
+    """A provider's server calls this; nothing but its signature is trusted. A body over
+    PAYMENT_CALLBACK_MAX_BYTES is a 413 unread (portal/body_limits.py); a provider switched off
+    (the demo one in production) is a 404; a verified call is logged in full, a refused one as a
+    bounded summary, rate-limited per client address (dossiers.payments.handle_callback)."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes = []
     parser_classes = [JSONParser, FormParser]
+    max_body_bytes_setting = "PAYMENT_CALLBACK_MAX_BYTES"
 
     @extend_schema(
         operation_id="payments_callback",
         tags=["payments"],
         request={"application/json": {"type": "object", "additionalProperties": True}},
-        responses={200: CallbackAckSerializer, 400: CallbackAckSerializer},
+        responses={
+            200: CallbackAckSerializer,
+            400: CallbackAckSerializer,
+            404: OpenApiResponse(description=_("Không có đơn vị thanh toán này trên hệ thống")),
+            413: OpenApiResponse(description=_("Dữ liệu gửi lên quá lớn")),
+            429: CallbackAckSerializer,
+        },
     )
     def post(self, request, provider):
         try:
             chosen = payments.get_provider(provider)
         except payments.UnknownProvider:
+            raise Http404
+        if not chosen.enabled():
             raise Http404
         raw = request.body
         try:
@@ -187,6 +199,6 @@ class CallbackView(APIView):
         if not isinstance(data, dict):  # `null`, a list, a number: logged as text (the payload column is NOT NULL)
             data = {"unparsed": raw[:10000].decode("utf-8", "replace")}
         data = _without_nul(data)  # PostgreSQL cannot store U+0000 in JSON: logged without it (the signature fails)
-        callback = payments.handle_callback(chosen, data, remote_addr=request.META.get("REMOTE_ADDR") or None)
+        callback = payments.handle_callback(chosen, data, remote_addr=client_address(request), raw=raw)
         code, body = chosen.acknowledge(callback)
         return Response(CallbackAckSerializer(body).data, status=code)

@@ -67,7 +67,8 @@ class Payment(models.Model):
 
 
 class PaymentCallback(models.Model):
-    """Every callback received, verified or not: the raw payload and what became of it."""
+    """A callback received and what became of it: a verified one with its payload in full, a
+    refused one with a bounded summary (size, SHA-256, first bytes; dossiers/payment_callbacks.py)."""
 
     class Outcome(models.TextChoices):
         RECEIVED = "received", _("Mới nhận")

@@ -58,6 +58,10 @@ class PaymentProvider:
     def __init__(self, name):
         self.name = name
 
+    def enabled(self) -> bool:
+        """Whether this provider is offered on this system at all (its callbacks are refused otherwise)."""
+        return True
+
     def start(self, payment, return_url: str) -> str:
         raise NotImplementedError
 
@@ -70,8 +74,11 @@ class PaymentProvider:
     def acknowledge(self, callback) -> tuple[int, dict]:
         """The HTTP answer to a callback (status, JSON body). Gateways that expect a
         particular body override this; the status follows the outcome."""
+        from .payment_callbacks import THROTTLED
         from .payment_models import PaymentCallback
 
+        if callback.outcome == THROTTLED:
+            return 429, {"result": THROTTLED, "detail": str(_("Từ chối: quá nhiều phản hồi sai từ địa chỉ này."))}
         bad = {
             PaymentCallback.Outcome.BAD_SIGNATURE: 400,
             PaymentCallback.Outcome.AMOUNT_MISMATCH: 400,
@@ -107,8 +114,11 @@ class DemoProvider(PaymentProvider):
     def sign(cls, data: dict) -> str:
         return hmac.new(cls.secret(), canonical(data), hashlib.sha256).hexdigest()
 
+    def enabled(self):
+        return bool(settings.PAYMENT_DEMO_ENABLED)
+
     def _check_enabled(self):
-        if not settings.PAYMENT_DEMO_ENABLED:
+        if not self.enabled():
             raise ProviderError(_("Cổng thanh toán thử nghiệm không được bật trên hệ thống này."))
 
     def start(self, payment, return_url):
@@ -129,6 +139,9 @@ class DemoProvider(PaymentProvider):
         return data
 
     def verify_callback(self, data):
+        # Off (production): a callback signed with the development key is never applied.
+        if not self.enabled():
+            raise InvalidSignature("the demo provider is disabled")
         if not isinstance(data, dict):
             raise InvalidSignature("payload is not an object")
         signature = data.get("signature")

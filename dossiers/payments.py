@@ -21,8 +21,9 @@ dossier was paid by another payment meanwhile: then the callback is logged as a 
 reconciliation and changes nothing. Money that arrives for a dossier already refused or
 withdrawn is refunded at once.
 
-Callbacks (`handle_callback`) are logged first (`PaymentCallback`, raw payload), then
-verified by the provider, then applied under the dossier's row lock, idempotently: a forged
+Callbacks (`handle_callback`) are verified by the provider first; a verified one is logged
+(`PaymentCallback`, its payload in full), then applied under the dossier's row lock,
+idempotently; a refused one is logged as a bounded summary, rate-limited per address: a forged
 signature, an unknown reference or a wrong amount changes nothing; a replay is recorded as a
 duplicate and changes nothing.
 
@@ -39,13 +40,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from portal.errors import Conflict
 from portal.templatetags.motcua import format_vnd
 
 from . import services
 from .models import DossierSequence, IntakeChannel, PaymentStatus, Status
+from .payment_callbacks import THROTTLED, refusal_allowed, refused_summary, text
 from .payment_models import Payment, PaymentCallback
 from .payment_providers import PAID, InvalidSignature, PaymentProvider, ProviderError, Verified
 
@@ -68,13 +69,8 @@ PAYABLE_STATUSES = (
 # Money arriving for a dossier closed before it arrived is given back.
 CLOSED_STATUSES = (Status.REFUSED, Status.WITHDRAWN)
 
-# The dossier events written here, as the timeline shows them (dossier_tags may merge these).
-EVENT_LABELS = {
-    "payment_start": gettext_lazy("Bắt đầu thanh toán trực tuyến"),
-    "payment_paid": gettext_lazy("Đã thanh toán phí, lệ phí"),
-    "payment_failed": gettext_lazy("Thanh toán không thành công"),
-    "payment_refunded": gettext_lazy("Hoàn tiền phí, lệ phí"),
-}
+# The dossier events written here (payment_start, payment_paid, payment_failed, payment_refunded) are
+# named, as every page shows them, in dossiers/event_labels.py.
 
 
 class PaymentConflict(Conflict):
@@ -248,20 +244,35 @@ def start_payment(dossier, user, return_url="", provider=None):
 # --- the provider calls back ----------------------------------------------------------------
 
 
-def handle_callback(provider, data, remote_addr=None):
-    """Log, verify and apply one callback; returns its PaymentCallback row, whose `outcome`
-    says what happened (the API answers with `provider.acknowledge(row)`)."""
+def handle_callback(provider, data, remote_addr=None, raw=None):
+    """Verify, log and apply one callback; returns its PaymentCallback row, whose `outcome`
+    says what happened (the API answers with `provider.acknowledge(row)`).
+
+    Verified first: a verified callback is logged in full; a refused one (bad signature, the
+    provider switched off) only as a bounded summary (`refused_summary`), and at most
+    PAYMENT_CALLBACK_REFUSALS_PER_MINUTE of those per client address (the shared cache counts;
+    when it cannot, nothing is logged): beyond that the row is not saved and its outcome is
+    `throttled`. `raw` is the body as received (default: `data` as JSON)."""
     chosen = get_provider(provider) if isinstance(provider, str) else provider
-    callback = PaymentCallback.objects.create(
-        provider=chosen.name, received_at=timezone.now(), payload=data, remote_addr=remote_addr
-    )
+    now = timezone.now()
     try:
         verified = chosen.verify_callback(data)
     except InvalidSignature as exc:
-        if isinstance(data, dict):
-            callback.reference = str(data.get("reference") or "")[:64]
         log.warning("payment callback from %s refused (%s): %s", chosen.name, remote_addr, exc)
-        return _close(callback, PaymentCallback.Outcome.BAD_SIGNATURE, error=str(exc))
+        callback = PaymentCallback(
+            provider=chosen.name,
+            received_at=now,
+            payload=refused_summary(data, raw),
+            remote_addr=remote_addr,
+            reference=text(data.get("reference") if isinstance(data, dict) else "")[:64],
+        )
+        if not refusal_allowed(chosen.name, remote_addr):
+            callback.outcome = THROTTLED
+            return callback
+        return _close(callback, PaymentCallback.Outcome.BAD_SIGNATURE, error=text(exc)[:300])
+    callback = PaymentCallback.objects.create(
+        provider=chosen.name, received_at=now, payload=data, remote_addr=remote_addr
+    )
     callback.signature_ok = True
     callback.reference = verified.reference[:64]
     callback.reported_status = verified.status

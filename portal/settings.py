@@ -1,8 +1,8 @@
 """motcua settings, read from the environment by django-environ.
 
 Every variable read here is listed, with its default, in `.env.example`.
-Defaults serve a laptop: SQLite under var/, local-memory cache, Celery on a
-filesystem broker under var/broker, DEBUG off unless asked for.
+Defaults serve a laptop: SQLite under var/, the database cache (shared by every
+process), Celery on a filesystem broker under var/broker, DEBUG off unless asked for.
 `DJANGO_MODE=production` switches on the deploy checks: it refuses to start
 without SECRET_KEY and ALLOWED_HOSTS and passes `manage.py check --deploy`.
 """
@@ -82,6 +82,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads a body: bodies over their limit are a 413 (portal/body_limits.py).
+    "portal.body_limits.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.VietnameseFirstMiddleware",
@@ -141,7 +143,17 @@ if REDIS_URL:
     # portal.cache.ResilientRedisCache: Django's RedisCache, but a Redis outage degrades to no cache, not to 500s.
     CACHES = {"default": {"BACKEND": "portal.cache.ResilientRedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "motcua"}}
+    # Without Redis: Django's database cache, in the table `motcua_cache` of DATABASES["default"] (created by
+    # `migrate`, portal/apps.py). Every process reads the same rows (each gunicorn worker, every Celery child,
+    # beat; every machine when the database is PostgreSQL), so the campaign policy's version key, the calendar
+    # version, throttles and the worker's heartbeat agree everywhere. Never a per-process local-memory cache.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "motcua_cache",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -247,7 +259,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, plus the error answers every view shares (400/401/403/404/409/413/415/429, their shapes).
+    "DEFAULT_SCHEMA_CLASS": "portal.schema.AutoSchema",
     "EXCEPTION_HANDLER": "portal.errors.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         # TRACKING_RATE: public tracking look-ups per client IP.
@@ -377,6 +390,11 @@ DOSSIER_WARN_WORKING_HOURS = env.float("DOSSIER_WARN_WORKING_HOURS", default=8)
 UPLOAD_MAX_FILE_BYTES = env.int("UPLOAD_MAX_FILE_BYTES", default=10 * 1024 * 1024)
 UPLOAD_MAX_DOSSIER_BYTES = env.int("UPLOAD_MAX_DOSSIER_BYTES", default=50 * 1024 * 1024)
 UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=40_000_000)
+# Request bodies (portal/body_limits.py refuses larger ones with 413 before reading them):
+# DATA_UPLOAD_MAX_MEMORY_SIZE bounds every body but multipart uploads (JSON, forms; Django's own
+# limit on request.body and form fields too); a multipart upload may be UPLOAD_MAX_DOSSIER_BYTES
+# plus that. Files are streamed to disk above FILE_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 # Notifications: the SMS and email backends (dotted paths), and the HTTP SMS gateway if used.
 NOTIFY_SMS_BACKEND = env.str("NOTIFY_SMS_BACKEND", default="dossiers.notify_backends.LogSMSBackend")
 NOTIFY_EMAIL_BACKEND = env.str("NOTIFY_EMAIL_BACKEND", default="dossiers.notify_backends.DjangoEmailBackend")
@@ -405,6 +423,11 @@ PAYMENT_PENDING_MINUTES = env.int("PAYMENT_PENDING_MINUTES", default=30)
 # PAYMENT_DEMO_SECRET signs its callbacks (HMAC-SHA256; empty: derived from SECRET_KEY).
 PAYMENT_DEMO_ENABLED = env.bool("PAYMENT_DEMO_ENABLED", default=not PRODUCTION)
 PAYMENT_DEMO_SECRET = env.str("PAYMENT_DEMO_SECRET", default="")
+# Payment callbacks (anonymous): at most PAYMENT_CALLBACK_MAX_BYTES a body (413 beyond); a refused
+# one (bad signature) is logged as a summary, at most PAYMENT_CALLBACK_REFUSALS_PER_MINUTE per client
+# address and provider (429 beyond, nothing logged; counted in the shared cache, none logged without it).
+PAYMENT_CALLBACK_MAX_BYTES = env.int("PAYMENT_CALLBACK_MAX_BYTES", default=16 * 1024)
+PAYMENT_CALLBACK_REFUSALS_PER_MINUTE = env.int("PAYMENT_CALLBACK_REFUSALS_PER_MINUTE", default=20)
 
 # Statistics (reports/): REPORTS_POSTAL_SHARE_TARGET: the share of dossiers of postal-eligible procedures that
 #   should use the post (plan 1106/KH-UBND: 30 %), read in reports/views.py and the exports;
