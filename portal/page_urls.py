@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_password
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,5 +11,13 @@ urlpatterns = [
     path("dang-nhap/", views.PortalLoginView.as_view(), name="login"),
     path("dang-xuat/", views.PortalLogoutView.as_view(), name="logout"),
     path("dang-ky/", views.register, name="register"),
+    path("quen-mat-khau/", views_password.PasswordResetView.as_view(), name="password_reset"),
+    path("quen-mat-khau/da-gui/", views_password.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "dat-lai-mat-khau/<uidb64>/<token>/",
+        views_password.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("dat-lai-mat-khau/xong/", views_password.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("healthz", views.healthz, name="healthz"),
 ]
