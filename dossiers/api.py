@@ -5,7 +5,7 @@ Every queryset is scoped by `access.visible_dossiers`; every change goes through
 
 import django_filters
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -29,6 +29,7 @@ from . import claims, services, uploads
 from . import serializers as s
 from .access import visible_dossiers
 from .models import ClockPause, Dossier, DossierEvent, ExceptionRequest, Status
+from .serving import file_response
 from .tracking import TooManyAttempts, lookup
 
 
@@ -72,7 +73,7 @@ class DossierViewSet(
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
-        queryset = visible_dossiers(self.request.user).select_related("procedure", "province", "desk")
+        queryset = visible_dossiers(self.request.user).select_related("procedure", "province", "desk", "ticket")
         if self.action == "retrieve":
             queryset = queryset.prefetch_related(
                 Prefetch("events", queryset=DossierEvent.objects.select_related("actor")),
@@ -128,6 +129,7 @@ class DossierViewSet(
             address=values.get("address", ""),
             address_zone=values.get("address_zone") or "default",
             form_data=values.get("form_data") or {},
+            ticket=values.get("ticket"),
         )
         return self._detail(dossier, status.HTTP_201_CREATED)
 
@@ -171,11 +173,11 @@ class DossierViewSet(
         document = dossier.documents.filter(pk=document_id).first()
         if document is None:
             raise Http404
-        return FileResponse(
-            document.file.open("rb"),
+        return file_response(
+            document.file,
+            document.original_name,
             content_type=document.content_type,
-            as_attachment=request.query_params.get("download") == "1",
-            filename=document.original_name,
+            download=request.query_params.get("download") == "1",
         )
 
     # --- transitions -----------------------------------------------------------------------------

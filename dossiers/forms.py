@@ -94,6 +94,12 @@ class ChannelField(forms.ChoiceField):
         self.options = list(options)
 
 
+WALK_IN_FOR_CITIZENS = _(
+    "Hồ sơ nộp trực tiếp do cán bộ tiếp nhận tại Bộ phận Một cửa; trên Cổng, vui lòng chọn nộp trực tuyến "
+    "hoặc qua bưu chính công ích."
+)
+
+
 class DraftForm(forms.Form):
     """The applicant data, the procedure's form fields and the channels of a dossier.
 
@@ -164,6 +170,13 @@ class DraftForm(forms.Form):
         self.desk_obj = chosen
         if mode == "walk_in":
             self.fields["intake_channel"].required = False
+            # A ticket holder's dossier takes the ticket's place in the session's walk-in cap (seed 004).
+            self.fields["ticket"] = forms.IntegerField(
+                label=_("Số thứ tự (nếu người nộp đã lấy số)"),
+                required=False,
+                min_value=1,
+                help_text=_("Số thứ tự của buổi hiện tại; hồ sơ dùng chỗ của số thứ tự, không tính hai lần."),
+            )
         zones = zone_choices(procedure.province)
         if zones:
             self.fields["address_zone"].choices = zones
@@ -183,6 +196,12 @@ class DraftForm(forms.Form):
 
     def refresh_channels(self):
         self.policy, intake, returns = channel_options(self.procedure, self.desk_obj)
+        if self.mode != "walk_in":
+            # Walk-in dossiers are entered by the desk's officer: never a choice for a citizen online.
+            for option in intake:
+                if option["value"] == IntakeChannel.WALK_IN and option["available"]:
+                    option["available"] = False
+                    option["reason"] = str(WALK_IN_FOR_CITIZENS)
         self.fields["intake_channel"].options = intake
         self.fields["return_channel"].options = returns
         # Only what the policy allows is a valid choice; walk-in entry may go through on an urgent

@@ -33,6 +33,9 @@ class DossierCreateSerializer(serializers.Serializer):
     address = serializers.CharField(max_length=300, required=False, allow_blank=True)
     address_zone = serializers.CharField(max_length=40, required=False, allow_blank=True)
     form_data = serializers.JSONField(required=False)
+    ticket = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, help_text=_("số thứ tự của buổi hiện tại (hồ sơ trực tiếp)")
+    )
 
     def validate_form_data(self, value):
         if not isinstance(value, dict):
@@ -75,6 +78,7 @@ class DossierSerializer(serializers.ModelSerializer):
     province = serializers.CharField(source="province.code")
     desk = serializers.IntegerField(source="desk_id")
     paused = serializers.SerializerMethodField()
+    ticket = serializers.SerializerMethodField()
     events = EventSerializer(many=True)
     documents = DocumentSerializer(many=True)
     fee = serializers.SerializerMethodField()
@@ -104,6 +108,7 @@ class DossierSerializer(serializers.ModelSerializer):
             "outcome",
             "timeliness",
             "paused",
+            "ticket",
             "fee",
             "payment_status",
             "rating",
@@ -115,6 +120,10 @@ class DossierSerializer(serializers.ModelSerializer):
 
     def get_paused(self, dossier) -> bool:
         return dossier.paused  # a pause in force now, its end still to come included (models.pause_in_force_q)
+
+    def get_ticket(self, dossier) -> dict | None:
+        ticket = dossier.ticket
+        return {"number": ticket.number, "date": ticket.date, "session": ticket.session} if ticket else None
 
     def get_fee(self, dossier) -> int:
         return dossier.snap_fee if dossier.snap_fee is not None else dossier.procedure.fee

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.policy import effective_policy
+from campaigns.walk_in import take_place as take_walk_in_place
 from portal.calendar import timeliness as classify
 from portal.models import RequiredDocument, Role
 from portal.working_time import calendar_for_desk
@@ -75,6 +76,7 @@ def create_draft(
     address_zone="default",
     form_data=None,
     owner=None,
+    ticket=None,
 ):
     """A new draft. Any channel may be saved on a draft (an urgent exception can be granted
     on it first); the effective policy is checked at submission and again at acceptance."""
@@ -93,6 +95,7 @@ def create_draft(
     _check_addresses(intake_channel, return_channel, address)
     if owner is None and user is not None and user.role == Role.CITIZEN:
         owner = user
+    queue_ticket = _queue_ticket(desk, intake_channel, ticket)
     with transaction.atomic():
         dossier = Dossier.objects.create(
             code=next_code(desk),
@@ -112,9 +115,25 @@ def create_draft(
             address=address or "",
             address_zone=address_zone or "default",
             form_data=form_data or {},
+            ticket=queue_ticket,
         )
         _record(dossier, user, "create", "", channel=intake_channel)
     return dossier
+
+
+def _queue_ticket(desk, intake_channel, number):
+    """The queue ticket of the desk's current session that a walk-in dossier is entered with (seed 004)."""
+    if number in (None, ""):
+        return None
+    from campaigns.walk_in import find_ticket
+
+    if intake_channel != IntakeChannel.WALK_IN:
+        raise DossierError(_("Chỉ hồ sơ nộp trực tiếp mới ghi số thứ tự."), "ticket")
+    ticket = find_ticket(desk, int(number))
+    taken = Dossier.objects.filter(ticket=ticket).values_list("code", flat=True).first()
+    if taken:
+        raise DossierError(_("Số thứ tự này đã dùng cho hồ sơ %(code)s.") % {"code": taken}, "ticket")
+    return ticket
 
 
 def update_draft(dossier, user, **fields):
@@ -294,6 +313,9 @@ def accept(dossier, user, note=""):
         payments.check_paid_for_acceptance(dossier)  # fee collected before acceptance (dossiers/payments.py)
         now = timezone.now()
         policy = check_channels(dossier, now)
+        if dossier.intake_channel == IntakeChannel.WALK_IN:
+            # The session's walk-in cap counts this dossier unless its ticket holds the place (seed 004).
+            take_walk_in_place(dossier.desk, policy.walk_in_capacity_per_session, now, dossier.ticket)
         procedure = dossier.procedure
         from_status = dossier.status
         dossier.status = Status.ACCEPTED

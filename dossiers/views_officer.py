@@ -404,6 +404,7 @@ def walk_in(request):
                     address_zone=data.get("address_zone") or "default",
                     form_data=form.form_data(),
                     owner=None,
+                    ticket=data.get("ticket"),
                 ),
             )
             if dossier is not None:

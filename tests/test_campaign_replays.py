@@ -18,6 +18,7 @@ from campaigns.policy import effective_policy
 from campaigns.testing import make_campaign, vn
 from dossiers import services as dossier_services
 from dossiers.models import ClockPause, Notification, Status
+from portal.errors import RuleError
 from postal.models import PostalOrder, PostalTariff, SubsidyEntry
 from tests.dossier_helpers import make_dossier
 from tests.factories import CitizenFactory, HeadFactory, OfficerFactory, ProcedureFactory, ProvinceAdminFactory
@@ -392,10 +393,27 @@ def test_seed_004_tay_ninh_online_only_capped_queue_and_held_results(committed):
         ]
     assert [a.status_code for a in answers] == [201, 201, 201, 409]
     assert [a.json()["number"] for a in answers[:3]] == [1, 2, 3]
+    # The 3 places of the afternoon are the 3 tickets: a walk-in without one is refused (issue 13, point 2),
+    # with the next session named; ticket 001's holder takes the ticket's place.
     walk_in = make_dossier(
-        "accepted", officer=officer, procedure=level2, at=vn(2020, 3, 31, 14), intake_channel="walk_in"
+        "submitted", officer=officer, procedure=level2, at=vn(2020, 3, 31, 14), intake_channel="walk_in"
     )
-    assert walk_in.status == Status.ACCEPTED
+    with time_machine.travel(vn(2020, 3, 31, 14), tick=False), pytest.raises(RuleError) as full:
+        dossier_services.accept(walk_in, officer)
+    assert "đủ 3 hồ sơ" in full.value.message and "buổi sáng ngày 01/04/2020" in full.value.message
+    with time_machine.travel(vn(2020, 3, 31, 14), tick=False):
+        holder = dossier_services.create_draft(
+            officer,
+            procedure=level2,
+            desk=officer.desk,
+            intake_channel="walk_in",
+            return_channel="postal",
+            applicant={"full_name": "Người 0", "phone": "0950000000"},
+            address="x",
+            ticket=1,
+        )
+        holder = dossier_services.accept(dossier_services.submit(holder, officer), officer)
+    assert holder.status == Status.ACCEPTED and holder.ticket.number == 1
     # Declared over: the admin ends both; the held result is released and the citizen told.
     with time_machine.travel(vn(2020, 4, 23, 8), tick=False):
         committed(services.end, queue, None, "Công bố hết dịch.")

@@ -9,6 +9,7 @@ from django.test import Client
 import dossiers.campaign_rules  # noqa: F401  (connects the dossier-side receivers)
 from campaigns.testing import make_campaign, vn
 from dossiers.tracking import public_view
+from portal.errors import RuleError
 from tests.clients import api_client
 from tests.dossier_helpers import make_dossier
 from tests.factories import OfficerFactory, ProcedureFactory, ProvinceAdminFactory
@@ -81,7 +82,7 @@ def through(door, action, dossier, user, **data):
         call = {"return": dossier_services.return_result, "accept": dossier_services.accept}[action]
         try:
             call(dossier, user)
-        except dossier_services.DossierError as error:
+        except RuleError as error:  # DossierError and the walk-in cap's SessionFull (HTTP 400)
             return "refused", error.message
         return "ok", None
     if door == "api":
@@ -316,3 +317,128 @@ def test_point3_the_head_approves_on_the_page(suspended_world):
         done = head_page.post(f"/can-bo/khan-cap/{asked.pk}/approve/", {f"r{asked.pk}-note": ""}, follow=True)
         assert "Đã phê duyệt trường hợp khẩn cấp" in done.content.decode()
         assert dossier_services.submit(draft, officer).status == "submitted"
+
+
+# --- point 2: the walk-in cap per half-day session counts accepted walk-in dossiers ---------------------
+
+TN_BASIS = "Kế hoạch số 1234/KH-UBND ngày 24/3/2020 của UBND tỉnh Tây Ninh"
+
+
+@pytest.fixture
+def capped(committed, settings):
+    if not hasattr(settings, "TICKET_BOOKING_DAYS"):  # another helper's setting, read by tickets.book
+        settings.TICKET_BOOKING_DAYS = 30
+    officer = OfficerFactory()
+    province = officer.desk.province
+    procedure = ProcedureFactory(province=province, agency=officer.desk.agency, level=2, documents=0)
+    with time_machine.travel(vn(2020, 3, 28, 9), tick=False):
+        committed(
+            make_campaign,
+            province,
+            status="active",
+            starts_at=vn(2020, 3, 30, 0),
+            rules={"walk_in_capacity_per_session": 3},
+            legal_basis=TN_BASIS,
+            title="Tây Ninh",
+        )
+    return {"officer": officer, "procedure": procedure}
+
+
+def walk_in_draft(world, at, ticket=None):
+    from dossiers import services as dossier_services
+
+    with time_machine.travel(at, tick=False):
+        draft = dossier_services.create_draft(
+            world["officer"],
+            procedure=world["procedure"],
+            desk=world["officer"].desk,
+            intake_channel="walk_in",
+            return_channel="desk",
+            applicant={"full_name": "Nguyễn Văn B", "phone": "0912345678"},
+            ticket=ticket,
+        )
+        return dossier_services.submit(draft, world["officer"])
+
+
+def book(world, at, phone):
+    from campaigns import tickets
+
+    with time_machine.travel(at, tick=False):
+        return tickets.book(
+            world["officer"].desk,
+            day=at.date(),
+            session="afternoon",
+            full_name="Người xếp hàng",
+            phone=phone,
+            procedure=world["procedure"],
+        )
+
+
+@pytest.mark.parametrize("door", DOORS)
+def test_point2_the_cap_plus_one_th_walk_in_acceptance_is_refused_with_the_next_session(capped, door):
+    from dossiers import services as dossier_services
+
+    officer, at = capped["officer"], vn(2020, 3, 31, 14)
+    ticket = book(capped, vn(2020, 3, 31, 13, 40), "0950000001")
+    first, second = walk_in_draft(capped, at), walk_in_draft(capped, at)
+    holder = walk_in_draft(capped, at, ticket=ticket.number)
+    assert holder.ticket_id == ticket.pk
+    with time_machine.travel(at, tick=False):
+        for dossier in (first, second, holder):  # 1 ticket + 2 without = 3; the holder takes the ticket's place
+            dossier_services.accept(dossier, officer)
+    extra = walk_in_draft(capped, at)
+    with time_machine.travel(vn(2020, 3, 31, 15), tick=False):
+        answer, message = through(door, "accept", extra, officer)
+    assert answer == "refused"
+    assert "đủ 3 hồ sơ" in message and "buổi sáng ngày 01/04/2020, bắt đầu lúc 07:00" in message
+    extra.refresh_from_db()
+    assert extra.status == "submitted"  # nothing saved is lost: it waits for the next session
+    # The kiosk is full too, and the next session takes it.
+    from portal.errors import Conflict
+
+    with pytest.raises(Conflict):
+        book(capped, vn(2020, 3, 31, 15), "0950000002")
+    with time_machine.travel(vn(2020, 4, 1, 7, 30), tick=False):
+        assert through(door, "accept", extra, officer) == ("ok", None)
+
+
+def test_point2_the_ticket_is_entered_on_the_walk_in_form_and_the_api(capped):
+    officer, procedure = capped["officer"], capped["procedure"]
+    ticket = book(capped, vn(2020, 3, 31, 13, 40), "0950000001")
+    page = Client()
+    page.force_login(officer)
+    with time_machine.travel(vn(2020, 3, 31, 14), tick=False):
+        form = page.get("/can-bo/tiep-nhan-truc-tiep/", {"procedure": procedure.pk}).content.decode()
+        assert 'name="ticket"' in form
+        wrong = page.post(
+            f"/can-bo/tiep-nhan-truc-tiep/?procedure={procedure.pk}",
+            {"full_name": "Trần Thị C", "phone": "0912345678", "return_channel": "desk", "ticket": "7"},
+        )
+        assert wrong.status_code == 400 and "Không có số thứ tự 007" in wrong.content.decode()
+        made = api_client(officer).post(
+            "/api/v1/dossiers/",
+            {
+                "procedure": procedure.code,
+                "desk": officer.desk_id,
+                "intake_channel": "walk_in",
+                "return_channel": "desk",
+                "applicant": {"full_name": "Trần Thị C", "phone": "0912345678"},
+                "ticket": ticket.number,
+            },
+            format="json",
+        )
+        assert made.status_code == 201, made.content
+        assert made.json()["ticket"] == {"number": 1, "date": "2020-03-31", "session": "afternoon"}
+        twice = api_client(officer).post(
+            "/api/v1/dossiers/",
+            {
+                "procedure": procedure.code,
+                "desk": officer.desk_id,
+                "intake_channel": "walk_in",
+                "return_channel": "desk",
+                "applicant": {"full_name": "Lê Văn D", "phone": "0912345670"},
+                "ticket": ticket.number,
+            },
+            format="json",
+        )
+        assert twice.status_code == 400 and "ticket" in twice.json()
