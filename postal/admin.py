@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from portal.admin import ProvinceScopedAdmin, ReadOnly, ReadOnlyInline
 
+from . import webhooks
 from .auth import hash_token, new_credentials
 from .models import IntegrationClient, PostalOrder, PostalOrderEvent, PostalTariff, SubsidyEntry, WebhookDelivery
 
@@ -85,9 +86,15 @@ class IntegrationClientAdmin(ProvinceScopedAdmin):
     search_fields = ["name"]
     fields = ["name", "province", "webhook_url", "active", "created_at"]
     readonly_fields = ["created_at"]
+    actions = ["revoke_clients"]
 
     def has_delete_permission(self, request, obj=None):
         return False  # deactivate instead: deliveries and events keep pointing at it
+
+    @admin.action(description=_l("Thu hồi quyền truy cập (ngừng gửi webhook ngay)"))
+    def revoke_clients(self, request, queryset):
+        cancelled = sum(webhooks.revoke(client) for client in queryset.filter(active=True))
+        messages.success(request, _("Đã thu hồi; %(count)d webhook đang chờ đã huỷ.") % {"count": cancelled})
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -102,6 +109,9 @@ class IntegrationClientAdmin(ProvinceScopedAdmin):
             )
             return
         super().save_model(request, obj, form, change)
+        if "active" in form.changed_data and not obj.active:
+            cancelled = webhooks.revoke(obj)
+            messages.info(request, _("Đã thu hồi; %(count)d webhook đang chờ đã huỷ.") % {"count": cancelled})
 
 
 @admin.register(WebhookDelivery)

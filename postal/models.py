@@ -18,6 +18,8 @@ class PostalTariff(models.Model):
     province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="postal_tariffs")
     leg = models.CharField(_("chặng"), max_length=8, choices=Leg.choices)
     zone = models.CharField(_("vùng"), max_length=40, default="default")
+    # What people read for the zone ("Nội thành"): the key ("noi_thanh") is for files and the API.
+    zone_label = models.CharField(_("tên vùng"), max_length=80, blank=True)
     amount = models.PositiveIntegerField(_("cước (đồng)"))
     valid_from = models.DateField(_("áp dụng từ"))
 
@@ -244,6 +246,8 @@ class WebhookDelivery(models.Model):
     class State(models.TextChoices):
         PENDING = "pending", _("chờ gửi")
         DELIVERED = "delivered", _("đã gửi")
+        # The client was revoked (deactivated) before it was sent: never sent (postal/webhooks.py).
+        CANCELLED = "cancelled", _("đã huỷ")
 
     client = models.ForeignKey(IntegrationClient, on_delete=models.CASCADE, related_name="deliveries")
     order = models.ForeignKey(PostalOrder, on_delete=models.CASCADE, related_name="+")

@@ -14,6 +14,10 @@
   taken with SKIP LOCKED), then made outside any transaction, so a slow receiver never
   holds a lock. 2xx = delivered; anything else is retried after 30 s, 1 min, 2 min, …
   capped at POSTAL_WEBHOOK_BACKOFF_MAX seconds (default 1 h), for as long as it takes.
+- A revoked client (deactivated: `revoke`, the admin's action or its "active" box) receives
+  nothing more: its pending deliveries are cancelled at once (state `cancelled`, the reason in
+  `last_error`), the claim skips and cancels any left over, and an attempt re-reads the client
+  right before sending.
 """
 
 from __future__ import annotations
@@ -120,13 +124,38 @@ def body_of(delivery) -> bytes:
     return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
+REVOKED = "Đã thu hồi quyền của phần mềm bưu điện: không gửi."
+
+
+def cancel_pending(clients, reason=REVOKED):
+    """Cancel the pending deliveries of `clients` (a queryset of IntegrationClient); returns how many."""
+    return WebhookDelivery.objects.filter(client__in=clients, state=WebhookDelivery.State.PENDING).update(
+        state=WebhookDelivery.State.CANCELLED, next_attempt_at=None, last_error=reason[:300]
+    )
+
+
+def revoke(client, reason=REVOKED):
+    """Deactivate a client (its token stops working) and cancel its pending deliveries, in one
+    transaction. Returns how many deliveries were cancelled."""
+    with transaction.atomic():
+        IntegrationClient.objects.filter(pk=client.pk).update(active=False)
+        cancelled = cancel_pending(IntegrationClient.objects.filter(pk=client.pk), reason)
+    client.active = False
+    log.info("postal client %s revoked; %s pending webhooks cancelled", client.pk, cancelled)
+    return cancelled
+
+
 def claim(ids=None, limit=100):
     """Lock and lease up to `limit` pending deliveries that are due (or those of `ids`),
-    skipping rows another sender holds. Returns their ids."""
+    skipping rows another sender holds and those of clients no longer active (cancelled here,
+    however the client was deactivated). Returns their ids."""
     now = timezone.now()
+    cancel_pending(IntegrationClient.objects.filter(active=False))
     with transaction.atomic():
         queryset = WebhookDelivery.objects.select_for_update(skip_locked=True).filter(
-            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now), state=WebhookDelivery.State.PENDING
+            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+            state=WebhookDelivery.State.PENDING,
+            client__active=True,
         )
         if ids is not None:
             queryset = queryset.filter(pk__in=ids)
@@ -145,7 +174,10 @@ def post(url, body, headers, timeout):
 def attempt(delivery_id):
     """Send one claimed delivery and record the outcome. Returns True when delivered."""
     delivery = WebhookDelivery.objects.select_related("client").filter(pk=delivery_id).first()
-    if delivery is None or delivery.state == WebhookDelivery.State.DELIVERED:
+    if delivery is None or delivery.state != WebhookDelivery.State.PENDING:
+        return False
+    if not delivery.client.active:  # revoked after the claim: read just now, right before sending
+        cancel_pending(IntegrationClient.objects.filter(pk=delivery.client_id))
         return False
     body = body_of(delivery)
     headers = {
