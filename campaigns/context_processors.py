@@ -1,15 +1,27 @@
-"""`site_notices`: the notices of every campaign in force now, for the banner that
-base.html renders on every page. Each is a dict with title, notice, hotline (and body,
-level, url for templates/includes/notice.html). Read from the cached campaign list."""
+"""`site_notices`: the notices of the campaigns in force now that apply to the page, for the
+banner base.html renders under the header. Each is a dict with title, notice, hotline (and
+body, level, url for templates/includes/notice.html). Read from the cached campaign list.
+
+Which apply (`notices_for`):
+- a page about one procedure (the view sets `request.notice_procedure`, and `request.notice_desk`
+  for a dossier's desk): the campaigns in force and in scope for that procedure (and desk);
+- staff (officer, head, clerk, province admin): their own province's, an officer's limited to
+  the campaigns that cover their desk;
+- anyone else: the province they picked once (`choose_province` keeps it in the session); a
+  visitor who has not picked one sees every province's notice collapsed to one line, with the
+  picker.
+`site_notices_compact` asks the banner for one line a notice (a <details> opens it); on a
+phone the banner is always one line a notice (CSS)."""
 
 from django.core.cache import cache
 from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .policy import _version
+from .policy import _version, campaigns_for, desk_campaigns
 
 LIST_SECONDS = 600
+SESSION_KEY = "motcua:notice-province"
 
 
 def _campaigns():
@@ -21,6 +33,7 @@ def _campaigns():
         rows = [
             {
                 "id": c.pk,
+                "province_id": c.province_id,
                 "province": c.province.name,
                 "title": c.title,
                 "legal_basis": c.legal_basis,
@@ -40,6 +53,7 @@ def _campaigns():
 
 
 def active_notices(at=None):
+    """Every notice in force at `at` (default now), of every province."""
     at = at or timezone.now()
     notices = []
     for row in _campaigns():
@@ -50,6 +64,9 @@ def active_notices(at=None):
             lines.append(_("Căn cứ: %(basis)s") % {"basis": row["legal_basis"]})
             notices.append(
                 {
+                    "id": row["id"],
+                    "province_id": row["province_id"],
+                    "province": row["province"],
                     "title": f"{row['province']}: {row['title']}",
                     "body": "\n".join(lines),
                     "notice": row["notice"],
@@ -61,8 +78,47 @@ def active_notices(at=None):
     return notices
 
 
+def chosen_province(request):
+    """The province a visitor or citizen picked for the notices, or None."""
+    session = getattr(request, "session", None)
+    value = session.get(SESSION_KEY) if session is not None else None
+    return int(value) if isinstance(value, int) or (isinstance(value, str) and value.isdigit()) else None
+
+
+def notices_for(request, notices):
+    """(the notices that apply to the page, whether the banner shows them one line each)."""
+    procedure = getattr(request, "notice_procedure", None)
+    if procedure is not None:
+        ids = {c.id for c in campaigns_for(procedure, getattr(request, "notice_desk", None))}
+        return [n for n in notices if n["id"] in ids], False
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and not user.is_citizen and user.province_id:
+        if user.desk_id:
+            ids = {c.id for c in desk_campaigns(user.desk)}
+            return [n for n in notices if n["id"] in ids], False
+        return [n for n in notices if n["province_id"] == user.province_id], False
+    province = chosen_province(request)
+    if province is not None:
+        return [n for n in notices if n["province_id"] == province], False
+    return notices, True
+
+
+def _provinces(notices):
+    return sorted({(n["province_id"], n["province"]) for n in notices}, key=lambda item: item[1])
+
+
 def notices(request):
     try:
-        return {"site_notices": active_notices()}
+        every = active_notices()
+        shown, compact = notices_for(request, every)
     except DatabaseError:  # a notice banner must never take a page down
         return {"site_notices": []}
+    user = getattr(request, "user", None)
+    staff = user is not None and user.is_authenticated and not user.is_citizen and bool(user.province_id)
+    return {
+        "site_notices": shown,
+        "site_notices_compact": compact,
+        # The picker, for whoever has no province of their own: the provinces with a notice now.
+        "notice_provinces": [] if staff else _provinces(every),
+        "notice_province": chosen_province(request),
+    }

@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from . import dashboard, views
+from . import dashboard, notice_pages, views
 
 urlpatterns = [
     path("quan-tri/", dashboard.admin_dashboard, name="admin_dashboard"),
+    path("thong-bao/chon-tinh/", notice_pages.choose_province, name="notice_province"),
     path("dot-ap-dung/", views.campaign_list, name="campaign_list"),
     path("dot-ap-dung/tao/", views.campaign_create, name="campaign_create"),
     path("dot-ap-dung/<int:pk>/", views.campaign_detail, name="campaign_detail"),

@@ -43,6 +43,7 @@ def start(request, procedure_pk):
     """Nộp hồ sơ: the applicant data, the request and the channels; "Lưu nháp" creates the draft."""
     procedure = get_object_or_404(Procedure.objects.select_related("province", "agency"), pk=procedure_pk, active=True)
     form = DraftForm(request.POST or None, procedure=procedure, mode="citizen", user=request.user)
+    request.notice_procedure = procedure  # the banner: this procedure's campaigns (campaigns.context_processors)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -100,6 +101,7 @@ def edit(request, code):
 
 
 def _documents_page(request, dossier, bound=None, note_form=None, status=200):
+    request.notice_procedure, request.notice_desk = dossier.procedure, dossier.desk_id
     policy, _intake, _returns = channel_options(dossier.procedure, dossier.desk)
     context = {
         "dossier": dossier,
@@ -214,6 +216,7 @@ def _action_forms(dossier, allowed, bound=None):
 
 
 def _detail_page(request, dossier, bound=None, status=200):
+    request.notice_procedure, request.notice_desk = dossier.procedure, dossier.desk_id
     allowed = set(workflow.actions_for(dossier.status, workflow.CITIZEN))
     event, missing = supplement_request(dossier)
     context = {

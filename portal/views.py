@@ -98,9 +98,9 @@ def procedure_list(request):
     return render(request, "portal/procedure_list.html", context)
 
 
-def procedure_channels(procedure):
-    """How a dossier of this procedure can be submitted and its result received.
-    Online intake needs level ≥ 3; a procedure that must be done in person takes no
+def catalog_channels(procedure):
+    """How a dossier of this procedure can be submitted and its result received, by the catalog
+    alone. Online intake needs level ≥ 3; a procedure that must be done in person takes no
     online or postal intake whatever its flags say."""
     in_person = procedure.in_person_only
     intake = [
@@ -117,16 +117,37 @@ def procedure_channels(procedure):
         {"key": "postal", "label": _("Nhận qua bưu chính công ích tại địa chỉ"), "available": procedure.postal_return},
         {"key": "online", "label": _("Nhận bản điện tử trên Cổng"), "available": procedure.level >= 4},
     ]
-    return {"intake": intake, "result": result}
+    online = procedure.active and intake[0]["available"]
+    return {"intake": intake, "result": result, "postal_fees": [], "online_open": online, "in_campaign": False}
+
+
+_channels_providers = []
+
+
+def register_channels_provider(provider):
+    """`provider(procedure) -> dict` shaped as `catalog_channels`: the campaigns app registers the
+    effective policy here (portal never imports campaigns)."""
+    if provider not in _channels_providers:
+        _channels_providers.append(provider)
+
+
+def procedure_channels(procedure):
+    """The channels the public page shows: the registered provider's (the effective policy now),
+    else the catalog's."""
+    for provider in _channels_providers:
+        return provider(procedure)
+    return catalog_channels(procedure)
 
 
 def procedure_detail(request, pk):
+    """The public page of a procedure. Its channels, postal fees and the submit button follow the
+    effective policy now (`procedure_channels`)."""
     procedure = get_object_or_404(Procedure.objects.select_related("agency", "province"), pk=pk)
+    request.notice_procedure = procedure  # the banner shows the campaigns of this procedure only
     context = {
         "procedure": procedure,
         "documents": procedure.documents.all(),
         "channels": procedure_channels(procedure),
-        "can_submit_online": procedure.active and procedure.level >= 3 and not procedure.in_person_only,
     }
     return render(request, "portal/procedure_detail.html", context)
 

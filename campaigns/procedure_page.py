@@ -1,0 +1,69 @@
+"""The public procedure page's channels (portal.views.procedure_channels asks here: portal sits
+below campaigns, so campaigns registers `channels_of` in CampaignsConfig.ready): the *effective*
+policy now (`effective_policy`, not the catalog's flags), each closed channel with the reason the
+campaign gave, the post's fee of each leg with the campaign's waiver, and whether online
+submission is open. `intake`, `result`: rows of key, label, available, reason (the intake's
+walk-in row keeps the page's key "desk"); `postal_fees`: rows of leg, label, tariff, waived,
+charged; `waived_percent`, `hold_other_returns`, `online_open`, `in_campaign`."""
+
+from django.utils.translation import gettext_lazy as _
+
+from .policy import effective_policy, postal_fee
+from .rules import INTAKE_CHANNELS, RETURN_CHANNELS
+from .services import waived_amount
+
+INTAKE_LABELS = {
+    "online": _("Nộp trực tuyến trên Cổng"),
+    "postal": _("Gửi hồ sơ qua bưu chính công ích"),
+    "walk_in": _("Nộp trực tiếp tại Bộ phận Một cửa"),
+}
+RETURN_LABELS = {
+    "desk": _("Nhận trực tiếp tại Bộ phận Một cửa"),
+    "postal": _("Nhận qua bưu chính công ích tại địa chỉ"),
+    "online": _("Nhận bản điện tử trên Cổng"),
+}
+# The page's own key of a channel where it differs (its intake list says "desk" for walk-in).
+PAGE_KEYS = {"walk_in": "desk"}
+LEG_LABELS = {
+    "pickup": _("Bưu điện nhận hồ sơ tại nhà"),
+    "return": _("Bưu điện chuyển trả kết quả tại nhà"),
+}
+
+
+def _rows(channels, labels, allows, closed_because):
+    return [
+        {
+            "key": PAGE_KEYS.get(channel, channel),
+            "label": str(labels[channel]),
+            "available": allows(channel),
+            "reason": "" if allows(channel) else closed_because.get(channel, ""),
+        }
+        for channel in channels
+    ]
+
+
+def channels_of(procedure, at=None):
+    """The channels of `procedure` at `at` (default now) as the public page shows them."""
+    policy = effective_policy(procedure, None, at)
+    postal_open = policy.allows_intake("postal") or policy.allows_return("postal")
+    fees = postal_fee(procedure, None, at, policy=policy) if postal_open else {}
+    percent = policy.postal_fee_waived_percent or 0
+    postal_fees = []
+    for leg in ("pickup", "return"):
+        tariff = fees.get(leg)
+        if tariff is None:
+            continue
+        waived = waived_amount(tariff, percent)
+        postal_fees.append(
+            {"leg": leg, "label": str(LEG_LABELS[leg]), "tariff": tariff, "waived": waived, "charged": tariff - waived}
+        )
+    return {
+        "intake": _rows(INTAKE_CHANNELS, INTAKE_LABELS, policy.allows_intake, policy.closed_because),
+        "result": _rows(RETURN_CHANNELS, RETURN_LABELS, policy.allows_return, policy.closed_because),
+        "postal_fees": postal_fees,
+        "waived_percent": percent,
+        "hold_other_returns": policy.hold_other_returns,
+        "online_open": bool(procedure.active) and policy.allows_intake("online"),
+        "notices": list(policy.notices),
+        "in_campaign": bool(policy.campaigns),
+    }
