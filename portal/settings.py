@@ -4,13 +4,18 @@ Every variable read here is listed, with its default, in `.env.example`.
 Defaults serve a laptop: SQLite under var/, the database cache (shared by every
 process), Celery on a filesystem broker under var/broker, DEBUG off unless asked for.
 `DJANGO_MODE=production` switches on the deploy checks: it refuses to start
-without SECRET_KEY and ALLOWED_HOSTS and passes `manage.py check --deploy`.
+without ALLOWED_HOSTS or a strong SECRET_KEY and passes `manage.py check --deploy`.
 """
 
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -29,12 +34,27 @@ PRODUCTION = MODE == "production"
 # DEBUG: off unless asked for; never on in production.
 DEBUG = env.bool("DEBUG", default=False) and not PRODUCTION
 
-# SECRET_KEY: required in production; a fixed, clearly unsafe key otherwise.
+# SECRET_KEY: required in production, and strong there (Django's deploy-check thresholds: at least
+# 50 characters, 5 distinct ones, not "django-insecure-…", not the development key); a fixed,
+# clearly unsafe key otherwise. `python -c "import secrets; print(secrets.token_urlsafe(64))"` makes one.
+DEV_SECRET_KEY = "dev-insecure-motcua-key-do-not-use-in-production-0123456789abcdef"
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if PRODUCTION:
         raise ImproperlyConfigured("SECRET_KEY must be set when DJANGO_MODE=production")
-    SECRET_KEY = "dev-insecure-motcua-key-do-not-use-in-production-0123456789abcdef"
+    SECRET_KEY = DEV_SECRET_KEY
+if PRODUCTION and (
+    len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH
+    or len(set(SECRET_KEY)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+    or SECRET_KEY.startswith(SECRET_KEY_INSECURE_PREFIX)
+    or SECRET_KEY == DEV_SECRET_KEY
+):
+    raise ImproperlyConfigured(
+        f"SECRET_KEY is too weak for DJANGO_MODE=production: use at least {SECRET_KEY_MIN_LENGTH} random "
+        f"characters ({SECRET_KEY_MIN_UNIQUE_CHARACTERS} or more distinct), not prefixed with "
+        f"'{SECRET_KEY_INSECURE_PREFIX}' and not the development key, e.g. the output of "
+        '`python -c "import secrets; print(secrets.token_urlsafe(64))"`'
+    )
 
 # ALLOWED_HOSTS: comma-separated; required in production.
 ALLOWED_HOSTS = env.list(
@@ -82,6 +102,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every answer (django-csp; the policy is below).
+    "csp.middleware.CSPMiddleware",
     # Before anything reads a body: bodies over their limit are a 413 (portal/body_limits.py).
     "portal.body_limits.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -205,6 +227,26 @@ CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp) on every page: scripts, styles, images, fonts and requests
+# from our own origin only (Chart.js and Swagger UI are served from our static files), no plug-ins,
+# no framing, no <base> elsewhere. No inline script runs: scripts are static files (js/print.js,
+# js/reports.js), and Swagger UI is served as the split view (its script a URL of its own).
+# Inline styles stay allowed (style attributes of the admin and a few printables; a style cannot
+# run code). No form-action: online payment redirects a form post to the gateway's origin.
+# Uploaded files carry a stricter policy of their own (dossiers/serving.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -346,6 +388,11 @@ CELERY_BEAT_SCHEDULE = {
     "campaigns-sweep": {
         "task": "campaigns.tasks.sweep_campaigns",
         "schedule": 60.0,
+    },
+    # Issue 13 (seed 001): a campaign's report_due reminder, two working days before, once.
+    "dossiers-remind-campaign-reports": {
+        "task": "dossiers.tasks.remind_campaign_reports",
+        "schedule": crontab(minute="*/15"),
     },
     "reports-refresh-daily-stats": {
         "task": "reports.tasks.refresh_daily_stats",

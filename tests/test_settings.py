@@ -31,6 +31,26 @@ def test_production_refuses_to_start_without_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "weak",
+    [
+        "short-but-random-Qx81",  # fewer than 50 characters
+        "ab" * 40,  # long, but 2 distinct characters
+        "django-insecure-" + "x7Qp9vL2mZ" * 6,  # Django's generated development key
+        "dev-insecure-motcua-key-do-not-use-in-production-0123456789abcdef",  # motcua's development default
+    ],
+)
+def test_production_refuses_to_start_with_a_weak_secret_key(weak):
+    result = run_manage("check", DJANGO_MODE="production", SECRET_KEY=weak, ALLOWED_HOSTS="motcua.example.gov.vn")
+    assert result.returncode != 0
+    assert "SECRET_KEY is too weak for DJANGO_MODE=production" in result.stderr
+
+
+def test_a_weak_secret_key_is_fine_in_development():
+    result = run_manage("check", DJANGO_MODE="development", SECRET_KEY="short")
+    assert result.returncode == 0, result.stderr
+
+
 def test_production_passes_the_deploy_checks():
     result = run_manage(
         "check",
