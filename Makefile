@@ -9,6 +9,9 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8000
 HOST ?= 127.0.0.1
+# The embedded defaults' folder (SQLite, broker, uploads, mail); portal/settings.py reads the same VAR_DIR.
+VAR_DIR ?= var
+export VAR_DIR
 
 .PHONY: run test lint serve migrate demo bench bench-deps bench-scale clean help
 
@@ -28,8 +31,8 @@ $(VENV)/.test-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/pyt
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.run-installed
 
-var:
-	mkdir -p var/broker/processed var/broker/control var/media
+$(VAR_DIR):
+	mkdir -p $(VAR_DIR)/broker/processed $(VAR_DIR)/broker/control $(VAR_DIR)/media
 
 # Browser tests drive Debian's chromium (never a downloaded browser).
 /usr/bin/chromium:
@@ -37,24 +40,29 @@ var:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core; \
 	else echo "chromium is not installed and we are not root: the browser tests will be skipped"; fi
 
-migrate: $(VENV)/.run-installed | var
+migrate: $(VENV)/.run-installed | $(VAR_DIR)
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
 	$(PY) manage.py load_demo
 
-run: demo
+run: demo serve
+
+# serve: the web server (gunicorn, 2 workers), a Celery worker and beat under honcho, on data already migrated.
+# SITE_URL (links, the demo payment gateway's return address) defaults to this address; it is passed to every
+# process here because honcho gives each process type its own PORT (web PORT, worker PORT+100, beat PORT+200).
+serve: | $(VAR_DIR)
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo ""
 	@echo "  motcua: http://$(HOST):$(PORT)/   (Ctrl-C stops the web server, the worker and beat)"
 	@echo ""
-	PORT=$(PORT) HOST=$(HOST) $(VENV)/bin/honcho -f Procfile start
+	SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" PORT=$(PORT) HOST=$(HOST) $(VENV)/bin/honcho -f Procfile start
 
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: $(VENV)/.test-installed /usr/bin/chromium | var
+test: $(VENV)/.test-installed /usr/bin/chromium | $(VAR_DIR)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run

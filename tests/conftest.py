@@ -11,6 +11,9 @@ def _isolated(settings):
     (a test client request in English leaves English active in the thread, LocaleMiddleware does not
     put it back: a later test formatting a date in-process would then read it in English)."""
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    # One process here: a local-memory cache of the test's own (the served default, the database cache, is
+    # exercised by tests/served, which runs the real processes), so a test needs no database to use the cache.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
     from portal.celery import app
 
     app.conf.task_always_eager = True

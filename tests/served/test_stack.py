@@ -1,0 +1,34 @@
+"""The stack is the one `make run` serves: gunicorn with two workers, a Celery worker and beat, and every
+process links to the address served (SITE_URL), although honcho gives each process type its own PORT."""
+
+from pathlib import Path
+
+from .stack import _descendants
+
+
+def _processes(stack):
+    found = {}
+    for pid in _descendants(stack.process.pid):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            environ = dict(
+                item.split("=", 1) for item in Path(f"/proc/{pid}/environ").read_text().split("\0") if "=" in item
+            )
+        except OSError:
+            continue
+        found[pid] = (" ".join(part.decode() for part in command), environ)
+    return found
+
+
+def test_the_stack_runs_two_web_workers_a_celery_worker_and_beat_all_linking_to_the_served_address(stack):
+    processes = _processes(stack)
+    gunicorn = [pid for pid, (command, _) in processes.items() if "gunicorn" in command]
+    worker = [pid for pid, (command, _) in processes.items() if "celery" in command and " worker" in command]
+    beat = [pid for pid, (command, _) in processes.items() if "celery" in command and " beat" in command]
+    assert len(gunicorn) == 3, processes  # the master and its two workers
+    assert worker and len(beat) == 1, processes
+    for pid in gunicorn + worker + beat:
+        assert processes[pid][1].get("SITE_URL") == stack.url, (processes[pid][0], processes[pid][1].get("SITE_URL"))
+    # The demo gateway's return address is the served one: a payment started on this port comes back here.
+    status, body, _ = stack.api("GET", "/healthz")
+    assert status == 200 and body["database"] and body["cache"], body
