@@ -82,7 +82,21 @@ class CampaignForm(forms.Form):
     postal_fee_waived_percent = forms.IntegerField(
         label=_("Miễn, giảm cước bưu chính (%)"), required=False, min_value=0, max_value=100
     )
+    postal_fee_waived_scope = forms.ChoiceField(
+        label=_("Phạm vi miễn, giảm cước"),
+        required=False,
+        choices=[
+            ("all", _("Mọi lượt bưu chính trong đợt")),
+            ("switched", _("Chỉ lượt trả kết quả của hồ sơ nộp trước đợt, chuyển sang nhận qua bưu chính trong đợt")),
+        ],
+    )
     subsidy_budget = forms.CharField(label=_("Nguồn kinh phí hỗ trợ cước"), required=False, max_length=200)
+    report_due = forms.DateField(
+        label=_("Hạn gửi danh sách hồ sơ được miễn cước"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Quản trị tỉnh được nhắc trước hai ngày làm việc."),
+    )
     pickup_sla_hours = forms.FloatField(label=_("Bưu điện nhận hồ sơ trong (giờ)"), required=False, min_value=0.5)
     return_sla_hours = forms.FloatField(label=_("Bưu điện nhận kết quả trong (giờ)"), required=False, min_value=0.5)
     clock_stop_until = forms.DateField(
@@ -124,6 +138,7 @@ class CampaignForm(forms.Form):
             "legal_basis": campaign.legal_basis,
             "starts_at": timezone.localtime(campaign.starts_at),
             "ends_at": timezone.localtime(campaign.ends_at) if campaign.ends_at else None,
+            "report_due": campaign.report_due,
         }
         for name in SCOPE_FIELDS:
             value = scope.get(name)
@@ -161,6 +176,7 @@ class CampaignForm(forms.Form):
             "ends_at": data.get("ends_at"),
             "scope": scope,
             "rules": rules,
+            "report_due": data.get("report_due"),
         }
 
     def add_service_errors(self, errors):

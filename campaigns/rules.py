@@ -33,6 +33,7 @@ RULE_KEYS = (
     "return_channels",
     "hold_other_returns",
     "postal_fee_waived_percent",
+    "postal_fee_waived_scope",
     "subsidy_budget",
     "pickup_sla_hours",
     "return_sla_hours",
@@ -42,6 +43,9 @@ RULE_KEYS = (
     "hotline",
     "notify_on_start",
 )
+# Seed 001: `switched` waives only the return legs of dossiers received before the campaign started whose
+# return was switched to the post during it (postal/waivers.py); `all` (the default) every postal leg.
+WAIVER_SCOPES = ("all", "switched")
 MAX_SLA_HOURS = 720
 MAX_CAPACITY = 10_000
 
@@ -185,6 +189,13 @@ def clean_rules(rules, starts_at=None):
                 errors[name] = [_("Tối đa %(n)s ký tự.") % {"n": TEXT_RULES[key]}]
             elif value.strip():
                 cleaned[key] = value.strip()
+        elif key == "postal_fee_waived_scope":
+            if value not in WAIVER_SCOPES:
+                errors[name] = [
+                    _("Phạm vi miễn, giảm cước là “all” (mọi lượt) hoặc “switched” (hồ sơ chuyển sang bưu chính).")
+                ]
+            elif value != "all":  # `all` is the default: stored only when it says something
+                cleaned[key] = value
         elif key == "postal_fee_waived_percent":
             if not _is_int(value) or not 0 <= value <= 100:
                 errors[name] = [_("Phần trăm miễn, giảm cước phải là số nguyên từ 0 đến 100.")]
@@ -288,6 +299,8 @@ def describe(rules):
         lines.append(_("Kết quả đăng ký nhận theo hình thức khác được lưu giữ đến khi kết thúc đợt."))
     if rules.get("postal_fee_waived_percent"):
         text = _("Miễn, giảm %(p)s%% cước bưu chính công ích") % {"p": rules["postal_fee_waived_percent"]}
+        if rules.get("postal_fee_waived_scope") == "switched":
+            text += _(" (chỉ lượt trả kết quả của hồ sơ nộp trước đợt và chuyển sang nhận qua bưu chính trong đợt)")
         if rules.get("subsidy_budget"):
             text += _(" (kinh phí: %(b)s)") % {"b": rules["subsidy_budget"]}
         lines.append(text + ".")

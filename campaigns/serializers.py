@@ -11,7 +11,7 @@ from .rules import describe, describe_scope
 
 class CampaignSerializer(serializers.ModelSerializer):
     province = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     # A plain string (draft | scheduled | active | ended): a choice field would add a second
     # "status" enum to the schema beside the dossiers' one.
     status = serializers.CharField(read_only=True, help_text="draft | scheduled | active | ended")
@@ -29,6 +29,7 @@ class CampaignSerializer(serializers.ModelSerializer):
             "status",
             "scope",
             "rules",
+            "report_due",
             "summary",
             "created_by",
             "created_at",
@@ -49,10 +50,12 @@ class CampaignWriteSerializer(serializers.Serializer):
     ends_at = serializers.DateTimeField(required=False, allow_null=True)
     scope = serializers.JSONField(required=False, allow_null=True)
     rules = serializers.JSONField(required=False, allow_null=True)
+    # Seed 001: the day the list of switched, fee-free returns is due (a reminder goes two working days before).
+    report_due = serializers.DateField(required=False, allow_null=True)
 
 
 class CampaignEventSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = CampaignEvent
@@ -78,7 +81,7 @@ class TicketSerializer(serializers.ModelSerializer):
 
 
 class TicketDetailSerializer(serializers.ModelSerializer):
-    procedure = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    procedure = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = QueueTicket

@@ -31,7 +31,7 @@ from .rules import Invalid, clean_campaign
 
 log = logging.getLogger("motcua.campaigns")
 S = Campaign.Status
-FIELDS = ("title", "legal_basis", "starts_at", "ends_at", "scope", "rules")
+FIELDS = ("title", "legal_basis", "starts_at", "ends_at", "scope", "rules", "report_due")
 EFFECTS_LOCK_SECONDS = 600
 
 
@@ -132,7 +132,9 @@ def _require_text(value, field, message):
 # --- changes -------------------------------------------------------------------------------
 
 
-def create_campaign(user, province, *, title, legal_basis, starts_at, ends_at=None, scope=None, rules=None):
+def create_campaign(
+    user, province, *, title, legal_basis, starts_at, ends_at=None, scope=None, rules=None, report_due=None
+):
     """A new draft of `province` (nothing applies until it is activated)."""
     title = _require_text(title, "title", _("Vui lòng nhập tên đợt."))
     legal_basis = _require_text(legal_basis, "legal_basis", _("Vui lòng nhập căn cứ (số, ngày văn bản)."))
@@ -146,6 +148,7 @@ def create_campaign(user, province, *, title, legal_basis, starts_at, ends_at=No
             ends_at=ends_at,
             scope=scope,
             rules=rules,
+            report_due=report_due,
             created_by=user if user is not None and user.is_authenticated else None,
         )
         _record(campaign, user, "create", "", changes={f: [None, _plain(getattr(campaign, f))] for f in FIELDS})
@@ -184,6 +187,8 @@ def update_campaign(campaign, user, **fields):
             return campaign
         for name, value in values.items():
             setattr(campaign, name, value)
+        if "report_due" in changes:
+            campaign.report_reminded_at = None  # a new due day is reminded again
         campaign.save()
         _record(campaign, user, "update", campaign.status, changes=changes)
         if campaign.status == S.ACTIVE:

@@ -2,6 +2,8 @@
 trail; own province only, another's is a 404), the kiosk/citizen page to take a queue
 number, and the desk page that calls the next number."""
 
+from datetime import date
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -114,8 +116,26 @@ def campaign_detail(request, pk):
         "in_force": rule_from(campaign).in_force(timezone.now()),
         "events": campaign.events.select_related("actor")[:20],
         "records": services.records(campaign, limit=settings.CAMPAIGN_PREVIEW_LIMIT),
+        "finance_list_url": finance_list_url(campaign),
     }
     return render(request, "campaigns/detail.html", context)
+
+
+def finance_list_url(campaign):
+    """The Finance list (postal's report page) of the legs this campaign waived on switched returns (seed 001)."""
+    from urllib.parse import urlencode
+
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        path = reverse("postal:report")
+    except NoReverseMatch:  # postal is a higher app: its page may not be installed
+        return ""
+    start = timezone.localtime(campaign.starts_at).date()
+    end = min(timezone.localdate(), timezone.localtime(campaign.ends_at).date() if campaign.ends_at else date.max)
+    query = {"province": campaign.province.code, "campaign": campaign.pk, "switched": 1, "from": start.isoformat()}
+    query["to"] = max(start, end).isoformat()
+    return f"{path}?{urlencode(query)}"
 
 
 @login_required

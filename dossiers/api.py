@@ -153,7 +153,10 @@ class DossierViewSet(
 
     # --- documents -------------------------------------------------------------------------------
 
-    @extend_schema(request={"multipart/form-data": s.UploadSerializer}, responses={201: s.DocumentSerializer})
+    @extend_schema(
+        methods=["POST"], request={"multipart/form-data": s.UploadSerializer}, responses={201: s.DocumentSerializer}
+    )
+    @extend_schema(methods=["GET"], responses=s.DocumentSerializer(many=True))
     @action(detail=True, methods=["post", "get"], url_path="documents")
     def documents(self, request, code=None):
         dossier = self.get_object()
@@ -247,7 +250,7 @@ class DossierViewSet(
         return self._act(request, s.ApologizeSerializer, services.apologize)
 
     @extend_schema(
-        request=s.ExceptionSerializer, responses={200: s.DossierSerializer, 202: s.ExceptionRequestSerializer}
+        request=s.ExceptionSerializer, responses={200: s.DossierSerializer, 202: s.UrgentRequestSerializer}
     )
     @action(detail=True, methods=["post"], url_path="grant-exception")
     def grant_exception(self, request, code=None):
@@ -259,7 +262,7 @@ class DossierViewSet(
         asked = services.grant_exception(dossier, request.user, data.validated_data["reason"])
         if asked.state == asked.State.APPROVED:
             return self._detail(asked.dossier)
-        return Response(s.ExceptionRequestSerializer(asked).data, status=status.HTTP_202_ACCEPTED)
+        return Response(s.UrgentRequestSerializer(asked).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=s.NoteSerializer, responses=s.DossierSerializer)
     @action(detail=True, methods=["post"])
@@ -292,7 +295,7 @@ class ExceptionRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     (`?state=pending`), approve and decline (a head of the dossier's agency only)."""
 
     permission_classes = [permissions.IsAuthenticated]
-    serializer_class = s.ExceptionRequestSerializer
+    serializer_class = s.UrgentRequestSerializer
     filterset_fields = ["state"]
 
     def get_queryset(self):
@@ -307,14 +310,14 @@ class ExceptionRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         data = s.NoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         decided = call(self.get_object(), request.user, data.validated_data["note"])
-        return Response(s.ExceptionRequestSerializer(decided).data)
+        return Response(s.UrgentRequestSerializer(decided).data)
 
-    @extend_schema(request=s.NoteSerializer, responses=s.ExceptionRequestSerializer)
+    @extend_schema(request=s.NoteSerializer, responses=s.UrgentRequestSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         return self._decide(request, services.approve_exception)
 
-    @extend_schema(request=s.NoteSerializer, responses=s.ExceptionRequestSerializer)
+    @extend_schema(request=s.NoteSerializer, responses=s.UrgentRequestSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
         return self._decide(request, services.decline_exception)

@@ -194,7 +194,7 @@ class ExceptionSerializer(serializers.Serializer):
     approved_by = serializers.CharField(required=False, allow_blank=True)
 
 
-class ExceptionRequestSerializer(serializers.ModelSerializer):
+class UrgentRequestSerializer(serializers.ModelSerializer):
     dossier = serializers.CharField(source="dossier.code")
     requested_by = serializers.SerializerMethodField()
     decided_by = serializers.SerializerMethodField()

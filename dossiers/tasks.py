@@ -58,3 +58,11 @@ def sweep_deadlines(batch_size=500):
     from .sweep import in_batches, sweep_batch
 
     return in_batches(sweep_batch, batch_size)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def remind_campaign_reports():
+    """Two working days before a campaign's report is due, remind the province admins (once)."""
+    from .campaign_reminders import remind_campaign_reports as remind
+
+    return remind()

@@ -22,7 +22,7 @@ from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, F, IntegerField, Q, Sum, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -54,6 +54,9 @@ class PostalReportForm(forms.Form):
     format = forms.ChoiceField(
         label=gettext_lazy("Định dạng"), required=False, choices=[(f, f.upper()) for f in FORMATS]
     )
+    # Seed 001: the legs a campaign waived (`campaign`), and of them the switched returns (`switched=1`).
+    campaign = forms.IntegerField(label=gettext_lazy("Đợt áp dụng (mã số)"), required=False, min_value=1)
+    switched = forms.BooleanField(label=gettext_lazy("Chỉ hồ sơ chuyển sang nhận qua bưu chính"), required=False)
 
     def __init__(self, *args, agencies=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -195,12 +198,34 @@ def local_day_start(day):
     return datetime.combine(day, time.min, tzinfo=timezone.get_default_timezone())
 
 
+def switched_returns(campaign_id=None):
+    """Return legs of dossiers received before the campaign started (or, without a campaign, before the
+    order) whose return was switched to the post: seed 001's "hồ sơ đã nộp ... chưa đăng ký nhận kết quả qua
+    bưu chính công ích", the list the post reports for the subsidy."""
+    from campaigns.models import Campaign
+    from dossiers.models import DossierEvent
+
+    switched = DossierEvent.objects.filter(dossier=OuterRef("dossier"), action="switch_return", data__to="postal")
+    q = Q(kind=PostalOrder.Kind.RETURN)
+    campaign = Campaign.objects.filter(pk=campaign_id).first() if campaign_id else None
+    if campaign is not None:
+        q &= Q(dossier__received_at__lt=campaign.starts_at)
+        switched = switched.filter(at__gte=campaign.starts_at)
+        if campaign.ends_at is not None:
+            switched = switched.filter(at__lt=campaign.ends_at)
+    else:
+        q &= Q(dossier__received_at__lt=F("triggered_at"))
+    return q & Q(Exists(switched))
+
+
 @dataclass
 class PostalReport:
     start: date
     end: date  # included
     province: Province | None = None
     agency: Agency | None = None
+    campaign_id: int | None = None
+    switched: bool = False
 
     title = TITLE
     date_basis = DATE_BASIS
@@ -209,7 +234,14 @@ class PostalReport:
     def for_request(cls, user, data):
         """From a valid PostalReportForm's cleaned data, checked against the person."""
         province, agency = resolve_scope(user, data.get("province") or "", data.get("agency") or "")
-        return cls(start=data["start"], end=data["end"], province=province, agency=agency)
+        return cls(
+            start=data["start"],
+            end=data["end"],
+            province=province,
+            agency=agency,
+            campaign_id=data.get("campaign"),
+            switched=bool(data.get("switched")),
+        )
 
     @property
     def window(self):
@@ -225,6 +257,10 @@ class PostalReport:
             queryset = queryset.filter(province=self.province)
         if self.agency is not None:
             queryset = queryset.filter(agency=self.agency)
+        if self.campaign_id is not None:
+            queryset = queryset.filter(subsidy__campaign_id=self.campaign_id)
+        if self.switched:
+            queryset = queryset.filter(switched_returns(self.campaign_id))
         return queryset
 
     def rows(self):

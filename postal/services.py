@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from campaigns.policy import campaigns_for, effective_policy
+from campaigns.policy import effective_policy
 from dossiers import services as dossier_services
 from dossiers.models import Dossier
 from dossiers.models import Status as DossierStatus
@@ -39,7 +39,7 @@ from portal.errors import Conflict, Forbidden, RuleError
 from portal.models import Role, User
 from portal.working_time import calendar_for_desk
 
-from . import fees, webhooks, workflow
+from . import fees, waivers, webhooks, workflow
 from .models import PostalAlert, PostalOrder, PostalOrderEvent, SubsidyEntry
 
 Kind = PostalOrder.Kind
@@ -182,15 +182,6 @@ def due_moment(desk, province, triggered_at, hours):
     return calendar_for_desk(desk).add_working_hours(triggered_at, hours), PostalOrder.SlaClock.WORKING
 
 
-def _waiving_campaign(dossier, at, percent):
-    if not percent:
-        return None
-    for rule in campaigns_for(dossier.procedure, dossier.desk, at):
-        if (rule.rules.get("postal_fee_waived_percent") or 0) == percent:
-            return rule.id
-    return None
-
-
 def open_order(dossier, kind):
     dossier_id = dossier.pk if isinstance(dossier, Dossier) else dossier
     return (
@@ -227,7 +218,8 @@ def create_order(dossier, kind, triggered_at=None, actor=None) -> PostalOrder:
         due_at, sla_clock = due_moment(dossier.desk, dossier.province, triggered_at, hours)
         zone = dossier.address_zone or fees.DEFAULT_ZONE
         fee = fees.tariff_amount(dossier.province_id, kind, zone, timezone.localtime(triggered_at, VN_TZ).date())
-        percent = int(policy.postal_fee_waived_percent or 0)
+        # The campaign's waiver scope decides which legs it covers (postal/waivers.py, seed 001 `switched`).
+        percent, waiving_campaign = waivers.for_order(dossier, kind, triggered_at)
         waived = fees.waiver(fee, percent)
         try:
             with transaction.atomic():
@@ -267,7 +259,7 @@ def create_order(dossier, kind, triggered_at=None, actor=None) -> PostalOrder:
                 amount=waived,
                 percent=percent,
                 budget=policy.subsidy_budget,
-                campaign_id=_waiving_campaign(dossier, triggered_at, percent),
+                campaign_id=waiving_campaign,
                 created_at=now,
             )
         dossier_services.record_event(

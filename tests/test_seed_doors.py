@@ -442,3 +442,120 @@ def test_point2_the_ticket_is_entered_on_the_walk_in_form_and_the_api(capped):
             format="json",
         )
         assert twice.status_code == 400 and "ticket" in twice.json()
+
+
+# --- point 5: the Khánh Hòa waiver is for "these cases"; the report before 20/4 ---------------------------
+
+KH_BASIS = "Công văn số 2964/UBND-KSTT ngày 01/4/2020 của UBND tỉnh Khánh Hòa"
+
+
+def test_point5_the_waiver_scope_is_validated_at_the_api():
+    from campaigns.rules import Invalid, clean_rules
+
+    with pytest.raises(Invalid) as bad:
+        clean_rules({"postal_fee_waived_scope": "some"})
+    assert "rules.postal_fee_waived_scope" in bad.value.errors
+    assert clean_rules({"postal_fee_waived_scope": "all"}) == {}  # the default says nothing
+    assert clean_rules({"postal_fee_waived_scope": "switched"}) == {"postal_fee_waived_scope": "switched"}
+    admin = ProvinceAdminFactory()
+    answer = api_client(admin).post(
+        "/api/v1/campaigns/",
+        {
+            "title": "Khánh Hòa",
+            "legal_basis": KH_BASIS,
+            "starts_at": "2020-04-01T00:00:00+07:00",
+            "rules": {"postal_fee_waived_percent": 100, "postal_fee_waived_scope": "every"},
+        },
+        format="json",
+    )
+    assert answer.status_code == 400 and "rules.postal_fee_waived_scope" in answer.json()
+
+
+def test_point5_switched_waives_only_switched_returns_and_the_finance_list_filters_them(committed):
+    from dossiers import services as dossier_services
+    from postal.models import PostalOrder, PostalTariff
+
+    officer = OfficerFactory()
+    province = officer.desk.province
+    procedure = ProcedureFactory(province=province, agency=officer.desk.agency, level=3, postal=True, documents=0)
+    for leg, amount in (("pickup", 22000), ("return", 25000)):
+        PostalTariff.objects.create(province=province, leg=leg, zone="default", valid_from="2019-01-01", amount=amount)
+    filed = make_dossier("processing", officer=officer, procedure=procedure, at=vn(2020, 3, 30, 9))
+    with time_machine.travel(vn(2020, 3, 31, 16), tick=False):
+        campaign = committed(
+            make_campaign,
+            province,
+            status="active",
+            starts_at=vn(2020, 4, 1, 0),
+            legal_basis=KH_BASIS,
+            rules={
+                "postal_fee_waived_percent": 100,
+                "postal_fee_waived_scope": "switched",
+                "open_online_and_postal": True,
+            },
+            title="Khánh Hòa 2964",
+        )
+    with time_machine.travel(vn(2020, 4, 1, 9), tick=False):
+        committed(dossier_services.switch_return, filed, officer, "postal", address="2 Trần Phú, Nha Trang")
+    new = committed(
+        make_dossier,
+        "processing",
+        officer=officer,
+        procedure=procedure,
+        at=vn(2020, 4, 2, 9),
+        intake_channel="postal",
+        return_channel="postal",
+        address="5 Lê Lợi, Nha Trang",
+    )
+    with time_machine.travel(vn(2020, 4, 8, 9), tick=False):
+        committed(dossier_services.complete, filed, officer, "approved")
+        committed(dossier_services.complete, new, officer, "approved")
+    switched = PostalOrder.objects.get(dossier=filed, kind="return")
+    fresh_return = PostalOrder.objects.get(dossier=new, kind="return")
+    fresh_pickup = PostalOrder.objects.get(dossier=new, kind="pickup")
+    assert (switched.fee, switched.fee_waived) == (25000, 25000)
+    assert (fresh_return.fee_waived, fresh_pickup.fee_waived) == (0, 0)  # new postal returns pay the tariff
+    admin = ProvinceAdminFactory(province=province)
+    query = {"province": province.code, "from": "2020-04-01", "to": "2020-04-19"}
+    everything = api_client(admin).get("/api/v1/reports/postal/", query).json()
+    assert len(everything["rows"]) == 3
+    listed = api_client(admin).get("/api/v1/reports/postal/", {**query, "campaign": campaign.pk, "switched": 1}).json()
+    assert [(r["dossier"], r["kind"], r["fee_waived"]) for r in listed["rows"]] == [(filed.code, "return", 25000)]
+
+
+def test_point5_report_due_on_the_campaign_page_and_one_reminder_two_working_days_before(committed):
+    from dossiers.campaign_reminders import remind_campaign_reports
+    from dossiers.models import Notification
+
+    admin = ProvinceAdminFactory()
+    province = admin.province
+    other_admin = ProvinceAdminFactory(province=province)
+    with time_machine.travel(vn(2020, 3, 31, 16), tick=False):
+        campaign = make_campaign(
+            province,
+            status="active",
+            starts_at=vn(2020, 4, 1, 0),
+            legal_basis=KH_BASIS,
+            rules={"postal_fee_waived_percent": 100, "postal_fee_waived_scope": "switched"},
+        )
+        patched = api_client(admin).patch(
+            f"/api/v1/campaigns/{campaign.pk}/", {"report_due": "2020-04-20"}, format="json"
+        )
+        assert patched.status_code == 200, patched.content
+        assert patched.json()["report_due"] == "2020-04-20"
+    page = Client()
+    page.force_login(admin)
+    with time_machine.travel(vn(2020, 4, 10, 9), tick=False):
+        text = page.get(f"/dot-ap-dung/{campaign.pk}/").content.decode()
+    assert "20/04/2020" in text and f"campaign={campaign.pk}" in text and "switched=1" in text
+    # Monday 20/4: two working days before is Thursday 16/4.
+    with time_machine.travel(vn(2020, 4, 15, 16), tick=False):
+        assert remind_campaign_reports() == 0
+    with time_machine.travel(vn(2020, 4, 16, 7, 15), tick=False):
+        assert remind_campaign_reports() == 2
+        assert remind_campaign_reports() == 0
+    with time_machine.travel(vn(2020, 4, 17, 7, 15), tick=False):
+        assert remind_campaign_reports() == 0
+    notes = Notification.objects.filter(kind="campaign_report_due")
+    assert {n.recipient_user for n in notes} == {admin, other_admin}
+    assert all("20/04/2020" in n.body and "switched=1" in n.body for n in notes)
