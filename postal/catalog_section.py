@@ -2,7 +2,7 @@
 
 Records: ``{"province": "75", "leg": "pickup"|"return", "zone": "default", "amount": 22000,
 "valid_from": "2019-01-01"}``. ``zone`` may be left out (= ``"default"``: the zone of an
-address without one). A tariff applies from ``valid_from`` until the next row of the same
+address without one); ``zone_label`` (optional, e.g. ``"Nội thành"``) is what pages show for it. A tariff applies from ``valid_from`` until the next row of the same
 province, leg and zone, so a temporary reduction is two rows: the reduced amount from its
 first day and the normal amount again from the day after it ends.
 
@@ -15,6 +15,7 @@ from portal.models import Province
 from .models import PostalTariff
 
 ZONE_MAX = PostalTariff._meta.get_field("zone").max_length
+LABEL_MAX = PostalTariff._meta.get_field("zone_label").max_length
 
 
 def _label(data):
@@ -29,18 +30,21 @@ def _key(data):
 def load_tariffs(records, section):
     rows = []
     for rec in section.records(records, label=_label, unique=_key, unique_field="valid_from"):
-        rec.allow("province", "leg", "zone", "amount", "valid_from")
+        rec.allow("province", "leg", "zone", "zone_label", "amount", "valid_from")
         province = rec.reference("province", "province")
         leg = rec.choice("leg", PostalTariff.Leg.values)
         zone = rec.text("zone", required=False, max_length=ZONE_MAX)
+        zone_label = rec.text("zone_label", required=False, max_length=LABEL_MAX)
         amount = rec.integer("amount", minimum=0)
         valid_from = rec.iso_date("valid_from")
-        rows.append((rec, province, leg, "default" if zone is ABSENT else zone, amount, valid_from))
+        zone_label = None if zone_label is ABSENT else zone_label
+        rows.append((rec, province, leg, "default" if zone is ABSENT else zone, zone_label, amount, valid_from))
 
     def write():
-        for rec, province, leg, zone, amount, valid_from in rows:
+        for rec, province, leg, zone, zone_label, amount, valid_from in rows:
             lookup = {"province_id": section.pk(Province, province), "leg": leg, "zone": zone, "valid_from": valid_from}
-            section.upsert(rec, PostalTariff, lookup, {"amount": amount})
+            values = {"amount": amount} if zone_label is None else {"amount": amount, "zone_label": zone_label}
+            section.upsert(rec, PostalTariff, lookup, values)
 
     return write
 
@@ -54,6 +58,7 @@ def export_tariffs(province):
             "province": t.province.code,
             "leg": t.leg,
             "zone": t.zone,
+            **({"zone_label": t.zone_label} if t.zone_label else {}),
             "amount": t.amount,
             "valid_from": t.valid_from.isoformat(),
         }

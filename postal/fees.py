@@ -66,20 +66,18 @@ def tariff_amount(province_id, leg: str, zone: str, on: date) -> int:
 
 
 def zone_choices(province):
-    """The tariff zones a province defined, `default` first (for the dossier form's zone
-    field; registered with dossiers.forms in PostalConfig.ready). None beyond `default`: []."""
+    """The tariff zones a province defined as (key, label), `default` first (for the dossier form's
+    zone field and every page naming a zone; registered with dossiers.forms in PostalConfig.ready).
+    A zone's label is its tariff rows' `zone_label` (the key only if the catalog gave none). None
+    beyond `default`: []."""
     from django.utils.translation import gettext as _
 
     from .models import PostalTariff
 
-    zones = (
-        PostalTariff.objects.filter(province=province)
-        .exclude(zone=DEFAULT_ZONE)
-        .values_list("zone", flat=True)
-        .distinct()
-        .order_by("zone")
-    )
-    zones = list(zones)
-    if not zones:
+    labels = {}
+    rows = PostalTariff.objects.filter(province=province).exclude(zone=DEFAULT_ZONE).order_by("zone", "valid_from")
+    for zone, label in rows.values_list("zone", "zone_label"):
+        labels[zone] = label or labels.get(zone) or zone  # the latest row with a label names the zone
+    if not labels:
         return []
-    return [(DEFAULT_ZONE, _("Khác (mặc định)")), *((zone, zone) for zone in zones)]
+    return [(DEFAULT_ZONE, _("Khác (mặc định)")), *labels.items()]

@@ -75,7 +75,8 @@ def test_an_admin_creates_with_checkboxes_edits_previews_activates_and_ends(clie
     campaign.refresh_from_db()
     assert campaign.status == "ended" and campaign.ends_at == vn(2021, 7, 23, 9)
     history = client.get(f"/dot-ap-dung/{campaign.pk}/lich-su/").content.decode()
-    for action in ("create", "update", "activate", "end"):
+    # Each action in words (the keys create, update, activate, end are never shown: issue 11, point 5).
+    for action in ("Tạo đợt", "Sửa đợt", "Kích hoạt", "Kết thúc đợt"):
         assert action in history
     assert "Hết giãn cách." in history and admin.full_name in history
 

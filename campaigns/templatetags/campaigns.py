@@ -3,12 +3,17 @@
 {% active_campaigns desk %}   the rules in force now at a desk (officers' queues, the desk page);
                               `links=False` leaves out the links to the ticket queue
 {{ key|change_label }} / {{ value|change_value }}   a preview's policy change, in words
+{{ e.action|campaign_action }} {{ e.from_status|campaign_status }} {{ e.changes|campaign_changes }}
+{{ h.rules|rules_text }}      the change log (history page), in words: no key, no raw dict
 {% procedure_campaigns procedure desk %}   the campaigns in force for a procedure (procedure pages,
                                            receipts): notices, hotlines, what they change, the
                                            channels open now and why the others are closed
 """
 
 from django import template
+from django.core.exceptions import FieldDoesNotExist
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -50,6 +55,69 @@ def change_value(value):
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+ACTION_LABELS = {
+    "create": gettext_lazy("Tạo đợt"),
+    "update": gettext_lazy("Sửa đợt"),
+    "schedule": gettext_lazy("Lên lịch"),
+    "start": gettext_lazy("Bắt đầu áp dụng (theo lịch)"),
+    "activate": gettext_lazy("Kích hoạt"),
+    "end": gettext_lazy("Kết thúc đợt"),
+    "effects_started": gettext_lazy("Đã áp dụng biện pháp cho hồ sơ đang giải quyết"),
+    "effects_ended": gettext_lazy("Đã gỡ biện pháp khi kết thúc đợt"),
+}
+
+
+@register.filter
+def campaign_action(action):
+    """A campaign event's action in words (the change log)."""
+    return str(ACTION_LABELS.get(action, _("Cập nhật đợt")))
+
+
+@register.filter
+def campaign_status(status):
+    """A campaign status key in words; "" for none."""
+    from ..models import Campaign
+
+    return str(Campaign.Status(status).label) if status in Campaign.Status.values else status or ""
+
+
+def _logged_value(field, value):
+    """One side of a logged change as people read it: rules and scope in sentences, moments dd/mm/yyyy HH:MM."""
+    if value in (None, "", [], {}):
+        return "—"
+    if field == "rules" and isinstance(value, dict):
+        return " ".join(describe(value)) or _("Không có quy tắc.")
+    if field == "scope" and isinstance(value, dict):
+        return describe_scope(value)
+    if isinstance(value, str) and len(value) >= 16 and value[4] == "-" and value[10] == "T":
+        moment = parse_datetime(value)
+        if moment is not None:
+            return formats.date_format(timezone.localtime(moment) if timezone.is_aware(moment) else moment, "d/m/Y H:i")
+    return change_value(value)
+
+
+@register.filter
+def campaign_changes(changes):
+    """A logged change `{field: [old, new]}` as [(field name, old, new)] in words, never a raw dict."""
+    from ..models import Campaign
+
+    rows = []
+    for field, change in (changes or {}).items():
+        try:
+            name = Campaign._meta.get_field(field).verbose_name
+        except FieldDoesNotExist:
+            name = CHANGE_LABELS.get(field, field)
+        old, new = (list(change) + [None, None])[:2] if isinstance(change, list | tuple) else (None, change)
+        rows.append((str(name), _logged_value(field, old), _logged_value(field, new)))
+    return rows
+
+
+@register.filter
+def rules_text(rules):
+    """A campaign's rules as sentences (the saved versions on the change log)."""
+    return _logged_value("rules", rules)
 
 
 def _rows(campaigns):

@@ -12,24 +12,12 @@ from datetime import timedelta
 
 from django import template
 from django.utils import formats, timezone
-from django.utils.translation import gettext, gettext_lazy, ngettext
+from django.utils.translation import gettext, ngettext
 
-from dossiers import workflow
+from dossiers.event_labels import event_label as label_of_event
 from dossiers.models import IntakeChannel, Outcome, ReturnChannel, Status, Timeliness
 
 register = template.Library()
-
-EVENT_LABELS = {
-    "create": gettext_lazy("Tạo hồ sơ"),
-    "hold": gettext_lazy("Lưu giữ kết quả"),
-    "release": gettext_lazy("Giải phóng kết quả lưu giữ"),
-    "due_soon": gettext_lazy("Cảnh báo sắp đến hạn"),
-    "overdue": gettext_lazy("Cảnh báo quá hạn"),
-    "grant_exception": gettext_lazy("Cho phép trường hợp khẩn cấp"),
-    "return": gettext_lazy("Trả kết quả"),
-    "supplement_upload": gettext_lazy("Tải lên giấy tờ bổ sung"),
-    "supplement_remove": gettext_lazy("Xoá tệp bổ sung chưa gửi"),
-}
 
 
 @register.filter
@@ -85,10 +73,7 @@ def outcome_label(value):
 
 @register.filter
 def event_label(action):
-    if action in EVENT_LABELS:
-        return EVENT_LABELS[action]
-    transition = workflow.TRANSITIONS.get(action)
-    return transition.label if transition else action.replace("_", " ")
+    return label_of_event(action)
 
 
 @register.filter
@@ -106,6 +91,14 @@ def work_duration(value):
     if hours:
         return ngettext("%(h)s giờ", "%(h)s giờ", hours) % {"h": hours}
     return ngettext("%(m)s phút", "%(m)s phút", minutes) % {"m": minutes}
+
+
+@register.filter
+def zone_label(zone, province):
+    """`dossier.address_zone|zone_label:dossier.province` → "Nội thành", never the key."""
+    from dossiers.forms import zone_label as label
+
+    return label(province, zone)
 
 
 @register.filter
