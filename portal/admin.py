@@ -236,6 +236,11 @@ class UserAdmin(ProvinceScopedAdmin, DjangoUserAdmin):
         ),
     ]
 
+    def get_queryset(self, request):
+        # A superuser's account (password, e-mail) is the superuser's alone, whatever its province.
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.filter(is_superuser=False)
+
     def get_readonly_fields(self, request, obj=None):
         # Only the superuser hands out superuser rights and raw permissions.
         if request.user.is_superuser:

@@ -329,3 +329,15 @@ def test_foreign_key_choices_stay_in_the_province(client, intruder):
     page = client.get("/admin/portal/procedure/add/").content.decode()
     assert "Sở của tỉnh khác" not in page and other.name not in page
     assert intruder.province.name in page
+
+
+def test_a_superuser_in_the_province_is_out_of_a_province_admins_reach(client, intruder):
+    """Otherwise the province admin could set a superuser's password and take the whole site."""
+    root = UserFactory(is_superuser=True, is_staff=True, province=intruder.province, username="sieuquantri-tinh")
+    client.force_login(intruder)
+    assert "sieuquantri-tinh" not in client.get("/admin/portal/user/").content.decode()
+    for url in (f"/admin/portal/user/{root.pk}/change/", f"/admin/portal/user/{root.pk}/password/"):
+        assert client.get(url).status_code == 404
+        assert client.post(url, {"password1": "Chiem-quyen-2026!", "password2": "Chiem-quyen-2026!"}).status_code == 404
+    root.refresh_from_db()
+    assert not root.check_password("Chiem-quyen-2026!")
