@@ -4,7 +4,8 @@ body, level, url for templates/includes/notice.html). Read from the cached campa
 
 Which apply (`notices_for`):
 - a page about one procedure (the view sets `request.notice_procedure`, and `request.notice_desk`
-  for a dossier's desk): the campaigns in force and in scope for that procedure (and desk);
+  for a dossier's desk): the campaigns in force and in scope for that procedure (and desk), one
+  line each when the page shows them in full itself (`request.notice_compact`), with no picker;
 - staff (officer, head, clerk, province admin): their own province's, an officer's limited to
   the campaigns that cover their desk;
 - anyone else: the province they picked once (`choose_province` keeps it in the session); a
@@ -90,7 +91,8 @@ def notices_for(request, notices):
     procedure = getattr(request, "notice_procedure", None)
     if procedure is not None:
         ids = {c.id for c in campaigns_for(procedure, getattr(request, "notice_desk", None))}
-        return [n for n in notices if n["id"] in ids], False
+        # A page that shows the procedure's campaigns in full itself wants the banner on one line.
+        return [n for n in notices if n["id"] in ids], bool(getattr(request, "notice_compact", False))
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and not user.is_citizen and user.province_id:
         if user.desk_id:
@@ -119,6 +121,6 @@ def notices(request):
         "site_notices": shown,
         "site_notices_compact": compact,
         # The picker, for whoever has no province of their own: the provinces with a notice now.
-        "notice_provinces": [] if staff else _provinces(every),
+        "notice_provinces": [] if staff or hasattr(request, "notice_procedure") else _provinces(every),
         "notice_province": chosen_province(request),
     }

@@ -8,7 +8,7 @@ charged; `waived_percent`, `hold_other_returns`, `online_open`, `in_campaign`.""
 
 from django.utils.translation import gettext_lazy as _
 
-from .policy import effective_policy, postal_fee
+from .policy import campaigns_for, effective_policy, postal_fee
 from .rules import INTAKE_CHANNELS, RETURN_CHANNELS
 from .services import waived_amount
 
@@ -30,13 +30,23 @@ LEG_LABELS = {
 }
 
 
-def _rows(channels, labels, allows, closed_because):
+def _short_reasons(procedure, at, closed_because):
+    """channel → "Theo “<campaign title>”": the page's channel list names the campaign that closed
+    the channel; its full reason and notice are in the campaigns' block of the same page."""
+    titles = {c.reason(): c.title for c in campaigns_for(procedure, None, at)}
+    return {
+        channel: (_("Theo “%(title)s”") % {"title": titles[text]}) if text in titles else text
+        for channel, text in closed_because.items()
+    }
+
+
+def _rows(channels, labels, allows, reasons):
     return [
         {
             "key": PAGE_KEYS.get(channel, channel),
             "label": str(labels[channel]),
             "available": allows(channel),
-            "reason": "" if allows(channel) else closed_because.get(channel, ""),
+            "reason": "" if allows(channel) else reasons.get(channel, ""),
         }
         for channel in channels
     ]
@@ -57,9 +67,10 @@ def channels_of(procedure, at=None):
         postal_fees.append(
             {"leg": leg, "label": str(LEG_LABELS[leg]), "tariff": tariff, "waived": waived, "charged": tariff - waived}
         )
+    reasons = _short_reasons(procedure, at, policy.closed_because) if policy.closed_because else {}
     return {
-        "intake": _rows(INTAKE_CHANNELS, INTAKE_LABELS, policy.allows_intake, policy.closed_because),
-        "result": _rows(RETURN_CHANNELS, RETURN_LABELS, policy.allows_return, policy.closed_because),
+        "intake": _rows(INTAKE_CHANNELS, INTAKE_LABELS, policy.allows_intake, reasons),
+        "result": _rows(RETURN_CHANNELS, RETURN_LABELS, policy.allows_return, reasons),
         "postal_fees": postal_fees,
         "waived_percent": percent,
         "hold_other_returns": policy.hold_other_returns,

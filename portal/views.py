@@ -143,7 +143,8 @@ def procedure_detail(request, pk):
     """The public page of a procedure. Its channels, postal fees and the submit button follow the
     effective policy now (`procedure_channels`)."""
     procedure = get_object_or_404(Procedure.objects.select_related("agency", "province"), pk=pk)
-    request.notice_procedure = procedure  # the banner shows the campaigns of this procedure only
+    # The banner: this procedure's campaigns only, one line each (the page shows them in full).
+    request.notice_procedure, request.notice_compact = procedure, True
     context = {
         "procedure": procedure,
         "documents": procedure.documents.all(),

@@ -129,7 +129,9 @@ def test_notices_show_where_they_apply(client):
 
     # A page about a Đồng Nai procedure: Đồng Nai's notice only.
     page = banner(html(client.get(f"/thu-tuc/{dong_nai_procedure.pk}/")))
-    assert "Đồng Nai: Phòng chống dịch" in page and "Tây Ninh" not in page.split('name="province"')[0]
+    assert "Đồng Nai: Phòng chống dịch" in page and "Tây Ninh" not in page
+    # The page shows the procedure's campaigns in full itself: the banner is one line, with no picker.
+    assert "notice--full" not in page and 'name="province"' not in page
 
     # Picked once, kept for the next pages.
     picked = client.post(reverse("notice_province"), {"province": tay_ninh.pk, "next": "/thu-tuc/"})
