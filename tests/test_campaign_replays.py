@@ -169,6 +169,12 @@ def test_seed_001_khanh_hoa_2964_open_channels_clock_stop_and_postal_offers(comm
     # The clock stop: 14 h ran before 1/4, 26 h remain from Thursday 16/4 07:00 → Tuesday 21/4 09:00.
     filed.refresh_from_db()
     assert filed.due_at == vn(2020, 4, 21, 9, 0)
+    # While the clock is stopped the dossier is paused in the API (issue 13, point 4), until the stop ends.
+    officer_api = APIClient()
+    officer_api.force_authenticate(officer)
+    for moment, paused in ((vn(2020, 4, 6, 9), True), (vn(2020, 4, 16, 9), False)):
+        with time_machine.travel(moment, tick=False):
+            assert officer_api.get(f"/api/v1/dossiers/{filed.code}/").json()["paused"] is paused
     # Officers offer postal return, fee-free, to those already filed or with results ready.
     offers = Notification.objects.filter(kind="campaign_postal_offer", channel="sms")
     assert set(offers.values_list("dossier_id", flat=True)) == {filed.pk, ready.pk}
@@ -212,6 +218,14 @@ def test_seed_001_khanh_hoa_2964_open_channels_clock_stop_and_postal_offers(comm
     listed = finance_list(province, "2020-04-01", "2020-04-19")
     assert {(r["dossier"], r["kind"]) for r in listed["rows"]} == {(paper.code, "pickup"), (filed.code, "return")}
     assert (listed["totals"]["fee_waived"], listed["totals"]["fee_charged"]) == (47000, 0)
+    # The list the letter asks for: the dossiers filed before it and switched to the post (issue 13, point 5).
+    admin_api = APIClient()
+    admin_api.force_authenticate(ProvinceAdminFactory(province=province))
+    switched = admin_api.get(
+        "/api/v1/reports/postal/",
+        {"province": province.code, "from": "2020-04-01", "to": "2020-04-19", "campaign": campaign.pk, "switched": 1},
+    ).json()
+    assert [(r["dossier"], r["kind"]) for r in switched["rows"]] == [(filed.code, "return")]
     # In-person-only procedures stay in person.
     in_person_draft = make_dossier("draft", officer=officer, citizen=citizen, procedure=in_person)
     assert refused(in_person_draft, citizen, vn(2020, 4, 3, 10)).field == "intake_channel"
