@@ -286,12 +286,19 @@ class PostalOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
         return self._act(request, "pick_up", call)
 
-    @_action_schema(s.PostalNoteSerializer, _("Đã phát thành công"))
+    @_action_schema(s.PostalDeliverSerializer, _("Đã phát thành công (người nhận, cước đã thu: tuỳ chọn)"))
     @action(detail=True, methods=["post"])
     def deliver(self, request, pk=None):
         def call(order, actor, client):
-            data = self._valid(s.PostalNoteSerializer, request)
-            return services.deliver(order, actor, client=client, note=data.get("note", ""))
+            data = self._valid(s.PostalDeliverSerializer, request)
+            return services.deliver(
+                order,
+                actor,
+                client=client,
+                note=data.get("note", ""),
+                receiver_name=data.get("receiver_name", ""),
+                fee_collected=data.get("fee_collected"),
+            )
 
         return self._act(request, "deliver", call)
 

@@ -2,7 +2,8 @@
 
 Records: ``{"province": "75", "leg": "pickup"|"return", "zone": "default", "amount": 22000,
 "valid_from": "2019-01-01"}``. ``zone`` may be left out (= ``"default"``: the zone of an
-address without one); ``zone_label`` (optional, e.g. ``"Nội thành"``) is what pages show for it. A tariff applies from ``valid_from`` until the next row of the same
+address without one); ``zone_label`` (optional, e.g. ``"Nội thành"``) is what pages show for
+it. A tariff applies from ``valid_from`` until the next row of the same
 province, leg and zone, so a temporary reduction is two rows: the reduced amount from its
 first day and the normal amount again from the day after it ends.
 

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import OneStopDesk, Role, User
+from portal.templatetags.motcua import format_vnd
 
 from .models import PostalOrder
 
@@ -70,6 +71,27 @@ class NoteForm(forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.order = order
+
+
+class DeliverForm(NoteForm):
+    """Đã phát: who signed for it and any fee collected (both optional; the service checks the amount)."""
+
+    receiver_name = forms.CharField(
+        label=_("Người nhận"), required=False, max_length=200, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    fee_collected = forms.IntegerField(
+        label=_("Cước đã thu (đồng)"),
+        required=False,
+        min_value=0,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": "1000"}),
+        error_messages={"invalid": _("Nhập số đồng đã thu, ví dụ 25000."), "min_value": _("Số tiền không được âm.")},
+    )
+
+    def __init__(self, *args, order=None, **kwargs):
+        super().__init__(*args, order=order, **kwargs)
+        if order is not None and order.fee_charged:
+            due = format_vnd(order.fee_charged)
+            self.fields["fee_collected"].help_text = _("Người dân phải trả %(due)s.") % {"due": due}
 
 
 class AssignForm(NoteForm):

@@ -98,6 +98,9 @@ class PostalOrder(models.Model):
     assigned_at = models.DateTimeField(null=True, blank=True)
     picked_up_at = models.DateTimeField(_("nhận hàng lúc"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("phát lúc"), null=True, blank=True)
+    # Recorded on delivery: who signed for it and what the clerk collected (in đồng; None = not said).
+    received_by = models.CharField(_("người nhận"), max_length=200, blank=True)
+    fee_collected = models.PositiveIntegerField(_("cước đã thu (đồng)"), null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     # Biên bản giao nhận: the desk records receiving a picked-up dossier from the post.
     handed_over_at = models.DateTimeField(_("bàn giao lúc"), null=True, blank=True)

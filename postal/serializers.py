@@ -44,6 +44,8 @@ class PostalOrderSerializer(serializers.ModelSerializer):
             "failure_reason",
             "picked_up_at",
             "delivered_at",
+            "received_by",
+            "fee_collected",
             "handed_over_at",
             "updated_at",
         ]
@@ -76,6 +78,15 @@ class PostalOrderDetailSerializer(PostalOrderSerializer):
 
 class PostalNoteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class PostalDeliverSerializer(PostalNoteSerializer):
+    receiver_name = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, help_text=_("người ký nhận (tuỳ chọn)")
+    )
+    fee_collected = serializers.IntegerField(
+        min_value=0, required=False, allow_null=True, help_text=_("cước đã thu khi phát, đồng (tuỳ chọn)")
+    )
 
 
 class PostalAssignSerializer(PostalNoteSerializer):

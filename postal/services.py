@@ -37,6 +37,7 @@ from dossiers.models import Status as DossierStatus
 from portal.calendar import VN_TZ
 from portal.errors import Conflict, Forbidden, RuleError
 from portal.models import Role, User
+from portal.templatetags.motcua import format_vnd
 from portal.working_time import calendar_for_desk
 
 from . import fees, waivers, webhooks, workflow
@@ -341,31 +342,61 @@ def pick_up(order, actor, client=None, note=""):
         return _finish(order, "pick_up", from_status, actor, client, note, now)
 
 
-def deliver(order, actor, client=None, note=""):
-    """Phát thành công: the dossier reached the desk (pickup) or the result the citizen (return)."""
+def _delivery_record(order, receiver_name, fee_collected):
+    """(receiver, amount) as recorded: the name trimmed, the amount a whole number of đồng from 0 to
+    what the citizen owes for this leg (fee - fee_waived); InvalidInput names the field otherwise."""
+    receiver = (receiver_name or "").strip()
+    if len(receiver) > PostalOrder._meta.get_field("received_by").max_length:
+        raise InvalidInput(_("Tên người nhận quá dài (tối đa 200 ký tự)."), "receiver_name")
+    if fee_collected is None:
+        return receiver, None
+    amount = fee_collected
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
+        raise InvalidInput(_("Số tiền đã thu phải là số đồng, không âm."), "fee_collected")
+    if amount > order.fee_charged:
+        raise InvalidInput(
+            _("Số tiền đã thu (%(amount)s) vượt quá cước người dân phải trả (%(due)s).")
+            % {"amount": format_vnd(amount), "due": format_vnd(order.fee_charged)},
+            "fee_collected",
+        )
+    return receiver, amount
+
+
+def deliver(order, actor, client=None, note="", receiver_name="", fee_collected=None):
+    """Phát thành công: the dossier reached the desk (pickup) or the result the citizen (return).
+    Records who received it and any fee collected (both optional; see _delivery_record), on the
+    order, its event and the dossier's timeline."""
     with transaction.atomic():
         order = _locked(order)
         _check("deliver", order, actor, client)
+        receiver, amount = _delivery_record(order, receiver_name, fee_collected)
         now = timezone.now()
         from_status = order.status
         order.status = S.DELIVERED
         order.delivered_at = now
-        _finish(order, "deliver", from_status, actor, client, note, now)
+        order.received_by = receiver
+        order.fee_collected = amount
+        record = []
+        if receiver:
+            record.append(_("Người nhận: %(name)s.") % {"name": receiver})
+        if amount is not None:
+            record.append(_("Đã thu: %(amount)s.") % {"amount": format_vnd(amount)})
+        _finish(order, "deliver", from_status, actor, client, " ".join([note, *record]).strip(), now)
         dossier = Dossier.objects.get(pk=order.dossier_id)
+        code = {"code": order.tracking_code}
         if order.kind == Kind.RETURN and dossier.status == DossierStatus.COMPLETED:
-            dossier_services.return_result(
-                dossier,
-                None,
-                _("Bưu điện đã phát kết quả cho người nhận (mã %(code)s).") % {"code": order.tracking_code},
-                channel="postal",
-            )
+            text = _("Bưu điện đã phát kết quả cho người nhận (mã %(code)s).") % code
+            dossier_services.return_result(dossier, None, " ".join([text, *record]), channel="postal")
         else:
+            text = _("Bưu điện đã phát đơn %(code)s.") % code
             dossier_services.record_event(
                 dossier,
                 None,
                 "postal_delivered",
-                _("Bưu điện đã phát đơn %(code)s.") % {"code": order.tracking_code},
+                " ".join([text, *record]),
                 tracking_code=order.tracking_code,
+                received_by=receiver,
+                fee_collected=amount,
             )
     return order
 

@@ -36,7 +36,7 @@ from portal.working_time import calendar_for_desk
 
 from . import reports, services, workflow
 from .access import visible_orders
-from .forms import ALL, AssignForm, HandoverForm, NoteForm, OrderFilterForm, ReasonForm
+from .forms import ALL, AssignForm, DeliverForm, HandoverForm, NoteForm, OrderFilterForm, ReasonForm
 from .models import PostalOrder
 
 S = PostalOrder.Status
@@ -51,7 +51,7 @@ BOARD_CLOSED_MAX = 100
 ACTIONS = {
     "assign": (AssignForm, gettext_lazy("Nhận đơn / phân công"), gettext_lazy("Phân công")),
     "pick_up": (NoteForm, gettext_lazy("Đã nhận hàng"), gettext_lazy("Xác nhận đã nhận hàng")),
-    "deliver": (NoteForm, gettext_lazy("Đã phát thành công"), gettext_lazy("Xác nhận đã phát")),
+    "deliver": (DeliverForm, gettext_lazy("Đã phát thành công"), gettext_lazy("Xác nhận đã phát")),
     "fail": (ReasonForm, gettext_lazy("Không thành công"), gettext_lazy("Ghi nhận không thành công")),
     "handover": (HandoverForm, gettext_lazy("Lập biên bản giao nhận"), gettext_lazy("Xác nhận đã nhận hồ sơ")),
     "cancel": (ReasonForm, gettext_lazy("Huỷ đơn"), gettext_lazy("Huỷ đơn")),
@@ -270,7 +270,13 @@ def _call(name, order, user, data):
     calls = {
         "assign": lambda: services.assign(order, user, assignee=data.get("assignee"), note=note),
         "pick_up": lambda: services.pick_up(order, user, note=note),
-        "deliver": lambda: services.deliver(order, user, note=note),
+        "deliver": lambda: services.deliver(
+            order,
+            user,
+            note=note,
+            receiver_name=data.get("receiver_name", ""),
+            fee_collected=data.get("fee_collected"),
+        ),
         "fail": lambda: services.fail(order, user, data["reason"]),
         "cancel": lambda: services.cancel(order, user, data["reason"]),
         "handover": lambda: services.record_handover(order, user, note),
