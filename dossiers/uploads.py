@@ -11,6 +11,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 from PIL import Image
 
+from .active_content import MARKUP_FOUND, PDF_ACTIVE, find_active_content
 from .models import DossierDocument, Status
 from .services import DossierError, _check, _locked, _record
 
@@ -50,8 +51,31 @@ def inspect_file(upload):
             raise DossierError(_("Tệp “%(name)s” là PDF hỏng hoặc không đầy đủ.") % {"name": name}, "file")
     else:
         _check_image(upload, name)
+    _refuse_active_content(upload, name, content_type)
     upload.seek(0)
     return content_type, ALLOWED[content_type]
+
+
+def _refuse_active_content(upload, name, content_type):
+    """A PDF with JavaScript or other actions, or any file holding web-page markup, is refused
+    (dossiers/active_content.py)."""
+    upload.seek(0)
+    found = find_active_content(upload.read(), content_type)
+    if found == PDF_ACTIVE:
+        raise DossierError(
+            _(
+                "Tệp “%(name)s” chứa nội dung tự chạy (JavaScript, lệnh tự động hoặc tệp đính kèm bên trong) "
+                "nên không được nhận. Vui lòng in lại thành PDF thường hoặc tải lên bản quét."
+            )
+            % {"name": name},
+            "file",
+        )
+    if found == MARKUP_FOUND:
+        raise DossierError(
+            _("Tệp “%(name)s” chứa mã trang web (HTML, script) nên không được nhận. Vui lòng tải lên bản quét.")
+            % {"name": name},
+            "file",
+        )
 
 
 def _check_image(upload, name):

@@ -11,11 +11,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
 from portal.errors import Conflict, Forbidden, RuleError
@@ -26,6 +25,7 @@ from . import uploads
 from .access import visible_dossiers
 from .forms import UploadForm, attach_error
 from .models import CLOCK_STATUSES, DossierDocument, Status
+from .serving import file_response
 
 STAFF_ROLES = (Role.OFFICER, Role.HEAD)
 CITIZEN_HIDDEN_EVENTS = {"due_soon", "overdue", "grant_exception", "hold", "release"}
@@ -204,25 +204,23 @@ def post_upload(request, dossier):
 
 @require_GET
 @login_required
-@xframe_options_sameorigin
 def document_file(request, code, document_id):
-    """A document of a dossier the user may see: inline (for the preview iframe/img) or
-    as a download with `?download=1`."""
+    """A document of a dossier the user may see: a JPEG or PNG inline (for the preview img),
+    anything else, or anything with `?download=1`, as a download (dossiers/serving.py)."""
     dossier = get_dossier(request.user, code)
     document = get_object_or_404(DossierDocument, pk=document_id, dossier=dossier)
     if not document.file:
         raise Http404
-    return FileResponse(
-        document.file.open("rb"),
+    return file_response(
+        document.file,
+        document.original_name or f"{document.document_code}.{document.extension}",
         content_type=document.content_type,
-        as_attachment=request.GET.get("download") == "1",
-        filename=document.original_name or f"{document.document_code}.{document.extension}",
+        download=request.GET.get("download") == "1",
     )
 
 
 @require_GET
 @login_required
-@xframe_options_sameorigin
 def result_file(request, code):
     """The e-result of a completed dossier, for its owner and the staff who see it."""
     dossier = get_dossier(request.user, code)
@@ -231,6 +229,4 @@ def result_file(request, code):
     if request.user.is_citizen and dossier.status == Status.RESULT_HELD:
         raise Http404
     name = dossier.result_file.name.rsplit("/", 1)[-1]
-    return FileResponse(
-        dossier.result_file.open("rb"), as_attachment=request.GET.get("download") == "1", filename=f"ket-qua-{name}"
-    )
+    return file_response(dossier.result_file, f"ket-qua-{name}", download=request.GET.get("download") == "1")
