@@ -218,18 +218,26 @@ def test_hostile_json_is_a_400_with_a_message_on_a_dossier(draft, case):
     ["/api/v1/auth/register/", "/api/v1/auth/token/", "/api/v1/payments/callback/demo/"],
 )
 @pytest.mark.parametrize("case", ["deep", "1e400", "lone-surrogate"])
-def test_hostile_json_on_anonymous_endpoints_is_a_400(path, case):
+def test_hostile_json_on_anonymous_endpoints_is_a_400(path, case, settings):
     body, _message = HOSTILE_JSON[case]
     response = post_json(APIClient(), path, body)
-    assert response.status_code == 400, response.content[:300]
+    # The payment callback takes at most PAYMENT_CALLBACK_MAX_BYTES: a larger body is a 413, unread.
+    too_big = "/payments/callback/" in path and len(body.encode()) > settings.PAYMENT_CALLBACK_MAX_BYTES
+    assert response.status_code == (413 if too_big else 400), response.content[:300]
 
 
-def test_a_hostile_payment_callback_is_logged_as_text_not_a_database_error():
+def test_a_hostile_payment_callback_is_logged_as_text_not_a_database_error(settings):
     from dossiers.payment_models import PaymentCallback
 
     for case in ("1e400", "lone-surrogate", "deep"):
-        response = post_json(APIClient(), "/api/v1/payments/callback/demo/", HOSTILE_JSON[case][0])
-        assert response.status_code == 400, response.content[:300]
+        body = HOSTILE_JSON[case][0]
+        response = post_json(APIClient(), "/api/v1/payments/callback/demo/", body)
+        too_big = len(body.encode()) > settings.PAYMENT_CALLBACK_MAX_BYTES  # a 413, unread
+        assert response.status_code == (413 if too_big else 400), response.content[:300]
+    # Nested deep within the size limit: read, and refused by the parser (400, not RecursionError).
+    deep_but_small = "[" * 8000 + "]" * 8000
+    response = post_json(APIClient(), "/api/v1/payments/callback/demo/", deep_but_small)
+    assert response.status_code == 400, response.content[:300]
     assert PaymentCallback.objects.filter(signature_ok=True).count() == 0
 
 
@@ -282,3 +290,11 @@ def test_import_catalog_names_hostile_json_without_a_traceback(tmp_path, text, m
     assert err.getvalue().startswith("invalid JSON: ") and message in err.getvalue()
     assert "Traceback" not in err.getvalue()
     assert not Province.objects.filter(code="75").exists()
+
+
+def test_a_tracking_token_with_non_ascii_characters_is_a_wrong_answer_not_a_500():
+    from tests.dossier_helpers import make_dossier
+
+    dossier = make_dossier("submitted")
+    response = APIClient().get(f"/api/v1/tracking/{dossier.code}/", {"token": "mã-bí-mật-tờ-khai"})
+    assert response.status_code == 404, response.content[:300]
