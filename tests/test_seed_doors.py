@@ -559,3 +559,143 @@ def test_point5_report_due_on_the_campaign_page_and_one_reminder_two_working_day
     notes = Notification.objects.filter(kind="campaign_report_due")
     assert {n.recipient_user for n in notes} == {admin, other_admin}
     assert all("20/04/2020" in n.body and "switched=1" in n.body for n in notes)
+
+
+# --- the table: every campaign rule × every action it can block × every door ----------------------------
+
+T_BEFORE, T_GRANT, T_ACT = vn(2021, 7, 20, 9), vn(2021, 7, 22, 8), vn(2021, 7, 23, 9)
+ONLINE_ONLY = {"intake_channels": ["online", "postal"]}
+POSTAL_RETURN = {"return_channels": ["postal", "online"]}
+HOLD = {"return_channels": ["postal", "online"], "hold_other_returns": True}
+NO_WALK_IN_PLACES = {"walk_in_capacity_per_session": 0}
+
+# (rule, action, channel, urgent exception granted by a head, expected answer)
+TABLE = [
+    (SUSPENDED, "submit", "walk_in", False, "refused"),
+    (SUSPENDED, "submit", "walk_in", True, "ok"),
+    (SUSPENDED, "accept", "walk_in", False, "refused"),
+    (SUSPENDED, "accept", "walk_in", True, "ok"),
+    (SUSPENDED, "return", "desk", False, "refused"),
+    (SUSPENDED, "return", "desk", True, "ok"),
+    (SUSPENDED, "switch_return", "desk", False, "refused"),
+    (SUSPENDED, "switch_return", "postal", False, "ok"),
+    (ONLINE_ONLY, "submit", "walk_in", False, "refused"),
+    (ONLINE_ONLY, "accept", "walk_in", False, "refused"),
+    (ONLINE_ONLY, "accept", "walk_in", True, "ok"),
+    (POSTAL_RETURN, "return", "desk", False, "refused"),
+    (POSTAL_RETURN, "return", "desk", True, "ok"),
+    (POSTAL_RETURN, "switch_return", "desk", False, "refused"),
+    (HOLD, "complete", "desk", False, "held"),
+    (HOLD, "complete", "desk", True, "ok"),
+    (NO_WALK_IN_PLACES, "accept", "walk_in", False, "refused"),
+    ({}, "accept", "walk_in", False, "ok"),
+    ({}, "return", "desk", False, "ok"),
+]
+ACTION_STATE = {
+    "submit": "draft",
+    "accept": "submitted",
+    "return": "completed",
+    "switch_return": "processing",
+    "complete": "processing",
+}
+
+
+def _prepared(officer, procedure, action, channel):
+    """A dossier of the officer's desk in the state the action starts from, made before the campaign."""
+    from dossiers import services as dossier_services
+
+    intake = "walk_in"
+    start_return = "postal" if action == "switch_return" and channel == "desk" else "desk"
+    if action == "switch_return" and channel == "postal":
+        start_return = "desk"
+    with time_machine.travel(T_BEFORE, tick=False):
+        dossier = dossier_services.create_draft(
+            officer,
+            procedure=procedure,
+            desk=officer.desk,
+            intake_channel=intake,
+            return_channel=start_return,
+            applicant={"full_name": "Phạm Thị E", "phone": "0912000111"},
+            address="3 Quang Trung, Đồng Hới",
+        )
+        steps = ["submit", "accept", "process", "complete"]
+        target = ACTION_STATE[action]
+        for step in steps:
+            if dossier.status == target:
+                break
+            if step == "complete":
+                dossier = dossier_services.complete(dossier, officer, "approved")
+            else:
+                dossier = getattr(dossier_services, step)(dossier, officer)
+    return dossier
+
+
+def run_at_door(door, action, dossier, officer, channel):
+    from dossiers import services as dossier_services
+
+    data = {"submit": {}, "accept": {}, "return": {}, "complete": {"outcome": "approved"}}.get(action)
+    if action == "switch_return":
+        data = {"return_channel": channel, "address": "3 Quang Trung, Đồng Hới"}
+    if door == "service":
+        calls = {
+            "submit": lambda: dossier_services.submit(dossier, officer),
+            "accept": lambda: dossier_services.accept(dossier, officer),
+            "return": lambda: dossier_services.return_result(dossier, officer),
+            "complete": lambda: dossier_services.complete(dossier, officer, "approved"),
+            "switch_return": lambda: dossier_services.switch_return(dossier, officer, channel, address=data["address"]),
+        }
+        try:
+            calls[action]()
+        except RuleError as error:
+            return "refused", error.message
+    elif door == "api":
+        path = {"switch_return": "switch-return"}.get(action, action)
+        answer = api_client(officer).post(f"/api/v1/dossiers/{dossier.code}/{path}/", data, format="json")
+        if answer.status_code == 400:
+            return "refused", str(answer.json())
+        assert answer.status_code == 200, answer.content
+    else:
+        page = Client()
+        page.force_login(officer)
+        answer = page.post(
+            f"/can-bo/ho-so/{dossier.code}/thao-tac/{action}/", {f"{action}-{k}": v for k, v in data.items()}
+        )
+        if answer.status_code == 400:
+            return "refused", answer.content.decode()
+        assert answer.status_code == 302, answer.status_code
+    dossier.refresh_from_db()
+    return ("held" if dossier.status == "result_held" else "ok"), None
+
+
+@pytest.mark.parametrize("door", DOORS)
+@pytest.mark.parametrize(("rules", "action", "channel", "exception", "expected"), TABLE)
+def test_every_rule_at_every_door(committed, door, rules, action, channel, exception, expected):
+    from tests.factories import HeadFactory
+
+    officer = OfficerFactory()
+    province = officer.desk.province
+    procedure = ProcedureFactory(province=province, agency=officer.desk.agency, level=2, postal=True, documents=0)
+    dossier = _prepared(officer, procedure, action, channel)
+    if rules:
+        with time_machine.travel(vn(2021, 7, 21, 16), tick=False):
+            committed(
+                make_campaign,
+                province,
+                status="active",
+                starts_at=vn(2021, 7, 22, 0),
+                ends_at=vn(2021, 8, 5, 0),
+                rules=rules,
+                legal_basis=QB_BASIS,
+                title="Đợt thử",
+            )
+    if exception:
+        head_grants(dossier, HeadFactory(agency=officer.desk.agency), T_GRANT)
+    before = dossier.status
+    with time_machine.travel(T_ACT, tick=False):
+        answer, message = run_at_door(door, action, dossier, officer, channel)
+    assert answer == expected, message
+    if expected == "refused":
+        dossier.refresh_from_db()
+        assert dossier.status == before  # refused: nothing changed, nothing lost
+        if door != "page" or action != "switch_return":  # the page offers only the allowed channels
+            assert "1318/UBND-KSTT" in message or "đủ 0 hồ sơ" in message
