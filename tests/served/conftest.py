@@ -94,8 +94,8 @@ def people(browser, stack):  # noqa: F811  (the imported session browser)
 @pytest.fixture
 def shot(request, stack):
     """shot(page, "step") saves test-output/served/<variant>/<test>/<n>-<step>-<width>.png."""
-    test = request.node.originalname or request.node.name
-    folder = SHOTS / stack.variant / test
+    test = request.node.name.replace("[", "-").replace("]", "").replace(f"{stack.variant}-", "")
+    folder = SHOTS / stack.variant / test.replace(f"-{stack.variant}", "")
     folder.mkdir(parents=True, exist_ok=True)
     counter = {"n": 0}
 

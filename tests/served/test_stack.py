@@ -16,6 +16,8 @@ def _processes(stack):
             )
         except OSError:
             continue
+        if Path(command[0].decode()).name == "sh":  # honcho's shell around each Procfile line
+            continue
         found[pid] = (" ".join(part.decode() for part in command), environ)
     return found
 
