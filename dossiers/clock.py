@@ -33,12 +33,18 @@ def recompute(dossier, now):
             pauses=pauses,
             as_of=now,
         )
-    # "Due soon" fires DOSSIER_WARN_WORKING_HOURS of working time before the due moment.
-    total = calendar.working_time_between(dossier.received_at, dossier.due_at)
+    dossier.warn_at = warn_moment(calendar, dossier.received_at, dossier.due_at)
+
+
+def warn_moment(calendar, received_at, due_at):
+    """When "sắp đến hạn" fires: DOSSIER_WARN_WORKING_HOURS of working time before the due moment,
+    or, when the whole duration is not longer than that (a same-day or few-hours procedure), half
+    way through it; never at the moment of acceptance."""
+    total = calendar.working_time_between(received_at, due_at)
     warn = timedelta(hours=settings.DOSSIER_WARN_WORKING_HOURS)
-    dossier.warn_at = (
-        calendar.add_working_hours(dossier.received_at, total - warn) if total > warn else dossier.received_at
-    )
+    if total <= warn:
+        warn = total / 2
+    return calendar.add_working_hours(received_at, total - warn) if total > warn else due_at
 
 
 def next_alert_moment(dossier):

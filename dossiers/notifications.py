@@ -113,3 +113,16 @@ def notify_staff(dossier, users, kind, key, subject, body):
         )
         if n
     ]
+
+
+# The staff's deadline alerts (dossiers/sweep.py), settled when their dossier is finished.
+DEADLINE_ALERTS = ("due_soon", "overdue")
+
+
+def settle_deadline_alerts(dossier, now=None):
+    """A finished dossier's "sắp đến hạn" / "quá hạn" alerts stop showing as unread in the staff's
+    bell (they are marked read now; the alert rows and the dossier's events stay). Called by the
+    service door in the transaction that finishes the dossier."""
+    return Notification.objects.filter(
+        dossier_id=dossier.pk, channel=Notification.Channel.STAFF, kind__in=DEADLINE_ALERTS, read_at__isnull=True
+    ).update(read_at=now or timezone.now())

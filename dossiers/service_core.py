@@ -11,7 +11,10 @@ from portal.errors import Conflict, Forbidden, RuleError
 from portal.models import Role
 
 from . import clock, workflow
-from .models import Dossier, DossierEvent, Status
+from .models import OPEN_STATUSES, Dossier, DossierEvent, Status
+
+# Finished: the result is ready, held or returned, or the dossier was refused or withdrawn.
+FINISHED_STATUSES = frozenset(Status.values) - {Status.DRAFT, *OPEN_STATUSES}
 
 
 class DossierError(RuleError):
@@ -128,6 +131,10 @@ def has_exception(dossier):
 def _save(dossier, **kwargs):
     dossier.next_alert_at = clock.next_alert_moment(dossier)
     dossier.save(**kwargs)
+    if dossier.status in FINISHED_STATUSES:
+        from .notifications import settle_deadline_alerts
+
+        settle_deadline_alerts(dossier)
 
 
 def _require(value, field, message):
