@@ -1,0 +1,71 @@
+"""State that must agree across processes lives in the shared cache or the database, never in one
+process's memory (issue 11, point 1). The served stack itself is checked in tests/served; these are the
+in-process halves: the settings' defaults, and the calendar's version key."""
+
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.db import transaction
+
+from portal import working_time
+from portal.models import CalendarOverride
+from tests.factories import ProvinceFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+PROBE = (
+    "from django.conf import settings; print(settings.CACHES['default']['BACKEND']); "
+    "print(settings.SITE_URL); print(settings.DATABASES['default']['NAME'])"
+)
+
+
+def settings_with(tmp_path, **env):
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DATABASE_URL", "REDIS_URL", "SITE_URL", "HOST", "PORT", "VAR_DIR", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
+    environment.update(VAR_DIR=str(tmp_path), **env)
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", PROBE],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip().splitlines()[-3:]
+
+
+def test_with_no_settings_every_process_shares_the_database_cache_and_links_to_the_port_served(tmp_path):
+    backend, site_url, database = settings_with(tmp_path, PORT="8765")
+    assert backend == "django.core.cache.backends.db.DatabaseCache"
+    assert site_url == "http://127.0.0.1:8765"
+    assert database == str(tmp_path / "motcua.sqlite3")
+
+
+def test_redis_stays_the_cache_when_configured_and_site_url_wins_when_set(tmp_path):
+    backend, site_url, _ = settings_with(
+        tmp_path, REDIS_URL="redis://127.0.0.1:6379/9", SITE_URL="https://dichvucong.example.gov.vn", PORT="8765"
+    )
+    assert backend == "portal.cache.ResilientRedisCache"
+    assert site_url == "https://dichvucong.example.gov.vn"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_calendar_change_gets_a_new_version_again_at_commit():
+    """A process that rebuilt a calendar between the change and its commit read the old rows under the
+    new version (a Redis cache is not part of the transaction); the version changes again at commit."""
+    province = ProvinceFactory()
+    before = working_time._version()
+    with transaction.atomic():
+        CalendarOverride.objects.create(province=province, date=date(2026, 12, 26), kind="working_day")
+        during = working_time._version()
+        assert during != before
+    assert working_time._version() not in (before, during)
+    calendar = working_time.calendar_for_province(province.pk)
+    assert date(2026, 12, 26) in calendar.extra_working_days
