@@ -19,7 +19,7 @@ Demo assumptions, where the seeds are silent:
   admin-reform budget named in the plan.
 """
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
@@ -106,9 +106,13 @@ SEEDS = [
         "ends_at": None,
         "declared_over": DECLARED_OVER,
         "scope": ALL,
+        # "tổng hợp danh sách ... gửi về Sở Thông tin và Truyền thông trước ngày 20/4/2020"
+        "report_due": date(2020, 4, 20),
         "rules": {
             "open_online_and_postal": True,
             "postal_fee_waived_percent": 100,
+            # "chưa thu cước phí đối với các hồ sơ này": the dossiers already filed and switched to the post.
+            "postal_fee_waived_scope": "switched",
             "subsidy_budget": (
                 "Nguồn cải cách hành chính tỉnh Khánh Hòa (CV 2964/UBND-KSTT; danh sách gửi Sở TT&TT trước 20/4/2020)"
             ),
@@ -196,6 +200,7 @@ def load(stdout):
             ends_at=seed["ends_at"],
             scope=seed["scope"],
             rules=seed["rules"],
+            report_due=seed.get("report_due"),
         )
         campaign = services.activate(campaign, admin)
         if seed.get("declared_over"):

@@ -17,6 +17,7 @@ from campaigns.models import Campaign
 from campaigns.policy import effective_policy
 from campaigns.testing import make_campaign, vn
 from dossiers import services as dossier_services
+from dossiers.campaign_reminders import remind_campaign_reports
 from dossiers.models import ClockPause, Notification, Status
 from portal.errors import RuleError
 from postal.models import PostalOrder, PostalTariff, SubsidyEntry
@@ -165,6 +166,8 @@ def test_seed_001_khanh_hoa_2964_open_channels_clock_stop_and_postal_offers(comm
     before = make_dossier("draft", officer=officer, citizen=citizen, procedure=field)
     assert refused(before, citizen, vn(2020, 3, 31, 9)).field == "intake_channel"
     campaign = schedule(province, seed("2964/UBND-KSTT"), vn(2020, 3, 31, 16))
+    with time_machine.travel(vn(2020, 3, 31, 16, 5), tick=False):
+        services.update_campaign(campaign, None, report_due=seed("2964/UBND-KSTT")["report_due"])
     sweep_at(committed, vn(2020, 4, 1, 0, 1))
     # The clock stop: 14 h ran before 1/4, 26 h remain from Thursday 16/4 07:00 → Tuesday 21/4 09:00.
     filed.refresh_from_db()
@@ -194,7 +197,8 @@ def test_seed_001_khanh_hoa_2964_open_channels_clock_stop_and_postal_offers(comm
     assert dossiers_paused.count() == 2
     assert ClockPause.objects.get(dossier=during).started_at == vn(2020, 4, 3, 10)
     # The post picks up the paper of an online dossier within 4 working hours of acceptance:
-    # accepted 15:00 Wednesday 1/4, 2/4 is the Hùng Kings holiday → due 09:00 Friday 3/4. No fee.
+    # accepted 15:00 Wednesday 1/4, 2/4 is the Hùng Kings holiday → due 09:00 Friday 3/4. A new postal leg pays
+    # the tariff: the letter waives the fee only for "these cases", filed before and switched (scope `switched`).
     tariffs(province)
     paper = committed(
         make_dossier,
@@ -207,17 +211,17 @@ def test_seed_001_khanh_hoa_2964_open_channels_clock_stop_and_postal_offers(comm
         address="2 Trần Phú, Nha Trang",
     )
     pickup = order(paper, "pickup")
-    assert (pickup.due_at, pickup.sla_hours, pickup.fee, pickup.fee_waived) == (vn(2020, 4, 3, 9), 4, 22000, 22000)
+    assert (pickup.due_at, pickup.sla_hours, pickup.fee, pickup.fee_waived) == (vn(2020, 4, 3, 9), 4, 22000, 0)
     # The result of the dossier switched to the post: picked up within 4 working hours of being ready.
     with time_machine.travel(vn(2020, 4, 9, 16), tick=False):
         committed(dossier_services.complete, filed, officer, "approved")
     delivery = order(filed, "return")
     assert (delivery.due_at, delivery.fee, delivery.fee_waived) == (vn(2020, 4, 10, 10), 25000, 25000)
-    assert {e.amount for e in SubsidyEntry.objects.filter(campaign_id=campaign.pk)} == {22000, 25000}
-    # The post's list before 20/4/2020: everything waived, nothing charged.
+    assert [e.amount for e in SubsidyEntry.objects.filter(campaign_id=campaign.pk)] == [25000]
+    # The post's list before 20/4/2020: the switched return waived, the new pickup charged.
     listed = finance_list(province, "2020-04-01", "2020-04-19")
     assert {(r["dossier"], r["kind"]) for r in listed["rows"]} == {(paper.code, "pickup"), (filed.code, "return")}
-    assert (listed["totals"]["fee_waived"], listed["totals"]["fee_charged"]) == (47000, 0)
+    assert (listed["totals"]["fee_waived"], listed["totals"]["fee_charged"]) == (25000, 22000)
     # The list the letter asks for: the dossiers filed before it and switched to the post (issue 13, point 5).
     admin_api = APIClient()
     admin_api.force_authenticate(ProvinceAdminFactory(province=province))
@@ -226,6 +230,11 @@ def test_seed_001_khanh_hoa_2964_open_channels_clock_stop_and_postal_offers(comm
         {"province": province.code, "from": "2020-04-01", "to": "2020-04-19", "campaign": campaign.pk, "switched": 1},
     ).json()
     assert [(r["dossier"], r["kind"]) for r in switched["rows"]] == [(filed.code, "return")]
+    # The province admins are reminded of the list due before 20/4 on Thursday 16/4, once.
+    with time_machine.travel(vn(2020, 4, 16, 7, 15), tick=False):
+        assert remind_campaign_reports() >= 1 and remind_campaign_reports() == 0
+    reminder = Notification.objects.filter(kind="campaign_report_due").first()
+    assert "20/04/2020" in reminder.body and f"campaign={campaign.pk}" in reminder.body
     # In-person-only procedures stay in person.
     in_person_draft = make_dossier("draft", officer=officer, citizen=citizen, procedure=in_person)
     assert refused(in_person_draft, citizen, vn(2020, 4, 3, 10)).field == "intake_channel"
