@@ -206,7 +206,10 @@ def allowed_actions(dossier, user, now=None):
     if "submit" in allowed and kind == workflow.OFFICER:
         allowed.add("submit_accept")
     if dossier.status not in CLOSED and not services.has_exception(dossier):
-        allowed.add("grant_exception")
+        # An officer asks once at a time (the request waits for the head); a head's grant approves it.
+        waiting = dossier.exception_requests.filter(state="pending").exists()
+        if kind == workflow.HEAD or not waiting:
+            allowed.add("grant_exception")
     return [name for name in DISPLAY_ORDER if name in allowed]
 
 
@@ -254,6 +257,7 @@ def _page(request, dossier, bound=None, upload_bound=None, status=200, confirm_r
         "supplement_event": event,
         "supplement_missing": missing,
         "has_exception": services.has_exception(dossier),
+        "exception_request": dossier.exception_requests.select_related("decided_by").order_by("-requested_at").first(),
         "kind": kind,
         "staff": user.role in (Role.OFFICER, Role.HEAD),
         "now": now,

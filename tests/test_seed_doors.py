@@ -291,6 +291,8 @@ def test_point3_the_head_declines_on_the_page_and_nothing_opens(suspended_world)
         assert "tới lãnh đạo cơ quan" in sent.content.decode()
         asked = ExceptionRequest.objects.get(dossier=draft)
         assert asked.state == "pending"
+        dossier_page = page.get(f"/can-bo/ho-so/{draft.code}/").content.decode()
+        assert "đang chờ lãnh đạo phê duyệt" in dossier_page and "grant_exception-reason" not in dossier_page
         officer_view = page.get("/can-bo/khan-cap/").content.decode()
         assert draft.code in officer_view and "Phê duyệt</button>" not in officer_view
         head_page = Client()
@@ -302,6 +304,8 @@ def test_point3_the_head_declines_on_the_page_and_nothing_opens(suspended_world)
         head_page.post(f"/can-bo/khan-cap/{asked.pk}/decline/", {f"r{asked.pk}-note": "Chưa cấp thiết."})
         asked.refresh_from_db()
         assert (asked.state, asked.decided_by, asked.decision_note) == ("declined", head, "Chưa cấp thiết.")
+        declined = page.get(f"/can-bo/ho-so/{draft.code}/").content.decode()
+        assert "không phê duyệt trường hợp khẩn cấp: Chưa cấp thiết." in declined
         with pytest.raises(dossier_services.DossierError):
             dossier_services.submit(draft, officer)
 
