@@ -28,7 +28,15 @@ from .models import CLOCK_STATUSES, DossierDocument, Status
 from .serving import file_response
 
 STAFF_ROLES = (Role.OFFICER, Role.HEAD)
-CITIZEN_HIDDEN_EVENTS = {"due_soon", "overdue", "grant_exception", "hold", "release"}
+CITIZEN_HIDDEN_EVENTS = {
+    "due_soon",
+    "overdue",
+    "grant_exception",
+    "request_exception",
+    "decline_exception",
+    "hold",
+    "release",
+}
 HTTP_BAD_REQUEST, HTTP_CONFLICT = 400, 409
 
 
