@@ -6,13 +6,21 @@ from django.contrib import admin
 
 from portal.admin import ProvinceScopedAdmin, ReadOnly, ReadOnlyInline
 
-from .models import Dossier, DossierEvent
+from .models import Dossier, DossierEvent, ExceptionRequest
 from .payment_models import Payment
 
 
 class DossierEventInline(ReadOnlyInline):
     model = DossierEvent
     fields = ("at", "action", "from_status", "to_status", "actor", "note")
+
+
+class ExceptionRequestInline(ReadOnlyInline):
+    """Urgent-exception requests: read here, decided only by a head (dossiers/services_exceptions.py)."""
+
+    model = ExceptionRequest
+    fk_name = "dossier"
+    fields = ("requested_at", "requested_by", "reason", "state", "decided_by", "decided_at", "decision_note")
 
 
 class PaymentInline(ReadOnlyInline):
@@ -27,7 +35,7 @@ class DossierAdmin(ReadOnly, ProvinceScopedAdmin):
     search_fields = ("code", "applicant_name", "applicant_phone", "procedure__code")
     date_hierarchy = "received_at"
     list_select_related = ("procedure",)
-    inlines = [DossierEventInline, PaymentInline]
+    inlines = [DossierEventInline, ExceptionRequestInline, PaymentInline]
     show_full_result_count = False  # the count of a million-row table is not worth a sequential scan
 
 
