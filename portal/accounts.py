@@ -59,7 +59,7 @@ def register_citizen(*, username, password, full_name, phone, email="", national
 LANDING = {
     Role.CITIZEN: ("dossiers:my_dossiers", ""),
     Role.OFFICER: ("dossiers:queue", ""),
-    Role.HEAD: ("dossiers:queue", "?queue=processing"),  # the dossiers waiting for the head's approval
+    Role.HEAD: ("dossiers:exception_queue", ""),  # the urgent cases waiting for the head's approval
     Role.POSTAL_CLERK: ("postal:queue", ""),
     Role.PROVINCE_ADMIN: ("admin_dashboard", ""),
 }

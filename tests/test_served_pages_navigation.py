@@ -28,7 +28,7 @@ def html(response):
     [
         (CitizenFactory, "/ho-so/"),
         (OfficerFactory, "/can-bo/"),
-        (HeadFactory, "/can-bo/?queue=processing"),
+        (HeadFactory, "/can-bo/khan-cap/"),
         (PostalClerkFactory, "/buu-chinh/"),
         (ProvinceAdminFactory, "/quan-tri/"),
     ],
