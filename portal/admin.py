@@ -37,9 +37,14 @@ class ReadOnlyInline(ReadOnly, admin.TabularInline):
         return self.fields
 
 
+def is_province_admin(user):
+    return user.is_active and user.role == Role.PROVINCE_ADMIN and user.province_id is not None
+
+
 class ProvinceScope:
     """Who may see what: the superuser everything, an active province admin their own province's
-    rows, everyone else (staff with Django permissions but no province) nothing province-bound."""
+    rows, everyone else (staff with Django permissions but no province) nothing province-bound.
+    Mixed into a ModelAdmin: an object outside the scope is a 404 on every object URL."""
 
     province_path = "province"
 
@@ -50,8 +55,7 @@ class ProvinceScope:
         return user.province_id if user.role == Role.PROVINCE_ADMIN and user.province_id else -1
 
     def _is_province_admin(self, request):
-        user = request.user
-        return user.is_active and user.role == Role.PROVINCE_ADMIN and user.province_id is not None
+        return is_province_admin(request.user)
 
     def _scope(self, queryset, request, path=None):
         province = self._province(request)
@@ -131,12 +135,12 @@ class ProvinceScopedHistoryAdmin(ProvinceScopedAdmin, SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-class ProvinceScopedInline(ProvinceScope):
+class ProvinceScopedInline:
     """An inline of a province-scoped parent: a province admin works on it only for a parent
     in their province (the parent's admin already returns 404 for the others)."""
 
     def _parent_allowed(self, request, obj):
-        return self._is_province_admin(request) and (obj is None or self._parent_in_scope(request, obj))
+        return is_province_admin(request.user) and (obj is None or self._parent_in_scope(request, obj))
 
     def _parent_in_scope(self, request, obj):
         parent_admin = self.admin_site._registry.get(type(obj))
@@ -160,12 +164,11 @@ class ProvinceAdmin(ProvinceScope, admin.ModelAdmin):
     """Django permissions decide who may open it; whoever is not the superuser sees their own province."""
 
     province_path = ""
+    list_display = ["code", "name", "postal_sla_clock_hours"]
+    search_fields = ["code", "name"]
 
     def get_queryset(self, request):
         return self._scope(super().get_queryset(request), request)
-
-    list_display = ["code", "name", "postal_sla_clock_hours"]
-    search_fields = ["code", "name"]
 
 
 @admin.register(Agency)

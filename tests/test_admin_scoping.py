@@ -341,3 +341,11 @@ def test_a_superuser_in_the_province_is_out_of_a_province_admins_reach(client, i
         assert client.post(url, {"password1": "Chiem-quyen-2026!", "password2": "Chiem-quyen-2026!"}).status_code == 404
     root.refresh_from_db()
     assert not root.check_password("Chiem-quyen-2026!")
+
+
+def test_the_province_admin_still_edits_their_own_procedure_and_its_documents(client, intruder):
+    mine = ProcedureFactory(province=intruder.province, documents=[{"name": "Tờ khai của tỉnh nhà"}])
+    client.force_login(intruder)
+    page = client.get(f"/admin/portal/procedure/{mine.pk}/change/").content.decode()
+    assert 'name="_save"' in page  # a form, not a view
+    assert 'value="Tờ khai của tỉnh nhà"' in page  # the documents inline, editable
