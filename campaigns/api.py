@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -265,8 +266,8 @@ class DeskTicketsView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("date", str, description=_("ngày (YYYY-MM-DD), mặc định hôm nay")),
-            OpenApiParameter("session", str, description="morning | afternoon"),
+            OpenApiParameter("date", OpenApiTypes.DATE, description=_("ngày (YYYY-MM-DD), mặc định hôm nay")),
+            OpenApiParameter("session", str, enum=list(Session.values), description="morning | afternoon"),
         ],
         responses={200: dict},
     )

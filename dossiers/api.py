@@ -157,7 +157,8 @@ class DossierViewSet(
         methods=["POST"], request={"multipart/form-data": s.UploadSerializer}, responses={201: s.DocumentSerializer}
     )
     @extend_schema(methods=["GET"], responses=s.DocumentSerializer(many=True))
-    @action(detail=True, methods=["post", "get"], url_path="documents")
+    # A plain list of the dossier's documents: neither paginated nor filtered like the dossier list.
+    @action(detail=True, methods=["post", "get"], url_path="documents", pagination_class=None, filter_backends=[])
     def documents(self, request, code=None):
         dossier = self.get_object()
         if request.method == "GET":

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from portal.models import OneStopDesk
+from portal.serializers import TextField
 
 from .models import Dossier, DossierDocument, DossierEvent, ExceptionRequest, IntakeChannel, Outcome, ReturnChannel
 
@@ -161,12 +162,12 @@ class DossierListSerializer(serializers.ModelSerializer):
 
 
 class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = TextField(required=False, allow_blank=True, default="")
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField()
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = TextField()
+    note = TextField(required=False, allow_blank=True, default="")
 
 
 class SupplementRequestSerializer(ReasonSerializer):
@@ -174,7 +175,7 @@ class SupplementRequestSerializer(ReasonSerializer):
 
 
 class ProcessSerializer(NoteSerializer):
-    handed_to = serializers.CharField(required=False, allow_blank=True, default="")
+    handed_to = TextField(required=False, allow_blank=True, default="")
 
 
 class CompleteSerializer(serializers.Serializer):
@@ -185,11 +186,11 @@ class CompleteSerializer(serializers.Serializer):
 
 class ApologizeSerializer(serializers.Serializer):
     new_due_at = serializers.DateTimeField()
-    reason = serializers.CharField()
+    reason = TextField()
 
 
 class ExceptionSerializer(serializers.Serializer):
-    reason = serializers.CharField()
+    reason = TextField()
     # Kept for older clients, never trusted: the approving head is the account that grants.
     approved_by = serializers.CharField(required=False, allow_blank=True)
 

@@ -114,7 +114,9 @@ def _answers(dossier, phone_last4, token):
     """The secret given matches: the receipt's token (alone), or the phone's last 4 digits."""
     token = (token or "").strip()
     if token:
-        return bool(dossier.tracking_token) and secrets.compare_digest(token, dossier.tracking_token)
+        # As bytes: compare_digest refuses str with non-ASCII characters (a TypeError, a 500, found by the fuzz test).
+        given, expected = token.encode(), dossier.tracking_token.encode()
+        return bool(expected) and secrets.compare_digest(given, expected)
     phone_last4 = (phone_last4 or "").strip()
     return len(phone_last4) == 4 and phone_last4.isdigit() and dossier.applicant_phone.endswith(phone_last4)
 

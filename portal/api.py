@@ -150,6 +150,7 @@ class TokenView(APIView):
 
     permission_classes = [permissions.AllowAny]
     authentication_classes = []
+    schema_error_statuses = (429,)  # locked out after AXES_FAILURE_LIMIT failures (portal/lockout.py)
 
     @extend_schema(request=s.TokenRequestSerializer, responses={200: s.TokenSerializer})
     def post(self, request):

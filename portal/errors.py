@@ -2,6 +2,9 @@
 a rule broken by the input → 400 {field: [message]}; an action the state does not allow
 → 409 {detail}; an actor who may not → 403 {detail}."""
 
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -41,3 +44,10 @@ def api_exception_handler(exc, context):
     if isinstance(exc, Forbidden):
         return Response({"detail": exc.message}, status=status.HTTP_403_FORBIDDEN)
     return exception_handler(exc, context)
+
+
+def not_found(request, exception=None):
+    """handler404: under /api/ the JSON answer of every other API refusal; elsewhere Django's page (404.html)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Không tìm thấy.")}, status=status.HTTP_404_NOT_FOUND)
+    return defaults.page_not_found(request, exception)

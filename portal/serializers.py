@@ -26,7 +26,8 @@ class AgencySerializer(serializers.ModelSerializer):
 
 class DeskSerializer(serializers.ModelSerializer):
     province = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # Null for the province's public-administration centre, which serves every agency.
+    agency = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     opening_hours = serializers.SerializerMethodField()
 
     class Meta:
@@ -110,3 +111,15 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(help_text=_("Gửi kèm: Authorization: Token <token>"))
+
+
+class TextField(serializers.CharField):
+    """A CharField that takes only text: REST framework's turns a JSON number into its digits, so `"reason": 6014`
+    passed for a reason; here it is a 400 naming the field, as the schema (type string) says."""
+
+    default_error_messages = {"not_text": _("Giá trị phải là một chuỗi văn bản.")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_text")
+        return super().to_internal_value(data)

@@ -23,3 +23,6 @@ urlpatterns = [
     path("", include("reports.urls")),  # /thong-ke/: dashboards, public statistics, the 6-monthly report
     path("", include("portal.page_urls")),
 ]
+
+# Under /api/ a URL that names nothing is a JSON 404 like every other API refusal; elsewhere the page.
+handler404 = "portal.errors.not_found"

@@ -39,6 +39,7 @@ def service_index(query, now=None):
 
 class ServiceIndexView(APIView):
     permission_classes = [permissions.AllowAny]
+    schema_error_statuses = (403, 404)  # a desk or procedure for staff only; a unit outside the caller's scope
 
     @extend_schema(
         operation_id="reports_service_index",
