@@ -50,7 +50,7 @@ INSERT INTO dossiers_dossier (
     applicant_name, applicant_phone, applicant_email, applicant_national_id, address, address_zone, form_data,
     created_at, submitted_at, received_at, due_at, original_due_at, completed_at, returned_at, outcome, timeliness,
     supplement_requests, snap_processing_value, snap_processing_unit, snap_fee, snap_policy, payment_status,
-    result_file, rating, rating_comment, updated_at)
+    result_file, rating, rating_comment, updated_at, tracking_token)
 SELECT 'BR-' || g.n, p.id, d.id, %(province)s, p.agency_id,
     CASE WHEN g.done THEN (CASE WHEN g.r4 < 0.8 THEN 'returned' ELSE 'completed' END)
          WHEN g.r5 < 0.03 THEN 'withdrawn' WHEN g.r5 < 0.08 THEN 'paused' ELSE 'processing' END,
@@ -66,7 +66,7 @@ SELECT 'BR-' || g.n, p.id, d.id, %(province)s, p.agency_id,
          WHEN g.completed <= g.received + interval '7 days' THEN 'on_time' ELSE 'late' END,
     0, 5, 'working_days', p.fee, '{}',
     CASE WHEN p.fee > 0 AND g.r3 < 0.4 THEN 'paid' ELSE 'not_required' END,
-    '', CASE WHEN g.done AND g.r4 < 0.3 THEN 1 + floor(g.r3 * 5)::int END, '', g.received
+    '', CASE WHEN g.done AND g.r4 < 0.3 THEN 1 + floor(g.r3 * 5)::int END, '', g.received, md5(random()::text)
 FROM (
     SELECT n, r1, r2, r3, r4, r5, r6, received, received + (r4 * 9 + 0.2) * interval '1 day' AS completed,
            (received + (r4 * 9 + 0.2) * interval '1 day') < %(now)s AND r5 >= 0.12 AS done
