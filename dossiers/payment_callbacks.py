@@ -7,13 +7,10 @@ shared cache (every web process agrees); when the cache cannot count, none is ke
 
 import hashlib
 import json
-import logging
 
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
-
-log = logging.getLogger("motcua.payments")
 
 REFUSED_HEAD_BYTES = 512
 # The outcome of a refused callback beyond the limit: answered 429, never saved.
@@ -45,7 +42,6 @@ def refusal_allowed(provider, remote_addr):
     try:
         cache.add(key, 0, timeout=120)
         count = cache.incr(key)
-    except ValueError:  # the key is missing: the cache is down (portal.cache answers so) or lost it
-        log.warning("payment callback refusals cannot be counted: not logging refused callbacks")
+    except ValueError:  # the key is missing: the cache is down (portal.cache answers so, and logs the outage)
         return False
     return count <= settings.PAYMENT_CALLBACK_REFUSALS_PER_MINUTE

@@ -258,7 +258,6 @@ def handle_callback(provider, data, remote_addr=None, raw=None):
     try:
         verified = chosen.verify_callback(data)
     except InvalidSignature as exc:
-        log.warning("payment callback from %s refused (%s): %s", chosen.name, remote_addr, exc)
         callback = PaymentCallback(
             provider=chosen.name,
             received_at=now,
@@ -266,9 +265,10 @@ def handle_callback(provider, data, remote_addr=None, raw=None):
             remote_addr=remote_addr,
             reference=text(data.get("reference") if isinstance(data, dict) else "")[:64],
         )
-        if not refusal_allowed(chosen.name, remote_addr):
+        if not refusal_allowed(chosen.name, remote_addr):  # nothing written, not even a log line
             callback.outcome = THROTTLED
             return callback
+        log.warning("payment callback from %s refused (%s): %s", chosen.name, remote_addr, exc)
         return _close(callback, PaymentCallback.Outcome.BAD_SIGNATURE, error=text(exc)[:300])
     callback = PaymentCallback.objects.create(
         provider=chosen.name, received_at=now, payload=data, remote_addr=remote_addr
