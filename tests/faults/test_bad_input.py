@@ -298,3 +298,15 @@ def test_a_tracking_token_with_non_ascii_characters_is_a_wrong_answer_not_a_500(
     dossier = make_dossier("submitted")
     response = APIClient().get(f"/api/v1/tracking/{dossier.code}/", {"token": "mã-bí-mật-tờ-khai"})
     assert response.status_code == 404, response.content[:300]
+
+
+def test_a_reason_that_is_not_text_is_a_400_naming_it():
+    from tests.dossier_helpers import make_dossier
+
+    officer = OfficerFactory()
+    dossier = make_dossier("submitted", officer=officer)
+    api = api_for(officer)
+    response = api.post(f"/api/v1/dossiers/{dossier.code}/request-supplement/", {"reason": 6014}, format="json")
+    assert response.status_code == 400, response.content[:300]
+    assert response.json() == {"reason": ["Giá trị phải là một chuỗi văn bản."]}
+    assert api.get(f"/api/v1/dossiers/{dossier.code}/").json()["status"] == "submitted"
