@@ -406,6 +406,7 @@ class Notification(models.Model):
 
     class State(models.TextChoices):
         PENDING = "pending", _("Chờ gửi")
+        SENDING = "sending", _("Đang gửi")  # claimed by a worker (claimed_at), committed before it sends
         SENT = "sent", _("Đã gửi")
         FAILED = "failed", _("Gửi lỗi")
 
@@ -423,6 +424,7 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
 

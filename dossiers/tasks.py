@@ -6,6 +6,7 @@
   time: dossiers/sweep.py)."""
 
 import logging
+from datetime import timedelta
 
 from celery import shared_task
 from django.db import transaction
@@ -26,28 +27,48 @@ log = logging.getLogger("motcua.dossiers")
     max_retries=8,
 )
 def send_notification(self, notification_id):
+    """Claim, commit, then send: the row is claimed (state `sending`, claimed_at) in a short
+    transaction that commits before the backend is called, so no transaction or row lock is held
+    over the SMS gateway or the mail server, and a second worker holding the same message skips
+    it while the claim is fresh. The result is recorded after the send; a failure is recorded and
+    raised, and the task retries with backoff. A worker lost mid-send leaves a claim that expires
+    after CLAIM_LEASE, then the message may be sent again (at least once, never silently lost)."""
     from .notify_backends import backend_for
 
-    error = None
+    note = claim_notification(notification_id)
+    if note is None:
+        return "skipped"
+    try:
+        backend_for(note.channel).send(note)
+    except Exception as exc:
+        Notification.objects.filter(pk=note.pk, state=Notification.State.SENDING).update(
+            state=Notification.State.FAILED, last_error=str(exc)[:2000], claimed_at=None
+        )
+        raise
+    Notification.objects.filter(pk=note.pk).update(
+        state=Notification.State.SENT, sent_at=timezone.now(), last_error="", claimed_at=None
+    )
+    return "sent"
+
+
+CLAIM_LEASE = timedelta(minutes=10)
+
+
+def claim_notification(notification_id, now=None):
+    """The message, claimed for this worker and committed; None when it is sent already or
+    another worker's claim is still fresh."""
+    now = now or timezone.now()
     with transaction.atomic():
-        # The row lock makes two workers holding the same message send it once.
         note = Notification.objects.select_for_update().filter(pk=notification_id).first()
         if note is None or note.state == Notification.State.SENT:
-            return "skipped"
+            return None
+        if note.state == Notification.State.SENDING and note.claimed_at and note.claimed_at > now - CLAIM_LEASE:
+            return None
+        note.state = Notification.State.SENDING
+        note.claimed_at = now
         note.attempts += 1
-        try:
-            backend_for(note.channel).send(note)
-        except Exception as exc:
-            error = exc
-            note.state = Notification.State.FAILED
-            note.last_error = str(exc)[:2000]
-        else:
-            note.state = Notification.State.SENT
-            note.sent_at = timezone.now()
-        note.save(update_fields=["attempts", "state", "last_error", "sent_at"])
-    if error is not None:
-        raise error
-    return "sent"
+        note.save(update_fields=["state", "claimed_at", "attempts"])
+    return note
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
