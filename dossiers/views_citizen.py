@@ -15,7 +15,7 @@ from portal.models import Procedure
 from . import payments, services, tracking, workflow
 from .access import visible_dossiers
 from .forms import DraftForm, NoteForm, RateForm, SwitchReturnForm, WithdrawForm, channel_options
-from .models import ReturnChannel, Status
+from .models import IntakeChannel, ReturnChannel, Status
 from .payment_pages import payment_panel
 from .printing import available_printables, supplement_request
 from .uploads import with_versions
@@ -36,6 +36,12 @@ UPLOAD_STATUSES = (Status.DRAFT, Status.SUPPLEMENT_REQUESTED)
 
 
 # --- the draft ---------------------------------------------------------------------------------------
+
+
+def _fee_online(procedure, policy, intake_channel):
+    """When a dossier submitted now is paid online, when its fee is collected ("before_acceptance" or
+    "at_return", for the note before submission); "" when it is not paid online."""
+    return payments.collect_at(procedure) if payments.fee_payable_online(procedure, policy, intake_channel) else ""
 
 
 @citizen_required
@@ -69,6 +75,7 @@ def start(request, procedure_pk):
         else:
             status = 400
     context = {"form": form, "procedure": procedure, "policy": form.policy, "dossier": None}
+    context["fee_online"] = _fee_online(procedure, form.policy, IntakeChannel.ONLINE)
     return render(request, "dossiers/citizen/draft_form.html", context, status=status)
 
 
@@ -97,6 +104,7 @@ def edit(request, code):
         else:
             status = 400
     context = {"form": form, "procedure": dossier.procedure, "policy": form.policy, "dossier": dossier}
+    context["fee_online"] = _fee_online(dossier.procedure, form.policy, IntakeChannel.ONLINE)
     return render(request, "dossiers/citizen/draft_form.html", context, status=status)
 
 
@@ -112,7 +120,7 @@ def _documents_page(request, dossier, bound=None, note_form=None, status=200):
         "note_form": note_form or NoteForm(prefix="supplement"),
         "request_event": supplement_request(dossier)[0],
         "requested_missing": supplement_request(dossier)[1],
-        "fee_online": payments.fee_payable_online(dossier.procedure, policy, dossier.intake_channel),
+        "fee_online": _fee_online(dossier.procedure, policy, dossier.intake_channel),
     }
     return render(request, "dossiers/citizen/documents.html", context, status=status)
 

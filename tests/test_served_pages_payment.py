@@ -119,3 +119,17 @@ def test_a_fee_collected_at_return_does_not_hold_up_acceptance(client):
     assert f'href="{pay_url(dossier)}"' in body
     assert "hồ sơ chỉ được tiếp nhận sau khi bạn thanh toán" not in body
     assert "trước khi nhận kết quả" in body
+
+
+@pytest.mark.django_db
+def test_the_draft_form_says_the_fee_is_paid_online_after_submitting(client):
+    officer = OfficerFactory()
+    client.force_login(CitizenFactory())
+    before = procedure_at(officer)
+    page = html(client.get(reverse("dossiers:start", args=[before.pk])))
+    assert "Số tiền phải nộp: 200.000 đ" in page and "Hồ sơ được tiếp nhận khi đã thanh toán." in page
+    later = procedure_at(officer, collected_at="at_return")
+    page = html(client.get(reverse("dossiers:start", args=[later.pk])))
+    assert "Số tiền phải nộp: 200.000 đ" in page and "trước khi nhận kết quả" in page
+    at_the_desk = procedure_at(officer, level=3)
+    assert "Số tiền phải nộp" not in html(client.get(reverse("dossiers:start", args=[at_the_desk.pk])))
