@@ -4,6 +4,7 @@ edits only their own province's records; the superuser sees everything."""
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -127,11 +128,14 @@ class ProvinceScopedHistoryAdmin(ProvinceScopedAdmin, SimpleHistoryAdmin):
         return self._scope(super().get_history_queryset(request, history_manager, pk_name, object_id), request)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        self.get_object(request, unquote(object_id))
+        obj = self.get_object(request, unquote(object_id))
         history = getattr(self.model, self.model._meta.simple_history_manager_attribute)
         version = self._scope(history.filter(**{self.model._meta.pk.attname: unquote(object_id)}), request)
         if not version.filter(history_id=unquote(version_id)).exists():
             raise Http404(_("Không tìm thấy."))
+        # django-simple-history saves a posted form without asking for the change permission.
+        if request.method == "POST" and not self.has_change_permission(request, obj):
+            raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 

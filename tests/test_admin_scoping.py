@@ -349,3 +349,18 @@ def test_the_province_admin_still_edits_their_own_procedure_and_its_documents(cl
     page = client.get(f"/admin/portal/procedure/{mine.pk}/change/").content.decode()
     assert 'name="_save"' in page  # a form, not a view
     assert 'value="Tờ khai của tỉnh nhà"' in page  # the documents inline, editable
+
+
+def test_a_view_only_history_form_cannot_be_posted_back(client, intruder):
+    """Campaigns change through the audited pages and API only: their history form is a view,
+    even in the admin's own province (django-simple-history saved a POST regardless)."""
+    mine = make_campaign(intruder.province, rules={"notice": "Thông báo gốc."})
+    version = mine.history.order_by("history_date").first()
+    data = _form_data(admin.site._registry[type(mine)], mine, intruder)
+    data["rules"] = json.dumps({"notice": "Đã bị sửa qua lịch sử."})
+    client.force_login(intruder)
+    url = f"/admin/campaigns/campaign/{mine.pk}/history/{version.history_id}/"
+    assert client.get(url).status_code == 200
+    assert client.post(url, data).status_code == 403
+    mine.refresh_from_db()
+    assert mine.rules == {"notice": "Thông báo gốc."}
