@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.errors import Conflict
 from portal.models import Role
 
 from . import workflow
@@ -20,7 +21,6 @@ from .models import ExceptionRequest, Status
 from .service_core import (
     DossierError,
     NotPermitted,
-    TransitionNotAllowed,
     _locked,
     _record,
     _require,
@@ -32,15 +32,26 @@ from .service_core import (
 CLOSED = (Status.RETURNED, Status.REFUSED, Status.WITHDRAWN)
 
 
-class AlreadyDecided(TransitionNotAllowed):
+class AlreadyDecided(Conflict):
+    """The request was approved or declined already (HTTP 409)."""
+
     def __init__(self, request):
-        Exception.__init__(self, _("Đề nghị này đã được xử lý (%(state)s).") % {"state": request.get_state_display()})
-        self.message = str(self)
+        super().__init__(_("Đề nghị này đã được xử lý (%(state)s).") % {"state": request.get_state_display()})
+
+
+class DossierClosed(Conflict):
+    """A returned, refused or withdrawn dossier needs no exception (HTTP 409)."""
+
+    def __init__(self, status):
+        super().__init__(
+            _("Không thể ghi nhận trường hợp khẩn cấp khi hồ sơ đang ở trạng thái “%(status)s”.")
+            % {"status": Status(status).label}
+        )
 
 
 def _open_for_exception(dossier):
     if dossier.status in CLOSED:
-        raise TransitionNotAllowed("grant_exception", dossier.status)
+        raise DossierClosed(dossier.status)
 
 
 def grant_exception(dossier, user, reason, approved_by=None):

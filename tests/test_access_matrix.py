@@ -38,6 +38,8 @@ RESOURCES = {
     "campaigns/{id}/": ("campaign", {"admin"}, {403, 404}),
     "postal-orders/{id}/": ("postal_order", {"citizen_a", "officer_x", "head", "clerk", "admin"}, {404}),
     "desks/{id}/tickets/": ("desk", {"officer_x", "admin"}, {403}),
+    # An urgent-exception request: staff who see the dossier (the citizen does not see the internal request).
+    "exception-requests/{id}/": ("exception_request", {"officer_x", "head", "admin"}, {404}),
 }
 # Objects everyone may read (the catalog), or not an object at all: not in the matrix, for the reason given.
 PUBLIC = {
@@ -116,6 +118,13 @@ def world():
         "dossier": {"code": dossier.code, "document_id": dossier.documents.first().pk},
         "desk": {"id": desk.pk},
     }
+    try:
+        from dossiers.services import grant_exception
+
+        asked = grant_exception(dossier, officer_x, "Giấy tờ cấp thiết.")
+        objects["exception_request"] = {"id": asked.pk}
+    except ImportError:
+        pass
     try:
         from campaigns.testing import make_campaign
 

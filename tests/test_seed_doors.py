@@ -703,3 +703,15 @@ def test_every_rule_at_every_door(committed, door, rules, action, channel, excep
         assert dossier.status == before  # refused: nothing changed, nothing lost
         if door != "page" or action != "switch_return":  # the page offers only the allowed channels
             assert "1318/UBND-KSTT" in message or "đủ 0 hồ sơ" in message
+
+
+def test_point3_no_exception_on_a_closed_dossier_409_not_500():
+    from tests.factories import HeadFactory
+
+    returned = make_dossier("returned")
+    head = HeadFactory(agency=returned.agency)
+    for user in (returned.officer, head):
+        answer = api_client(user).post(
+            f"/api/v1/dossiers/{returned.code}/grant-exception/", {"reason": "Gấp."}, format="json"
+        )
+        assert answer.status_code == 409 and "Đã trả kết quả" in str(answer.json()), answer.content
