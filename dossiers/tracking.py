@@ -15,7 +15,6 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 
 from . import workflow
@@ -68,17 +67,6 @@ def _limits():
 def _client_key(client):
     # Hashed: the table keeps no addresses, and any string fits the column.
     return hashlib.sha256(str(client or "unknown").encode()).hexdigest()[:40]
-
-
-def count_in_window(key, window):
-    """Add one to a cache counter that expires `window` seconds after its first use; the new count.
-    For allowances only (a cache outage answers 1): limits against guessing live in the database."""
-    cache.add(key, 0, timeout=window)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr, or the cache is down
-        cache.set(key, 1, timeout=window)
-        return 1
 
 
 def lookup(code, client, phone_last4="", token=""):

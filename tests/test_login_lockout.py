@@ -112,3 +112,21 @@ def test_an_unknown_email_gets_the_same_answer_and_no_mail(client):
     response = client.post(reverse("password_reset"), {"email": "khong-co@example.vn"})
     assert response.status_code == 302 and response.url == reverse("password_reset_done")
     assert mail.outbox == []
+
+
+def test_the_reset_form_does_not_flood_a_mailbox(client, settings):
+    settings.PASSWORD_RESET_PER_EMAIL = 2
+    CitizenFactory(username="an", email="an@example.vn")
+    for _ in range(4):
+        response = client.post(reverse("password_reset"), {"email": "An@Example.vn"})
+        assert response.status_code == 302 and response.url == reverse("password_reset_done")
+    assert len(mail.outbox) == 2
+
+
+def test_one_client_asking_too_often_is_told_to_wait(client, settings):
+    settings.PASSWORD_RESET_PER_CLIENT = 2
+    for n in range(2):
+        client.post(reverse("password_reset"), {"email": f"nguoi-{n}@example.vn"})
+    refused = client.post(reverse("password_reset"), {"email": "nguoi-9@example.vn"})
+    assert refused.status_code == 429
+    assert "quá nhiều lần" in text(refused)
