@@ -243,6 +243,12 @@ class UserAdmin(ProvinceScopedAdmin, DjangoUserAdmin):
         ),
     ]
 
+    def save_model(self, request, obj, form, change):
+        # An account a province admin adds belongs to their province (else it vanished from their list).
+        if not change and not request.user.is_superuser:
+            obj.province_id = request.user.province_id
+        super().save_model(request, obj, form, change)
+
     def get_queryset(self, request):
         # A superuser's account (password, e-mail) is the superuser's alone, whatever its province.
         queryset = super().get_queryset(request)

@@ -20,7 +20,7 @@ from campaigns.models import QueueTicket
 from campaigns.testing import make_campaign
 from dossiers.payment_models import Payment
 from portal.admin import ProvinceScope
-from portal.models import Agency, CalendarOverride, OneStopDesk, Province
+from portal.models import Agency, CalendarOverride, OneStopDesk, Province, User
 from postal.models import SubsidyEntry, WebhookDelivery
 from tests.dossier_helpers import make_dossier
 from tests.factories import (
@@ -364,3 +364,16 @@ def test_a_view_only_history_form_cannot_be_posted_back(client, intruder):
     assert client.post(url, data).status_code == 403
     mine.refresh_from_db()
     assert mine.rules == {"notice": "Thông báo gốc."}
+
+
+def test_an_account_a_province_admin_adds_belongs_to_their_province(client, intruder):
+    client.force_login(intruder)
+    password = "Mat-khau-moi-2026!"
+    response = client.post(
+        "/admin/portal/user/add/",
+        {"username": "canbo-moi", "password1": password, "password2": password, "usable_password": "true"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    created = User.objects.get(username="canbo-moi")
+    assert created.province_id == intruder.province_id
+    assert client.get(response["Location"]).status_code == 200  # its change page, in the province
