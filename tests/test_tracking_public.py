@@ -13,6 +13,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from dossiers import tracking, views_print
+from dossiers.models import TrackingFailure
 from dossiers.views_public import EXAMPLE_CODE
 from tests.dossier_helpers import make_dossier
 
@@ -141,3 +142,11 @@ def test_the_help_text_shows_a_code_in_the_format_motcua_issues(client):
     issued = make_dossier("submitted").code
     shape = re.compile(r"^[0-9A-Z.]+-\d{6}-\d{4}$")
     assert shape.match(issued) and shape.match(EXAMPLE_CODE)
+
+
+def test_wrong_answers_past_the_window_are_not_kept(settings):
+    dossier = make_dossier("accepted")
+    api(dossier.code, "203.0.113.9", phone=wrong_digits(dossier))
+    with time_machine.travel(timezone.now() + timedelta(seconds=settings.TRACKING_CLIENT_WINDOW + 1)):
+        api(dossier.code, "198.51.100.4", phone=wrong_digits(dossier))
+    assert TrackingFailure.objects.count() == 1  # the first client's row expired and went
