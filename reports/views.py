@@ -190,7 +190,9 @@ def public_province(request, code):
         now = timezone.now()
         total = engine.totals(query.scope, query.start, query.end, now)
         series_group = _time_group(query.start, query.end)
-        series = engine.groups(query.scope, query.start, query.end, series_group, now)
+        # The days (months, quarters) still to come are not listed: nothing happened in them yet.
+        today = timezone.localdate(now)
+        series = [g for g in engine.groups(query.scope, query.start, query.end, series_group, now) if g.start <= today]
         by_agency = engine.groups(query.scope, query.start, query.end, "agency", now)
         context = {
             "province": province,

@@ -1,10 +1,12 @@
 """Statistics display: {% load reports_tags %}
 
-{{ 0.8333|pct }}      → 83,3 % (locale separators); "—" for None (nothing to divide by)
+{{ 0.8333|pct }}      → 83,3 % (locale separators, rounded: 2/3 → 66,7 %); "—" for None (nothing to divide by)
 {{ 12345|num }}       → 12.345
 {{ 4.04|days }}       → 4,04
 {{ row|get:"key" }}   → row["key"]
 """
+
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.utils import formats
@@ -13,11 +15,17 @@ register = template.Library()
 DASH = "—"
 
 
+def _rounded(value, places):
+    """`value` rounded half up to `places` decimals (Django's number_format cuts the digits off:
+    2/3 would read 66,6 %)."""
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_HALF_UP)
+
+
 @register.filter
 def pct(value, places=1):
     if value is None or value == "":
         return DASH
-    return f"{formats.number_format(float(value) * 100, decimal_pos=int(places))} %"
+    return f"{formats.number_format(_rounded(float(value) * 100, places), decimal_pos=int(places))} %"
 
 
 @register.filter
@@ -31,7 +39,7 @@ def num(value):
 def days(value):
     if value is None or value == "":
         return DASH
-    return formats.number_format(float(value), decimal_pos=2)
+    return formats.number_format(_rounded(float(value), 2), decimal_pos=2)
 
 
 @register.filter

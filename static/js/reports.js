@@ -13,13 +13,17 @@
       var datasets = data.series.map(function (s) {
         return { type: "bar", label: s.label, data: s.data, backgroundColor: COLORS[s.key], stack: "received" };
       }).concat(data.lines.map(function (s) {
-        return { type: "line", label: s.label, data: s.data, borderColor: COLORS[s.key], backgroundColor: COLORS[s.key], tension: 0.2 };
+        // Each line in a stack of its own: with the value axis stacked (so the axis fits the bars' sums), a
+        // line is drawn at its own value, never on top of the bars or of the other line.
+        return { type: "line", label: s.label, data: s.data, borderColor: COLORS[s.key], backgroundColor: COLORS[s.key], tension: 0.2, stack: "line-" + s.key };
       }));
       new window.Chart(canvas, {
         data: { labels: data.labels, datasets: datasets },
         options: {
           responsive: true, maintainAspectRatio: false, animation: false,
-          scales: { x: { stacked: true }, y: { stacked: false, beginAtZero: true, ticks: { precision: 0 } } },
+          // The bars of one day stack (online + postal + walk-in = received): the value axis stacks too, so its
+          // top fits the highest day's total (unstacked, Chart.js sized it to the largest single channel).
+          scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } },
           plugins: { legend: { position: "bottom" } }
         }
       });
