@@ -4,7 +4,9 @@ browser of tests/browser/conftest.py). Screenshots land in test-output/served/<v
 
 import json
 import os
+import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -32,45 +34,95 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.served)
 
 
-def _postgres_urls():
-    database_url = os.environ.get("DATABASE_URL", "")
-    if not database_url.startswith(("postgres://", "postgresql://")):
-        pytest.skip("the PostgreSQL + Redis variant needs DATABASE_URL=postgres://… (none is configured)")
-    return database_url, os.environ.get("REDIS_URL", "")
+VARIANTS = ["embedded", "postgres"]
 
 
-@pytest.fixture(scope="session", params=["embedded", "postgres"])
-def stack(request):
-    """The running stack of one variant, for every test of that variant; stopped (every process it
-    started, by process group) at the end, whatever happened."""
-    variant = request.param
-    database_url = redis_url = admin_url = name = None
-    if variant == "postgres":
-        base_database, base_redis = _postgres_urls()
-        database_url, admin_url, name = served_database(base_database)
+class _Variant:
+    """One variant's stack, made and prepared (migrate, load_demo) in a thread of its own, so that the next
+    variant's preparation runs while the tests of the one before use its stack."""
+
+    def __init__(self, variant):
+        self.variant, self.served, self.skip, self.error = variant, None, None, None
+        self.admin_url = self.name = self.redis_url = None
+        self.thread = threading.Thread(target=self._prepare, name=f"served-{variant}", daemon=True)
+        self.thread.start()
+
+    def _prepare(self):
         try:
-            redis_url = served_redis(base_redis)
-        except Exception as exc:  # a configured PostgreSQL but no reachable Redis
-            pytest.skip(f"the PostgreSQL + Redis variant needs a reachable Redis ({exc})")
-        recreate_database(admin_url, name)
-    folder = tempfile.mkdtemp(prefix=f"motcua-served-{variant}-")
-    served = ServedStack(variant, folder, free_port(), database_url=database_url, redis_url=redis_url)
+            database_url = None
+            if self.variant == "postgres":
+                database_url = os.environ.get("DATABASE_URL", "")
+                if not database_url.startswith(("postgres://", "postgresql://")):
+                    self.skip = "the PostgreSQL + Redis variant needs DATABASE_URL=postgres://… (none is configured)"
+                    return
+                try:
+                    self.redis_url = served_redis(os.environ.get("REDIS_URL", ""))
+                except Exception as exc:  # a configured PostgreSQL but no reachable Redis
+                    self.skip = f"the PostgreSQL + Redis variant needs a reachable Redis ({exc})"
+                    return
+                database_url, self.admin_url, self.name = served_database(database_url)
+                recreate_database(self.admin_url, self.name)
+            folder = tempfile.mkdtemp(prefix=f"motcua-served-{self.variant}-")
+            self.served = ServedStack(
+                self.variant, folder, free_port(), database_url=database_url, redis_url=self.redis_url
+            )
+            self.served.prepare()
+        except BaseException as exc:  # re-raised in the test session by ready()
+            self.error = exc
+
+    def ready(self):
+        self.thread.join()
+        if self.skip:
+            pytest.skip(self.skip)
+        if self.error is not None:
+            raise self.error
+        return self.served
+
+    def clean(self):
+        if self.redis_url:
+            flush_redis(self.redis_url)
+        if self.admin_url:
+            recreate_database(self.admin_url, self.name, drop_only=True)
+
+
+@pytest.fixture(scope="session")
+def _variants():
+    made = {}
+    yield made
+    for variant in made.values():  # a variant prepared but never served (its tests deselected)
+        variant.thread.join()
+        if variant.served is not None:
+            variant.served.stop()
+        variant.clean()
+
+
+@pytest.fixture(scope="session", params=VARIANTS)
+def stack(request, _variants):
+    """The running stack of one variant, for every test of that variant; stopped (every process it
+    started, by process group) at the end, whatever happened. The next variant is prepared meanwhile."""
+    variant = request.param
+    if variant not in _variants:
+        _variants[variant] = _Variant(variant)
+    wanted = {item.callspec.params.get("stack") for item in request.session.items if hasattr(item, "callspec")}
+    for later in VARIANTS[VARIANTS.index(variant) + 1 :]:
+        if later in wanted and later not in _variants:
+            _variants[later] = _Variant(later)
+            break
+    current = _variants[variant]
+    served = current.ready()
     try:
         served.start()
         yield served
     finally:
         served.stop()
+        current.clean()
         (SHOTS / variant).mkdir(parents=True, exist_ok=True)
         (SHOTS / variant / "timings.json").write_text(json.dumps(served.timings, indent=1))
-        if redis_url:
-            flush_redis(redis_url)
-        if admin_url:
-            recreate_database(admin_url, name, drop_only=True)
-    # Kept on failure for the log; removed when everything passed.
-    if not request.session.testsfailed:
-        import shutil
-
-        shutil.rmtree(folder, ignore_errors=True)
+        # Kept on failure for the logs; removed when everything passed.
+        if not request.session.testsfailed:
+            shutil.rmtree(served.folder, ignore_errors=True)
+        current.served = None
+        current.admin_url = current.redis_url = None
 
 
 @pytest.fixture

@@ -142,7 +142,8 @@ class ServedStack:
 
     # --- lifecycle ------------------------------------------------------------------------
 
-    def start(self, timeout=90):
+    def prepare(self):
+        """`make run`'s first steps: migrate, then load the demo data (its accounts are read from what it prints)."""
         for sub in ("broker/processed", "broker/control", "media", "mail"):
             (self.var / sub).mkdir(parents=True, exist_ok=True)
         began = time.monotonic()
@@ -150,6 +151,12 @@ class ServedStack:
         self.timings["migrate"] = time.monotonic() - began
         self.accounts = parse_accounts(self.manage("load_demo"))
         self.timings["load_demo"] = time.monotonic() - began - self.timings["migrate"]
+        return self
+
+    def start(self, timeout=90):
+        """Then `make serve`: collectstatic and honcho; ready when /healthz answers and the worker and beat run."""
+        if not self.accounts:
+            self.prepare()
         began = time.monotonic()
         log = self.log_path.open("w")
         self.process = subprocess.Popen(
