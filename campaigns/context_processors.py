@@ -6,6 +6,8 @@ Which apply (`notices_for`):
 - a page about one procedure (the view sets `request.notice_procedure`, and `request.notice_desk`
   for a dossier's desk): the campaigns in force and in scope for that procedure (and desk), one
   line each when the page shows them in full itself (`request.notice_compact`), with no picker;
+- a page about one province (`request.notice_province_id`, e.g. "Hồ sơ của tôi": the province of
+  the citizen's latest dossier, unless the citizen picked another): that province's;
 - staff (officer, head, clerk, province admin): their own province's, an officer's limited to
   the campaigns that cover their desk;
 - anyone else: the province they picked once (`choose_province` keeps it in the session); a
@@ -93,6 +95,9 @@ def notices_for(request, notices):
         ids = {c.id for c in campaigns_for(procedure, getattr(request, "notice_desk", None))}
         # A page that shows the procedure's campaigns in full itself wants the banner on one line.
         return [n for n in notices if n["id"] in ids], bool(getattr(request, "notice_compact", False))
+    page_province = getattr(request, "notice_province_id", None)
+    if page_province is not None:
+        return [n for n in notices if n["province_id"] == page_province], False
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and not user.is_citizen and user.province_id:
         if user.desk_id:
@@ -122,5 +127,5 @@ def notices(request):
         "site_notices_compact": compact,
         # The picker, for whoever has no province of their own: the provinces with a notice now.
         "notice_provinces": [] if staff or hasattr(request, "notice_procedure") else _provinces(every),
-        "notice_province": chosen_province(request),
+        "notice_province": chosen_province(request) or getattr(request, "notice_province_id", None),
     }

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from campaigns.context_processors import chosen_province
 from portal.models import Procedure
 
 from . import payments, services, tracking, workflow
@@ -164,6 +165,7 @@ def submitted(request, code):
     dossier = get_dossier(request.user, code)
     if dossier.status == Status.DRAFT:
         return redirect("dossiers:documents", code=code)
+    request.notice_procedure, request.notice_desk = dossier.procedure, dossier.desk_id
     context = {"dossier": dossier, "payment": payment_panel(dossier, request.user)}
     return render(request, "dossiers/citizen/submitted.html", context)
 
@@ -195,6 +197,8 @@ def my_dossiers(request):
         dossier.is_late = running and dossier.due_at < now
         dossier.in_time = running and dossier.due_at >= now
         dossier.pay_now = payments.payable(dossier)
+    if page.object_list and not chosen_province(request):  # the banner: the latest dossier's province
+        request.notice_province_id = page.object_list[0].province_id
     return render(request, "dossiers/citizen/list.html", {"page": page, "now": now})
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 import dossiers.campaign_rules  # noqa: F401  (connects the dossier-side receivers)
 from campaigns.testing import make_campaign
+from tests.dossier_helpers import make_dossier
 from tests.factories import CitizenFactory, OfficerFactory, ProcedureFactory, ProvinceFactory
 from tests.postal_factories import PostalTariffFactory
 
@@ -166,3 +167,18 @@ def test_a_phone_gets_each_notice_as_one_line_that_opens():
         css,
     )
     assert phone, "on a phone the notice is its one line"
+
+
+@pytest.mark.django_db
+def test_a_citizen_sees_the_notices_of_their_dossiers_province(client):
+    officer = OfficerFactory()
+    home_province = officer.desk.province
+    elsewhere = ProvinceFactory(name="Tây Ninh")
+    make_campaign(home_province, status="active", title="Biện pháp nơi nộp", rules={"notice": "Gọi 0251-1022."})
+    make_campaign(elsewhere, status="active", title="Biện pháp tỉnh khác", rules={"notice": "Tây Ninh."})
+    dossier = make_dossier(officer=officer)
+    client.force_login(dossier.citizen)
+    for url in (reverse("dossiers:my_dossiers"), reverse("dossiers:submitted", args=[dossier.code])):
+        shown = banner(html(client.get(url)))
+        assert "Biện pháp nơi nộp" in shown, url
+        assert "Biện pháp tỉnh khác" not in shown, url
