@@ -1,6 +1,9 @@
-"""Issue 13: a campaign's rule holds at every door (the service, the API, the officer's pages).
+"""Issue 13: a campaign's rule holds at every door (the service, the API, the officer's pages): points 1-4.
 
-Point 4 (seed 001 Khánh Hòa): while a campaign stops a clock, `paused` is true everywhere."""
+Point 4 (seed 001 Khánh Hòa): while a campaign stops a clock, `paused` is true everywhere. Point 1 (seed 003):
+no hand-over at the desk during a suspension. Point 3 (seed 003): urgent exceptions need a head. Point 2
+(seed 004): the walk-in cap per session counts accepted walk-in dossiers. Point 5 and the table of every rule
+at every door: tests/test_seed_doors_table.py."""
 
 import pytest
 import time_machine
@@ -9,21 +12,14 @@ from django.test import Client
 import dossiers.campaign_rules  # noqa: F401  (connects the dossier-side receivers)
 from campaigns.testing import make_campaign, vn
 from dossiers.tracking import public_view
-from portal.errors import RuleError
+from tests import seed_doors
 from tests.clients import api_client
 from tests.dossier_helpers import make_dossier
 from tests.factories import OfficerFactory, ProcedureFactory, ProvinceAdminFactory
+from tests.seed_doors import DOORS, QB_BASIS, SUSPENDED, head_grants, through
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    def run(function, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return function(*args, **kwargs)
-
-    return run
+committed = seed_doors.committed  # the fixture, shared
 
 
 # --- point 4: paused while a campaign stops the clock ---------------------------------------------
@@ -67,52 +63,6 @@ def test_point4_a_campaign_clock_stop_is_paused_until_it_ends_in_every_answer(co
         assert paused_everywhere(officer, filed) == dict.fromkeys(("detail", "list", "tab", "tracking", "index"), True)
     with time_machine.travel(vn(2020, 4, 16, 9), tick=False):
         assert paused_everywhere(officer, filed) == dict.fromkeys(("detail", "list", "tab", "tracking", "index"), False)
-
-
-# --- the doors: one helper runs an action through the service, the API or the officer's page ------------
-
-API_PATHS = {"return": "return", "accept": "accept"}
-
-
-def through(door, action, dossier, user, **data):
-    """Run `action` through `door`; the answer as ("ok", None) or ("refused", message)."""
-    from dossiers import services as dossier_services
-
-    if door == "service":
-        call = {"return": dossier_services.return_result, "accept": dossier_services.accept}[action]
-        try:
-            call(dossier, user)
-        except RuleError as error:  # DossierError and the walk-in cap's SessionFull (HTTP 400)
-            return "refused", error.message
-        return "ok", None
-    if door == "api":
-        answer = api_client(user).post(f"/api/v1/dossiers/{dossier.code}/{API_PATHS[action]}/", data, format="json")
-        if answer.status_code == 400:
-            return "refused", " ".join(str(m) for messages in answer.json().values() for m in messages)
-        assert answer.status_code == 200, answer.content
-        return "ok", None
-    page = Client()
-    page.force_login(user)
-    answer = page.post(f"/can-bo/ho-so/{dossier.code}/thao-tac/{action}/", {f"{action}-note": ""})
-    if answer.status_code == 400:
-        return "refused", answer.content.decode()
-    assert answer.status_code == 302, answer.status_code
-    return "ok", None
-
-
-DOORS = ("service", "api", "page")
-SUSPENDED = {
-    "walk_in_suspended": True,
-    "notice": "Tạm ngừng tiếp nhận và trả kết quả trực tiếp trong 14 ngày.",
-}
-QB_BASIS = "Công văn số 1318/UBND-KSTT ngày 22/7/2021"
-
-
-def head_grants(dossier, head, at):
-    from dossiers import services as dossier_services
-
-    with time_machine.travel(at, tick=False):
-        dossier_services.grant_exception(dossier, head, "Giấy tờ cấp thiết cho khám chữa bệnh.", "")
 
 
 # --- point 1: no hand-over at the desk while walk-in is suspended -----------------------------------------
@@ -446,263 +396,6 @@ def test_point2_the_ticket_is_entered_on_the_walk_in_form_and_the_api(capped):
             format="json",
         )
         assert twice.status_code == 400 and "ticket" in twice.json()
-
-
-# --- point 5: the Khánh Hòa waiver is for "these cases"; the report before 20/4 ---------------------------
-
-KH_BASIS = "Công văn số 2964/UBND-KSTT ngày 01/4/2020 của UBND tỉnh Khánh Hòa"
-
-
-def test_point5_the_waiver_scope_is_validated_at_the_api():
-    from campaigns.rules import Invalid, clean_rules
-
-    with pytest.raises(Invalid) as bad:
-        clean_rules({"postal_fee_waived_scope": "some"})
-    assert "rules.postal_fee_waived_scope" in bad.value.errors
-    assert clean_rules({"postal_fee_waived_scope": "all"}) == {}  # the default says nothing
-    assert clean_rules({"postal_fee_waived_scope": "switched"}) == {"postal_fee_waived_scope": "switched"}
-    admin = ProvinceAdminFactory()
-    answer = api_client(admin).post(
-        "/api/v1/campaigns/",
-        {
-            "title": "Khánh Hòa",
-            "legal_basis": KH_BASIS,
-            "starts_at": "2020-04-01T00:00:00+07:00",
-            "rules": {"postal_fee_waived_percent": 100, "postal_fee_waived_scope": "every"},
-        },
-        format="json",
-    )
-    assert answer.status_code == 400 and "rules.postal_fee_waived_scope" in answer.json()
-
-
-def test_point5_switched_waives_only_switched_returns_and_the_finance_list_filters_them(committed):
-    from dossiers import services as dossier_services
-    from postal.models import PostalOrder, PostalTariff
-
-    officer = OfficerFactory()
-    province = officer.desk.province
-    procedure = ProcedureFactory(province=province, agency=officer.desk.agency, level=3, postal=True, documents=0)
-    for leg, amount in (("pickup", 22000), ("return", 25000)):
-        PostalTariff.objects.create(province=province, leg=leg, zone="default", valid_from="2019-01-01", amount=amount)
-    filed = make_dossier("processing", officer=officer, procedure=procedure, at=vn(2020, 3, 30, 9))
-    with time_machine.travel(vn(2020, 3, 31, 16), tick=False):
-        campaign = committed(
-            make_campaign,
-            province,
-            status="active",
-            starts_at=vn(2020, 4, 1, 0),
-            legal_basis=KH_BASIS,
-            rules={
-                "postal_fee_waived_percent": 100,
-                "postal_fee_waived_scope": "switched",
-                "open_online_and_postal": True,
-            },
-            title="Khánh Hòa 2964",
-        )
-    with time_machine.travel(vn(2020, 4, 1, 9), tick=False):
-        committed(dossier_services.switch_return, filed, officer, "postal", address="2 Trần Phú, Nha Trang")
-    new = committed(
-        make_dossier,
-        "processing",
-        officer=officer,
-        procedure=procedure,
-        at=vn(2020, 4, 2, 9),
-        intake_channel="postal",
-        return_channel="postal",
-        address="5 Lê Lợi, Nha Trang",
-    )
-    with time_machine.travel(vn(2020, 4, 8, 9), tick=False):
-        committed(dossier_services.complete, filed, officer, "approved")
-        committed(dossier_services.complete, new, officer, "approved")
-    switched = PostalOrder.objects.get(dossier=filed, kind="return")
-    fresh_return = PostalOrder.objects.get(dossier=new, kind="return")
-    fresh_pickup = PostalOrder.objects.get(dossier=new, kind="pickup")
-    assert (switched.fee, switched.fee_waived) == (25000, 25000)
-    assert (fresh_return.fee_waived, fresh_pickup.fee_waived) == (0, 0)  # new postal returns pay the tariff
-    admin = ProvinceAdminFactory(province=province)
-    query = {"province": province.code, "from": "2020-04-01", "to": "2020-04-19"}
-    everything = api_client(admin).get("/api/v1/reports/postal/", query).json()
-    assert len(everything["rows"]) == 3
-    listed = api_client(admin).get("/api/v1/reports/postal/", {**query, "campaign": campaign.pk, "switched": 1}).json()
-    assert [(r["dossier"], r["kind"], r["fee_waived"]) for r in listed["rows"]] == [(filed.code, "return", 25000)]
-
-
-def test_point5_report_due_on_the_campaign_page_and_one_reminder_two_working_days_before(committed):
-    from dossiers.campaign_reminders import remind_campaign_reports
-    from dossiers.models import Notification
-
-    admin = ProvinceAdminFactory()
-    province = admin.province
-    other_admin = ProvinceAdminFactory(province=province)
-    with time_machine.travel(vn(2020, 3, 31, 16), tick=False):
-        campaign = make_campaign(
-            province,
-            status="active",
-            starts_at=vn(2020, 4, 1, 0),
-            legal_basis=KH_BASIS,
-            rules={"postal_fee_waived_percent": 100, "postal_fee_waived_scope": "switched"},
-        )
-        patched = api_client(admin).patch(
-            f"/api/v1/campaigns/{campaign.pk}/", {"report_due": "2020-04-20"}, format="json"
-        )
-        assert patched.status_code == 200, patched.content
-        assert patched.json()["report_due"] == "2020-04-20"
-    page = Client()
-    page.force_login(admin)
-    with time_machine.travel(vn(2020, 4, 10, 9), tick=False):
-        text = page.get(f"/dot-ap-dung/{campaign.pk}/").content.decode()
-    assert "20/04/2020" in text and f"campaign={campaign.pk}" in text and "switched=1" in text
-    # Monday 20/4: two working days before is Thursday 16/4.
-    with time_machine.travel(vn(2020, 4, 15, 16), tick=False):
-        assert remind_campaign_reports() == 0
-    with time_machine.travel(vn(2020, 4, 16, 7, 15), tick=False):
-        assert remind_campaign_reports() == 2
-        assert remind_campaign_reports() == 0
-    with time_machine.travel(vn(2020, 4, 17, 7, 15), tick=False):
-        assert remind_campaign_reports() == 0
-    notes = Notification.objects.filter(kind="campaign_report_due")
-    assert {n.recipient_user for n in notes} == {admin, other_admin}
-    assert all("20/04/2020" in n.body and "switched=1" in n.body for n in notes)
-
-
-# --- the table: every campaign rule × every action it can block × every door ----------------------------
-
-T_BEFORE, T_GRANT, T_ACT = vn(2021, 7, 20, 9), vn(2021, 7, 22, 8), vn(2021, 7, 23, 9)
-ONLINE_ONLY = {"intake_channels": ["online", "postal"]}
-POSTAL_RETURN = {"return_channels": ["postal", "online"]}
-HOLD = {"return_channels": ["postal", "online"], "hold_other_returns": True}
-NO_WALK_IN_PLACES = {"walk_in_capacity_per_session": 0}
-
-# (rule, action, channel, urgent exception granted by a head, expected answer)
-TABLE = [
-    (SUSPENDED, "submit", "walk_in", False, "refused"),
-    (SUSPENDED, "submit", "walk_in", True, "ok"),
-    (SUSPENDED, "accept", "walk_in", False, "refused"),
-    (SUSPENDED, "accept", "walk_in", True, "ok"),
-    (SUSPENDED, "return", "desk", False, "refused"),
-    (SUSPENDED, "return", "desk", True, "ok"),
-    (SUSPENDED, "switch_return", "desk", False, "refused"),
-    (SUSPENDED, "switch_return", "postal", False, "ok"),
-    (ONLINE_ONLY, "submit", "walk_in", False, "refused"),
-    (ONLINE_ONLY, "accept", "walk_in", False, "refused"),
-    (ONLINE_ONLY, "accept", "walk_in", True, "ok"),
-    (POSTAL_RETURN, "return", "desk", False, "refused"),
-    (POSTAL_RETURN, "return", "desk", True, "ok"),
-    (POSTAL_RETURN, "switch_return", "desk", False, "refused"),
-    (HOLD, "complete", "desk", False, "held"),
-    (HOLD, "complete", "desk", True, "ok"),
-    (NO_WALK_IN_PLACES, "accept", "walk_in", False, "refused"),
-    ({}, "accept", "walk_in", False, "ok"),
-    ({}, "return", "desk", False, "ok"),
-]
-ACTION_STATE = {
-    "submit": "draft",
-    "accept": "submitted",
-    "return": "completed",
-    "switch_return": "processing",
-    "complete": "processing",
-}
-
-
-def _prepared(officer, procedure, action, channel):
-    """A dossier of the officer's desk in the state the action starts from, made before the campaign."""
-    from dossiers import services as dossier_services
-
-    intake = "walk_in"
-    start_return = "postal" if action == "switch_return" and channel == "desk" else "desk"
-    if action == "switch_return" and channel == "postal":
-        start_return = "desk"
-    with time_machine.travel(T_BEFORE, tick=False):
-        dossier = dossier_services.create_draft(
-            officer,
-            procedure=procedure,
-            desk=officer.desk,
-            intake_channel=intake,
-            return_channel=start_return,
-            applicant={"full_name": "Phạm Thị E", "phone": "0912000111"},
-            address="3 Quang Trung, Đồng Hới",
-        )
-        steps = ["submit", "accept", "process", "complete"]
-        target = ACTION_STATE[action]
-        for step in steps:
-            if dossier.status == target:
-                break
-            if step == "complete":
-                dossier = dossier_services.complete(dossier, officer, "approved")
-            else:
-                dossier = getattr(dossier_services, step)(dossier, officer)
-    return dossier
-
-
-def run_at_door(door, action, dossier, officer, channel):
-    from dossiers import services as dossier_services
-
-    data = {"submit": {}, "accept": {}, "return": {}, "complete": {"outcome": "approved"}}.get(action)
-    if action == "switch_return":
-        data = {"return_channel": channel, "address": "3 Quang Trung, Đồng Hới"}
-    if door == "service":
-        calls = {
-            "submit": lambda: dossier_services.submit(dossier, officer),
-            "accept": lambda: dossier_services.accept(dossier, officer),
-            "return": lambda: dossier_services.return_result(dossier, officer),
-            "complete": lambda: dossier_services.complete(dossier, officer, "approved"),
-            "switch_return": lambda: dossier_services.switch_return(dossier, officer, channel, address=data["address"]),
-        }
-        try:
-            calls[action]()
-        except RuleError as error:
-            return "refused", error.message
-    elif door == "api":
-        path = {"switch_return": "switch-return"}.get(action, action)
-        answer = api_client(officer).post(f"/api/v1/dossiers/{dossier.code}/{path}/", data, format="json")
-        if answer.status_code == 400:
-            return "refused", str(answer.json())
-        assert answer.status_code == 200, answer.content
-    else:
-        page = Client()
-        page.force_login(officer)
-        answer = page.post(
-            f"/can-bo/ho-so/{dossier.code}/thao-tac/{action}/", {f"{action}-{k}": v for k, v in data.items()}
-        )
-        if answer.status_code == 400:
-            return "refused", answer.content.decode()
-        assert answer.status_code == 302, answer.status_code
-    dossier.refresh_from_db()
-    return ("held" if dossier.status == "result_held" else "ok"), None
-
-
-@pytest.mark.parametrize("door", DOORS)
-@pytest.mark.parametrize(("rules", "action", "channel", "exception", "expected"), TABLE)
-def test_every_rule_at_every_door(committed, door, rules, action, channel, exception, expected):
-    from tests.factories import HeadFactory
-
-    officer = OfficerFactory()
-    province = officer.desk.province
-    procedure = ProcedureFactory(province=province, agency=officer.desk.agency, level=2, postal=True, documents=0)
-    dossier = _prepared(officer, procedure, action, channel)
-    if rules:
-        with time_machine.travel(vn(2021, 7, 21, 16), tick=False):
-            committed(
-                make_campaign,
-                province,
-                status="active",
-                starts_at=vn(2021, 7, 22, 0),
-                ends_at=vn(2021, 8, 5, 0),
-                rules=rules,
-                legal_basis=QB_BASIS,
-                title="Đợt thử",
-            )
-    if exception:
-        head_grants(dossier, HeadFactory(agency=officer.desk.agency), T_GRANT)
-    before = dossier.status
-    with time_machine.travel(T_ACT, tick=False):
-        answer, message = run_at_door(door, action, dossier, officer, channel)
-    assert answer == expected, message
-    if expected == "refused":
-        dossier.refresh_from_db()
-        assert dossier.status == before  # refused: nothing changed, nothing lost
-        if door != "page" or action != "switch_return":  # the page offers only the allowed channels
-            assert "1318/UBND-KSTT" in message or "đủ 0 hồ sơ" in message
 
 
 def test_point3_no_exception_on_a_closed_dossier_409_not_500():

@@ -1,0 +1,63 @@
+"""What the issue-13 tests share (tests/test_seed_doors*.py): the `committed` fixture (on-commit callbacks run,
+so campaigns apply), running one officer action through a door (the service, the API, the officer's page),
+and a head granting an urgent exception."""
+
+import pytest
+import time_machine
+from django.test import Client
+
+from portal.errors import RuleError
+from tests.clients import api_client
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    def run(function, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return function(*args, **kwargs)
+
+    return run
+
+
+API_PATHS = {"return": "return", "accept": "accept"}
+
+
+def through(door, action, dossier, user, **data):
+    """Run `action` through `door`; the answer as ("ok", None) or ("refused", message)."""
+    from dossiers import services as dossier_services
+
+    if door == "service":
+        call = {"return": dossier_services.return_result, "accept": dossier_services.accept}[action]
+        try:
+            call(dossier, user)
+        except RuleError as error:  # DossierError and the walk-in cap's SessionFull (HTTP 400)
+            return "refused", error.message
+        return "ok", None
+    if door == "api":
+        answer = api_client(user).post(f"/api/v1/dossiers/{dossier.code}/{API_PATHS[action]}/", data, format="json")
+        if answer.status_code == 400:
+            return "refused", " ".join(str(m) for messages in answer.json().values() for m in messages)
+        assert answer.status_code == 200, answer.content
+        return "ok", None
+    page = Client()
+    page.force_login(user)
+    answer = page.post(f"/can-bo/ho-so/{dossier.code}/thao-tac/{action}/", {f"{action}-note": ""})
+    if answer.status_code == 400:
+        return "refused", answer.content.decode()
+    assert answer.status_code == 302, answer.status_code
+    return "ok", None
+
+
+DOORS = ("service", "api", "page")
+SUSPENDED = {
+    "walk_in_suspended": True,
+    "notice": "Tạm ngừng tiếp nhận và trả kết quả trực tiếp trong 14 ngày.",
+}
+QB_BASIS = "Công văn số 1318/UBND-KSTT ngày 22/7/2021"
+
+
+def head_grants(dossier, head, at):
+    from dossiers import services as dossier_services
+
+    with time_machine.travel(at, tick=False):
+        dossier_services.grant_exception(dossier, head, "Giấy tờ cấp thiết cho khám chữa bệnh.", "")
