@@ -63,6 +63,19 @@ def test_point4_a_campaign_clock_stop_is_paused_until_it_ends_in_every_answer(co
         assert paused_everywhere(officer, filed) == dict.fromkeys(("detail", "list", "tab", "tracking", "index"), True)
     with time_machine.travel(vn(2020, 4, 16, 9), tick=False):
         assert paused_everywhere(officer, filed) == dict.fromkeys(("detail", "list", "tab", "tracking", "index"), False)
+    # Afterwards, the statistics of a past window count it paused at that window's end (from the daily aggregates).
+    from datetime import date
+
+    from reports.refresh import rebuild
+
+    admin = api_client(ProvinceAdminFactory(province=province))
+    with time_machine.travel(vn(2020, 4, 20, 9), tick=False):
+        rebuild(date(2020, 3, 1), date(2020, 4, 20))
+        for to, paused in (("2020-04-07", 1), ("2020-04-17", 0)):
+            answer = admin.get(
+                "/api/v1/reports/service-index/", {"province": province.code, "from": "2020-04-01", "to": to}
+            )
+            assert answer.json()["paused"] == paused, (to, answer.json())
 
 
 # --- point 1: no hand-over at the desk while walk-in is suspended -----------------------------------------
