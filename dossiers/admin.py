@@ -6,8 +6,7 @@ from django.contrib import admin
 
 from portal.admin import ProvinceScopedAdmin, ReadOnly, ReadOnlyInline
 
-from .models import Dossier, DossierEvent, ExceptionRequest
-from .payment_models import Payment
+from .models import Dossier, DossierEvent, ExceptionRequest, Payment
 
 
 class DossierEventInline(ReadOnlyInline):

@@ -25,7 +25,7 @@ from . import payments
 from .access import visible_dossiers
 from .models import PaymentStatus
 from .payment_api import dossier_page_path, return_url_for
-from .payment_models import Payment, PaymentCallback
+from .models import Payment, PaymentCallback
 from .payment_providers import FAILED, PAID, DemoProvider
 
 

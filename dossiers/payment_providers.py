@@ -75,7 +75,7 @@ class PaymentProvider:
         """The HTTP answer to a callback (status, JSON body). Gateways that expect a
         particular body override this; the status follows the outcome."""
         from .payment_callbacks import THROTTLED
-        from .payment_models import PaymentCallback
+        from .models import PaymentCallback
 
         if callback.outcome == THROTTLED:
             return 429, {"result": THROTTLED, "detail": str(_("Từ chối: quá nhiều phản hồi sai từ địa chỉ này."))}

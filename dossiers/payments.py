@@ -47,7 +47,7 @@ from portal.templatetags.motcua import format_vnd
 from . import services
 from .models import DossierSequence, IntakeChannel, PaymentStatus, Status
 from .payment_callbacks import THROTTLED, refusal_allowed, refused_summary, text
-from .payment_models import Payment, PaymentCallback
+from .models import Payment, PaymentCallback
 from .payment_providers import PAID, InvalidSignature, PaymentProvider, ProviderError, Verified
 
 log = logging.getLogger("motcua.payments")

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from campaigns.models import QueueTicket
 from campaigns.testing import make_campaign
-from dossiers.payment_models import Payment
+from dossiers.models import Payment
 from portal.admin import ProvinceScope
 from portal.models import Agency, CalendarOverride, OneStopDesk, Province, User
 from postal.models import SubsidyEntry, WebhookDelivery

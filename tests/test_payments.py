@@ -14,7 +14,7 @@ from django.urls import resolve
 
 from dossiers import payments, services
 from dossiers.models import Dossier, DossierEvent, Notification, PaymentStatus, Status
-from dossiers.payment_models import Payment, PaymentCallback
+from dossiers.models import Payment, PaymentCallback
 from dossiers.payment_providers import DemoProvider, canonical
 from tests.clients import api_client as client_for
 from tests.dossier_helpers import make_dossier

@@ -227,7 +227,7 @@ def test_hostile_json_on_anonymous_endpoints_is_a_400(path, case, settings):
 
 
 def test_a_hostile_payment_callback_is_logged_as_text_not_a_database_error(settings):
-    from dossiers.payment_models import PaymentCallback
+    from dossiers.models import PaymentCallback
 
     for case in ("1e400", "lone-surrogate", "deep"):
         body = HOSTILE_JSON[case][0]

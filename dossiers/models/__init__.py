@@ -454,4 +454,4 @@ class TrackingFailure(models.Model):
         return f"{self.client[:8]} {self.at:%Y-%m-%d %H:%M}"
 
 
-from .payment_models import Payment, PaymentCallback  # noqa: E402,F401
+from .payments import Payment, PaymentCallback  # noqa: E402,F401
