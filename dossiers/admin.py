@@ -15,7 +15,7 @@ class DossierEventInline(ReadOnlyInline):
 
 
 class ExceptionRequestInline(ReadOnlyInline):
-    """Urgent-exception requests: read here, decided only by a head (dossiers/services_exceptions.py)."""
+    """Urgent-exception requests: read here, decided only by a head (dossiers/services/exceptions.py)."""
 
     model = ExceptionRequest
     fk_name = "dossier"

@@ -17,9 +17,10 @@ from portal.errors import Conflict, Forbidden, RuleError
 from portal.models import OneStopDesk, Procedure, ProcessingUnit, Role, User
 from portal.working_time import calendar_for_desk
 
-from . import claims, services, uploads
+from . import services
 from .forms import channel_options
 from .models import Dossier
+from .services import claims, uploads
 
 ORDER = 50
 CITIZEN = "congdan"

@@ -23,9 +23,8 @@ from portal.errors import Conflict, Forbidden, RuleError
 
 from . import payments
 from .access import visible_dossiers
-from .models import PaymentStatus
+from .models import Payment, PaymentCallback, PaymentStatus
 from .payment_api import dossier_page_path, return_url_for
-from .models import Payment, PaymentCallback
 from .payment_providers import FAILED, PAID, DemoProvider
 
 

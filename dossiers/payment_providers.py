@@ -74,8 +74,8 @@ class PaymentProvider:
     def acknowledge(self, callback) -> tuple[int, dict]:
         """The HTTP answer to a callback (status, JSON body). Gateways that expect a
         particular body override this; the status follows the outcome."""
-        from .payment_callbacks import THROTTLED
         from .models import PaymentCallback
+        from .payment_callbacks import THROTTLED
 
         if callback.outcome == THROTTLED:
             return 429, {"result": THROTTLED, "detail": str(_("Từ chối: quá nhiều phản hồi sai từ địa chỉ này."))}

@@ -44,10 +44,9 @@ from django.utils.translation import gettext as _
 from portal.errors import Conflict
 from portal.templatetags.motcua import format_vnd
 
-from . import services
-from .models import DossierSequence, IntakeChannel, PaymentStatus, Status
+from . import door
+from .models import DossierSequence, IntakeChannel, Payment, PaymentCallback, PaymentStatus, Status
 from .payment_callbacks import THROTTLED, refusal_allowed, refused_summary, text
-from .models import Payment, PaymentCallback
 from .payment_providers import PAID, InvalidSignature, PaymentProvider, ProviderError, Verified
 
 log = logging.getLogger("motcua.payments")
@@ -179,13 +178,13 @@ def start_payment(dossier, user, return_url="", provider=None):
     is where to send the citizen. Only the owner; only while payment is `unpaid` or `failed`
     (a recent `pending` one is resumed, not duplicated)."""
     with transaction.atomic():
-        dossier = services._locked(dossier)
+        dossier = door.lock(dossier)
         if user is None or dossier.owner_id is None or dossier.owner_id != user.id:
-            raise services.NotPermitted(_("Chỉ người nộp hồ sơ được thanh toán trực tuyến cho hồ sơ này."))
+            raise door.NotPermitted(_("Chỉ người nộp hồ sơ được thanh toán trực tuyến cho hồ sơ này."))
         if dossier.payment_status == PaymentStatus.PAID:
             raise PaymentConflict(_("Hồ sơ %(code)s đã được thanh toán.") % {"code": dossier.code})
         if dossier.payment_status not in (PaymentStatus.UNPAID, PaymentStatus.FAILED, PaymentStatus.PENDING):
-            raise services.DossierError(_("Hồ sơ này không thanh toán phí, lệ phí trực tuyến."), "payment")
+            raise door.DossierError(_("Hồ sơ này không thanh toán phí, lệ phí trực tuyến."), "payment")
         if dossier.status not in PAYABLE_STATUSES:
             raise PaymentConflict(
                 _("Không thể thanh toán khi hồ sơ đang ở trạng thái “%(status)s”.")
@@ -204,7 +203,7 @@ def start_payment(dossier, user, return_url="", provider=None):
                 pending.save(update_fields=["status", "failed_at", "failure_reason"])
         amount = amount_due(dossier)
         if amount <= 0:
-            raise services.DossierError(_("Hồ sơ này không phải nộp phí, lệ phí."), "payment")
+            raise door.DossierError(_("Hồ sơ này không phải nộp phí, lệ phí."), "payment")
         chosen = get_provider(provider)
         payment = Payment.objects.create(
             dossier=dossier,
@@ -225,8 +224,8 @@ def start_payment(dossier, user, return_url="", provider=None):
         payment.save(update_fields=["redirect_url"])
         previous = dossier.payment_status
         dossier.payment_status = PaymentStatus.PENDING
-        services._save(dossier)
-        services._record(
+        door.save(dossier)
+        door.record(
             dossier,
             user,
             "payment_start",
@@ -282,7 +281,7 @@ def handle_callback(provider, data, remote_addr=None, raw=None):
         if found is None:
             return _close(callback, PaymentCallback.Outcome.UNKNOWN_PAYMENT, error=_("Không tìm thấy giao dịch."))
         # Lock order as everywhere: the dossier first, then its payment.
-        dossier = services._locked(found.dossier)
+        dossier = door.lock(found.dossier)
         payment = Payment.objects.select_for_update().get(pk=found.pk)
         callback.payment = payment
         if verified.amount != payment.amount:
@@ -346,8 +345,8 @@ def _mark_paid(dossier, payment, verified):
     payment.save()
     previous = dossier.payment_status
     dossier.payment_status = PaymentStatus.PAID
-    services._save(dossier)
-    services._record(
+    door.save(dossier)
+    door.record(
         dossier,
         None,
         "payment_paid",
@@ -377,8 +376,8 @@ def _mark_failed(dossier, payment, verified):
     payment.save()
     previous = dossier.payment_status
     dossier.payment_status = PaymentStatus.FAILED
-    services._save(dossier)
-    services._record(
+    door.save(dossier)
+    door.record(
         dossier,
         None,
         "payment_failed",
@@ -398,7 +397,7 @@ def refund_if_paid(dossier, user, reason=""):
     its transaction). Returns the refunded Payment, or None when nothing was paid. A provider
     that cannot refund raises PaymentConflict, so the refusal is not recorded either."""
     with transaction.atomic():
-        locked = services._locked(dossier)
+        locked = door.lock(dossier)
         payment = locked.payments.select_for_update().filter(status=Payment.Status.PAID).first()
         if payment is None:
             return None
@@ -425,8 +424,8 @@ def _refund(dossier, payment, user, reason):
     payment.save()
     previous = dossier.payment_status
     dossier.payment_status = PaymentStatus.REFUNDED
-    services._save(dossier)
-    services._record(
+    door.save(dossier)
+    door.record(
         dossier,
         user,
         "payment_refunded",
@@ -450,7 +449,7 @@ def check_paid_for_acceptance(dossier):
     if collect_at(dossier.procedure) != BEFORE_ACCEPTANCE:
         return
     if dossier.payment_status in (PaymentStatus.UNPAID, PaymentStatus.PENDING, PaymentStatus.FAILED):
-        raise services.DossierError(
+        raise door.DossierError(
             _("Thủ tục này thu phí, lệ phí trước khi tiếp nhận; hồ sơ chưa được thanh toán (%(status)s).")
             % {"status": PaymentStatus(dossier.payment_status).label},
             "payment",

@@ -19,7 +19,7 @@ from .forms import DraftForm, NoteForm, RateForm, SwitchReturnForm, WithdrawForm
 from .models import IntakeChannel, ReturnChannel, Status
 from .payment_pages import payment_panel
 from .printing import available_printables, supplement_request
-from .uploads import with_versions
+from .services.uploads import with_versions
 from .views import (
     call_service,
     citizen_required,

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from portal.models import Procedure, Role
 from portal.working_time import calendar_for_desk
 
-from . import claims, queues, services, tracking, workflow
+from . import queues, services, tracking, workflow
 from .access import may_create_draft, visible_dossiers
 from .forms import (
     ApologizeForm,
@@ -37,7 +37,8 @@ from .forms import (
 )
 from .models import Notification, Status
 from .printing import SLUG_OF, available_printables, supplement_request
-from .uploads import with_versions
+from .services import claims
+from .services.uploads import with_versions
 from .views import (
     call_service,
     clock_for,

@@ -27,8 +27,8 @@ def _postal_dossiers(stdout):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from dossiers import services as dossier_services
-    from dossiers import uploads
     from dossiers.demo import ADDRESS, CITIZEN, PDF
+    from dossiers.services import uploads
     from portal.errors import Conflict, Forbidden, RuleError
     from portal.models import Procedure
 

@@ -12,7 +12,8 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from dossiers import services, uploads
+from dossiers import services
+from dossiers.services import uploads
 from tests.factories import CitizenFactory, OfficerFactory, ProcedureFactory
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -13,8 +13,9 @@ from django.shortcuts import resolve_url
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from dossiers import services, uploads
+from dossiers import services
 from dossiers.models import Dossier, DossierEvent, Status
+from dossiers.services import uploads
 from tests.clients import api_client as api_for
 from tests.dossier_helpers import make_dossier, pdf
 from tests.factories import (

@@ -74,7 +74,7 @@ def test_concurrent_drafts_get_unique_gap_free_codes():
 
 
 def test_two_officers_claiming_at_once_one_holds_the_lease():
-    from dossiers import claims
+    from dossiers.services import claims
 
     dossier = make_dossier("submitted")
     second = OfficerFactory(desk=dossier.desk)

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from dossiers import services
 from dossiers.models import Dossier
-from dossiers.service_core import NotPermitted
+from dossiers.services import NotPermitted
 from tests.clients import api_client as api_for
 from tests.factories import (
     CitizenFactory,

@@ -13,8 +13,9 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from dossiers import api as dossier_api
-from dossiers import services, uploads
+from dossiers import services
 from dossiers.models import ClockPause, DossierEvent, Notification, Status
+from dossiers.services import uploads
 from dossiers.tasks import send_notification
 from tests.dossier_helpers import PDF, make_dossier, pdf
 

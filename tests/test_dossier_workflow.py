@@ -208,7 +208,7 @@ def test_notifications_are_recorded_once_per_transition(django_capture_on_commit
 
 
 def test_a_claim_keeps_other_officers_off_until_it_runs_out():
-    from dossiers import claims
+    from dossiers.services import claims
 
     dossier = make_dossier("submitted", at=vn(2023, 10, 27, 9, 0))
     first, second = dossier.officer, OfficerFactory(desk=dossier.desk)

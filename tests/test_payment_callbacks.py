@@ -11,8 +11,7 @@ from urllib.parse import urlencode
 import pytest
 from django.urls import reverse
 
-from dossiers.models import PaymentStatus
-from dossiers.models import Payment, PaymentCallback
+from dossiers.models import Payment, PaymentCallback, PaymentStatus
 from dossiers.payment_providers import DemoProvider, InvalidSignature
 from portal.models import User
 from tests.clients import api_client as client_for

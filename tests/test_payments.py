@@ -13,8 +13,7 @@ from django.db import connection, connections
 from django.urls import resolve
 
 from dossiers import payments, services
-from dossiers.models import Dossier, DossierEvent, Notification, PaymentStatus, Status
-from dossiers.models import Payment, PaymentCallback
+from dossiers.models import Dossier, DossierEvent, Notification, Payment, PaymentCallback, PaymentStatus, Status
 from dossiers.payment_providers import DemoProvider, canonical
 from tests.clients import api_client as client_for
 from tests.dossier_helpers import make_dossier

@@ -4,8 +4,9 @@ service door, the API and the citizen's and officer's pages."""
 import pytest
 from django.urls import reverse
 
-from dossiers import services, uploads
+from dossiers import services
 from dossiers.models import DossierDocument, Status
+from dossiers.services import uploads
 from tests.clients import api_client
 from tests.dossier_helpers import make_dossier, pdf
 from tests.dossier_pages.common import html, logged_in, upload

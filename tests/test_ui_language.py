@@ -356,7 +356,7 @@ def test_the_catalog_file_carries_zone_labels_both_ways():
 
 
 def test_every_dossier_event_the_code_writes_has_a_vietnamese_label():
-    """Scan the apps for the actions they record (services._record, record_event, the sweep's
+    """Scan the apps for the actions they record (door.record, record_event, the sweep's
     alerts, the payments') and name each: no key, no English, not the catch-all."""
     from pathlib import Path
 
@@ -364,9 +364,9 @@ def test_every_dossier_event_the_code_writes_has_a_vietnamese_label():
 
     root = Path(__file__).resolve().parent.parent
     actions = set()
-    calls = re.compile(r"(?:_record|record_event)\(\s*[\w.()=]+,\s*[\w.]+,\s*\"([a-z_]+)\"", re.S)
+    calls = re.compile(r"(?:\b_?record|record_event)\(\s*[\w.()=]+,\s*[\w.]+,\s*\"([a-z_]+)\"", re.S)
     for app in ("dossiers", "postal"):  # campaigns._record writes campaign events (campaign_action names them)
-        for path in (root / app).glob("*.py"):
+        for path in (root / app).rglob("*.py"):
             actions |= set(calls.findall(path.read_text()))
     actions |= {"due_soon", "overdue", "payment_start", "payment_paid", "payment_failed", "payment_refunded"}
     assert {"postal_order", "postal_handover", "campaign_clock_stop", "supplement_upload"} <= actions

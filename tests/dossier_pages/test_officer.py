@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from dossiers import claims
 from dossiers.context_processors import links_for
 from dossiers.models import Dossier, Notification, Status
+from dossiers.services import claims
 from tests.dossier_helpers import make_dossier, pdf
 from tests.dossier_pages.common import VN, draft_payload, html, logged_in, upload  # noqa: F401
 from tests.factories import CitizenFactory, HeadFactory, OfficerFactory

@@ -8,8 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from dossiers import claims, queues, services
+from dossiers import queues, services
 from dossiers.models import Dossier
+from dossiers.services import claims
 from tests.dossier_helpers import make_dossier
 from tests.dossier_pages.common import VN, draft_payload, html, logged_in, upload  # noqa: F401
 from tests.factories import OfficerFactory, ProcedureFactory

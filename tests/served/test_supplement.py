@@ -9,7 +9,8 @@ from .conftest import DESKTOP, PHONE, login
 # An online dossier submitted by the demo citizen at the demo officer's desk, for a fee-free procedure of
 # that desk with a required document (uploaded once): what the officer then finds in the queue.
 SUBMITTED = """
-from dossiers import services, uploads
+from dossiers import services
+from dossiers.services import uploads
 from dossiers.services import desk_serves
 from portal.models import Procedure, User
 from tests.dossier_helpers import pdf

@@ -1,6 +1,8 @@
-"""What every door of `dossiers.services` shares: the refusals (400 / 403 / 409), who is
+"""The one door's shared machinery, public and lowest: what every door of `dossiers.services` (and
+the payment and upload doors) shares: the refusals (400 / 403 / 409), who is
 acting, the transition check, the row lock, the event row, the domain event sent on commit,
-and saving a dossier with its next deadline alert. `services` re-exports the public names."""
+and saving a dossier with its next deadline alert. `services` re-exports the
+refusals and `actor_kind`; the doors import this module (`door.lock`, `door.check`, …)."""
 
 from __future__ import annotations
 
@@ -69,7 +71,7 @@ def actor_kind(user, dossier):
     return None
 
 
-def _check(action, dossier, user):
+def check(action, dossier, user):
     kind = actor_kind(user, dossier)
     transition = workflow.TRANSITIONS[action]
     if kind not in transition.actors:
@@ -86,7 +88,7 @@ def _check(action, dossier, user):
     return kind
 
 
-def _locked(dossier):
+def lock(dossier):
     return (
         Dossier.objects.select_for_update(of=("self",))
         .select_related("procedure", "desk", "agency", "province")
@@ -94,7 +96,7 @@ def _locked(dossier):
     )
 
 
-def _record(dossier, user, action, from_status, note="", **data):
+def record(dossier, user, action, from_status, note="", **data):
     return DossierEvent.objects.create(
         dossier=dossier,
         at=timezone.now(),
@@ -107,7 +109,7 @@ def _record(dossier, user, action, from_status, note="", **data):
     )
 
 
-def _send_on_commit(signal, dossier, **data):
+def send_on_commit(signal, dossier, **data):
     # Through the outbox (portal/outbox.py): sent on commit, and again by the beat sweep if it failed.
     from portal.outbox import enqueue_signal
 
@@ -117,7 +119,7 @@ def _send_on_commit(signal, dossier, **data):
     enqueue_signal(f"dossiers.events.{name}", "dossiers.Dossier", dossier_id=dossier.pk, **data)
 
 
-def _notify(dossier, kind, key=""):
+def notify(dossier, kind, key=""):
     from .notifications import notify_applicant
 
     notify_applicant(dossier, kind, key=key)
@@ -128,7 +130,7 @@ def has_exception(dossier):
     return dossier.events.filter(action="grant_exception").exists()
 
 
-def _save(dossier, **kwargs):
+def save(dossier, **kwargs):
     dossier.next_alert_at = clock.next_alert_moment(dossier)
     dossier.save(**kwargs)
     if dossier.status in FINISHED_STATUSES:
@@ -137,6 +139,6 @@ def _save(dossier, **kwargs):
         settle_deadline_alerts(dossier)
 
 
-def _require(value, field, message):
+def require(value, field, message):
     if not (str(value).strip() if value is not None else ""):
         raise DossierError(message, field)

@@ -11,9 +11,10 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 from PIL import Image
 
-from .active_content import MARKUP_FOUND, PDF_ACTIVE, find_active_content
-from .models import DossierDocument, Status
-from .services import DossierError, _check, _locked, _record
+from .. import door
+from ..active_content import MARKUP_FOUND, PDF_ACTIVE, find_active_content
+from ..door import DossierError
+from ..models import DossierDocument, Status
 
 ALLOWED = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 
@@ -109,8 +110,8 @@ def add_document(dossier, user, document_code, upload, kind=DossierDocument.Kind
     changes nothing: what the draft already holds stays."""
     content_type, extension = inspect_file(upload)
     with transaction.atomic():
-        dossier = _locked(dossier)
-        _check("upload", dossier, user)
+        dossier = door.lock(dossier)
+        door.check("upload", dossier, user)
         codes = set(dossier.procedure.documents.values_list("code", flat=True))
         if document_code not in codes and document_code != "OTHER":
             raise DossierError(
@@ -142,7 +143,7 @@ def add_document(dossier, user, document_code, upload, kind=DossierDocument.Kind
         document.save()
         if supplementing:
             version = dossier.documents.filter(document_code=document_code).count()
-            _record(
+            door.record(
                 dossier,
                 user,
                 "supplement_upload",
@@ -194,8 +195,8 @@ def remove_document(dossier, user, document_id):
     """Remove a file that has not been submitted (see `removable`); during a supplement the
     removal is an event of the dossier, as the upload was."""
     with transaction.atomic():
-        dossier = _locked(dossier)
-        _check("upload", dossier, user)
+        dossier = door.lock(dossier)
+        door.check("upload", dossier, user)
         document = dossier.documents.filter(pk=document_id).first()
         if document is None:
             raise DossierError(_("Không tìm thấy giấy tờ."), "document")
@@ -206,7 +207,7 @@ def remove_document(dossier, user, document_id):
                 "document",
             )
         if dossier.status == Status.SUPPLEMENT_REQUESTED:
-            _record(
+            door.record(
                 dossier,
                 user,
                 "supplement_remove",

@@ -7,8 +7,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import workflow
-from .services import ClaimTaken, NotPermitted, _locked, actor_kind, no_permission
+from .. import door, workflow
+from ..door import ClaimTaken, NotPermitted, actor_kind, no_permission
 
 
 def claim(dossier, user, minutes=None):
@@ -16,7 +16,7 @@ def claim(dossier, user, minutes=None):
     minutes = minutes or settings.DOSSIER_CLAIM_MINUTES
     now = timezone.now()
     with transaction.atomic():
-        dossier = _locked(dossier)
+        dossier = door.lock(dossier)
         if actor_kind(user, dossier) not in (workflow.OFFICER, workflow.HEAD):
             raise NotPermitted(no_permission())
         if dossier.claimed_by_id not in (None, user.id) and dossier.claim_expires_at and dossier.claim_expires_at > now:
@@ -29,7 +29,7 @@ def claim(dossier, user, minutes=None):
 
 def release(dossier, user):
     with transaction.atomic():
-        dossier = _locked(dossier)
+        dossier = door.lock(dossier)
         if dossier.claimed_by_id == user.id:
             dossier.claimed_by = None
             dossier.claim_expires_at = None

@@ -16,18 +16,9 @@ from django.utils.translation import gettext as _
 from portal.errors import Conflict
 from portal.models import Role
 
-from . import workflow
-from .models import ExceptionRequest, Status
-from .service_core import (
-    DossierError,
-    NotPermitted,
-    _locked,
-    _record,
-    _require,
-    actor_kind,
-    has_exception,
-    no_permission,
-)
+from .. import door, workflow
+from ..door import DossierError, NotPermitted, actor_kind, has_exception, no_permission
+from ..models import ExceptionRequest, Status
 
 CLOSED = (Status.RETURNED, Status.REFUSED, Status.WITHDRAWN)
 
@@ -57,9 +48,9 @@ def _open_for_exception(dossier):
 def grant_exception(dossier, user, reason, approved_by=None):
     """A head of the dossier's agency: granted now (`approved_by` is the head's account; the free text
     given is ignored). An officer of its desk: a request for the head (state pending). Returns the request."""
-    _require(reason, "reason", _("Vui lòng nêu lý do khẩn cấp."))
+    door.require(reason, "reason", _("Vui lòng nêu lý do khẩn cấp."))
     with transaction.atomic():
-        dossier = _locked(dossier)
+        dossier = door.lock(dossier)
         kind = actor_kind(user, dossier)
         if kind not in (workflow.OFFICER, workflow.HEAD):
             raise NotPermitted(no_permission())
@@ -79,7 +70,7 @@ def grant_exception(dossier, user, reason, approved_by=None):
         if ExceptionRequest.objects.filter(dossier=dossier, state=ExceptionRequest.State.PENDING).exists():
             raise DossierError(_("Hồ sơ đã có đề nghị đang chờ lãnh đạo phê duyệt."), "reason")
         request = ExceptionRequest.objects.create(dossier=dossier, reason=reason, requested_by=user, requested_at=now)
-        _record(dossier, user, "request_exception", dossier.status, reason, request=request.pk)
+        door.record(dossier, user, "request_exception", dossier.status, reason, request=request.pk)
         _tell_heads(dossier, request)
     return request
 
@@ -88,7 +79,7 @@ def _tell_heads(dossier, request):
     """Each head of the dossier's agency gets it in the portal (their bell and their queue)."""
     from django.contrib.auth import get_user_model
 
-    from .notifications import notify_staff
+    from ..notifications import notify_staff
 
     heads = get_user_model().objects.filter(role=Role.HEAD, agency_id=dossier.agency_id, is_active=True)
     subject = _("Đề nghị trường hợp khẩn cấp: hồ sơ %(code)s") % {"code": dossier.code}
@@ -110,19 +101,19 @@ def approve_exception(request, user, note=""):
 
 def decline_exception(request, user, note=""):
     """Lãnh đạo không phê duyệt, with a reason the officer reads."""
-    _require(note, "note", _("Vui lòng nêu lý do không phê duyệt."))
+    door.require(note, "note", _("Vui lòng nêu lý do không phê duyệt."))
     with transaction.atomic():
         request, dossier = _locked_request(request, user)
         request.state = ExceptionRequest.State.DECLINED
         request.decided_by, request.decided_at, request.decision_note = user, timezone.now(), note
         request.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
-        _record(dossier, user, "decline_exception", dossier.status, note, request=request.pk)
+        door.record(dossier, user, "decline_exception", dossier.status, note, request=request.pk)
     return request
 
 
 def _locked_request(request, user):
     request = ExceptionRequest.objects.select_for_update().get(pk=request.pk)
-    dossier = _locked(request.dossier)
+    dossier = door.lock(request.dossier)
     if actor_kind(user, dossier) != workflow.HEAD or user.role != Role.HEAD:
         raise NotPermitted(_("Chỉ lãnh đạo cơ quan giải quyết hồ sơ được phê duyệt trường hợp khẩn cấp."))
     if request.state != ExceptionRequest.State.PENDING:
@@ -135,7 +126,7 @@ def _approve(dossier, request, head, note, now):
     request.decided_by, request.decided_at, request.decision_note = head, now, note or ""
     request.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
     asker = request.requested_by
-    _record(
+    door.record(
         dossier,
         head,
         "grant_exception",

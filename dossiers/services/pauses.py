@@ -8,46 +8,46 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import clock
-from .models import ClockPause, Status
-from .service_core import DossierError, _check, _locked, _notify, _record, _require, _save
+from .. import clock, door
+from ..door import DossierError
+from ..models import ClockPause, Status
 
 
 def pause(dossier, user, reason, kind=ClockPause.Kind.MANUAL):
-    _require(reason, "reason", _("Vui lòng nêu lý do tạm dừng."))
+    door.require(reason, "reason", _("Vui lòng nêu lý do tạm dừng."))
     with transaction.atomic():
-        dossier = _locked(dossier)
-        _check("pause", dossier, user)
+        dossier = door.lock(dossier)
+        door.check("pause", dossier, user)
         now = timezone.now()
         from_status = dossier.status
         ClockPause.objects.create(dossier=dossier, kind=kind, started_at=now, reason=reason, by=user)
         dossier.status = Status.PAUSED
         clock.recompute(dossier, now)
-        _save(dossier)
-        _record(dossier, user, "pause", from_status, reason)
+        door.save(dossier)
+        door.record(dossier, user, "pause", from_status, reason)
     return dossier
 
 
 def resume(dossier, user, note=""):
     with transaction.atomic():
-        dossier = _locked(dossier)
-        _check("resume", dossier, user)
+        dossier = door.lock(dossier)
+        door.check("resume", dossier, user)
         now = timezone.now()
         from_status = dossier.status
         clock.close_pause(dossier, now)
         dossier.status = Status.PROCESSING
         clock.recompute(dossier, now)
-        _save(dossier)
-        _record(dossier, user, "resume", from_status, note, due_at=dossier.due_at.isoformat())
+        door.save(dossier)
+        door.record(dossier, user, "resume", from_status, note, due_at=dossier.due_at.isoformat())
     return dossier
 
 
 def apologize(dossier, user, new_due_at, reason):
     """Phiếu xin lỗi và hẹn lại ngày trả kết quả: once, before the due moment, to a later one."""
-    _require(reason, "reason", _("Vui lòng nêu lý do chậm trả kết quả."))
+    door.require(reason, "reason", _("Vui lòng nêu lý do chậm trả kết quả."))
     with transaction.atomic():
-        dossier = _locked(dossier)
-        _check("apologize", dossier, user)
+        dossier = door.lock(dossier)
+        door.check("apologize", dossier, user)
         now = timezone.now()
         if dossier.apologized_at is not None:
             raise DossierError(_("Hồ sơ đã có phiếu xin lỗi và hẹn lại; chỉ được hẹn lại một lần."), "new_due_at")
@@ -59,8 +59,8 @@ def apologize(dossier, user, new_due_at, reason):
         dossier.apologized_at = now
         dossier.apology_due_at = new_due_at
         clock.recompute(dossier, now)
-        _save(dossier)
-        _record(
+        door.save(dossier)
+        door.record(
             dossier,
             user,
             "apologize",
@@ -69,7 +69,7 @@ def apologize(dossier, user, new_due_at, reason):
             previous_due_at=previous.isoformat(),
             new_due_at=dossier.due_at.isoformat(),
         )
-        _notify(dossier, "apology")
+        door.notify(dossier, "apology")
     return dossier
 
 
@@ -77,7 +77,7 @@ def recompute_clock(dossier):
     """Recompute and store due_at/warn_at (after a pause row was added from outside, e.g. a
     campaign's clock stop)."""
     with transaction.atomic():
-        dossier = _locked(dossier)
+        dossier = door.lock(dossier)
         clock.recompute(dossier, timezone.now())
-        _save(dossier, update_fields=["due_at", "warn_at", "next_alert_at", "updated_at"])
+        door.save(dossier, update_fields=["due_at", "warn_at", "next_alert_at", "updated_at"])
     return dossier

@@ -19,31 +19,12 @@ from portal.calendar import timeliness as classify
 from portal.models import RequiredDocument, Role
 from portal.working_time import calendar_for_desk
 
-from . import clock, events, payments
-from .access import may_create_draft
-from .codes import next_code
-from .models import ClockPause, Dossier, DossierDocument, IntakeChannel, Outcome, PaymentStatus, ReturnChannel, Status
-
-# The shared machinery and the clock's doors live beside this module; their public names (and the
-# helpers that claims, uploads and payments use) stay importable from here.
-from .service_core import (  # noqa: F401
-    ClaimTaken,
-    DossierError,
-    NotPermitted,
-    TransitionNotAllowed,
-    _check,
-    _locked,
-    _notify,
-    _record,
-    _require,
-    _save,
-    _send_on_commit,
-    actor_kind,
-    has_exception,
-    no_permission,
-)
-from .services_clock import apologize, pause, recompute_clock, resume  # noqa: F401
-from .services_exceptions import AlreadyDecided, approve_exception, decline_exception, grant_exception  # noqa: F401
+from .. import clock, door, events, payments
+from ..access import may_create_draft
+from ..codes import next_code
+from ..door import DossierError, NotPermitted, TransitionNotAllowed, has_exception
+from ..models import ClockPause, Dossier, DossierDocument, IntakeChannel, Outcome, PaymentStatus, ReturnChannel, Status
+from .uploads import inspect_file
 
 # --- creating and editing a draft ------------------------------------------------------------
 
@@ -117,7 +98,7 @@ def create_draft(
             form_data=form_data or {},
             ticket=queue_ticket,
         )
-        _record(dossier, user, "create", "", channel=intake_channel)
+        door.record(dossier, user, "create", "", channel=intake_channel)
     return dossier
 
 
@@ -149,13 +130,13 @@ def update_draft(dossier, user, **fields):
         "applicant_national_id",
     }
     with transaction.atomic():
-        dossier = _locked(dossier)
-        _check("edit", dossier, user)
+        dossier = door.lock(dossier)
+        door.check("edit", dossier, user)
         for name, value in fields.items():
             if name in editable and value is not None:
                 setattr(dossier, name, value)
         _check_addresses(dossier.intake_channel, dossier.return_channel, dossier.address)
-        _save(dossier)
+        door.save(dossier)
     return dossier
 
 
@@ -195,8 +176,8 @@ def _channel_message(policy, channel, intake):
 
 def submit(dossier, user, note=""):
     with transaction.atomic():
-        dossier = _locked(dossier)
-        _check("submit", dossier, user)
+        dossier = door.lock(dossier)
+        door.check("submit", dossier, user)
         require_documents(dossier)
         policy = check_channels(dossier)
         from_status = dossier.status
@@ -204,9 +185,9 @@ def submit(dossier, user, note=""):
         dossier.submitted_at = timezone.now()
         if payments.fee_payable_online(dossier.procedure, policy, dossier.intake_channel):
             dossier.payment_status = PaymentStatus.UNPAID
-        _save(dossier)
-        _record(dossier, user, "submit", from_status, note)
-        _send_on_commit(events.dossier_submitted, dossier)
+        door.save(dossier)
+        door.record(dossier, user, "submit", from_status, note)
+        door.send_on_commit(events.dossier_submitted, dossier)
     return dossier
 
 
@@ -232,15 +213,15 @@ def lacks_documents(dossier):
 
 def withdraw(dossier, user, note=""):
     with transaction.atomic():
-        dossier = _locked(dossier)
-        _check("withdraw", dossier, user)
+        dossier = door.lock(dossier)
+        door.check("withdraw", dossier, user)
         from_status = dossier.status
         now = timezone.now()
         clock.close_pause(dossier, now)
         dossier.status = Status.WITHDRAWN
-        _save(dossier)
-        _record(dossier, user, "withdraw", from_status, note)
-        _send_on_commit(events.dossier_closed, dossier, reason="withdrawn")
+        door.save(dossier)
+        door.record(dossier, user, "withdraw", from_status, note)
+        door.send_on_commit(events.dossier_closed, dossier, reason="withdrawn")
     return dossier
 
 
@@ -249,8 +230,8 @@ def supplement(dossier, user, note=""):
     the clock running again. Every required document must be there, as at submission
     (`require_documents`)."""
     with transaction.atomic():
-        dossier = _locked(dossier)
-        _check("supplement", dossier, user)
+        dossier = door.lock(dossier)
+        door.check("supplement", dossier, user)
         require_documents(dossier)
         from_status = dossier.status
         now = timezone.now()
@@ -260,8 +241,8 @@ def supplement(dossier, user, note=""):
             clock.close_pause(dossier, now)
             dossier.status = Status.PROCESSING
             clock.recompute(dossier, now)
-        _save(dossier)
-        _record(dossier, user, "supplement", from_status, note)
+        door.save(dossier)
+        door.record(dossier, user, "supplement", from_status, note)
     return dossier
 
 
@@ -269,14 +250,14 @@ def rate(dossier, user, score, comment=""):
     if not (isinstance(score, int) and 1 <= score <= 5):
         raise DossierError(_("Điểm đánh giá từ 1 đến 5."), "score")
     with transaction.atomic():
-        dossier = _locked(dossier)
-        _check("rate", dossier, user)
+        dossier = door.lock(dossier)
+        door.check("rate", dossier, user)
         if dossier.rating is not None:
             raise DossierError(_("Hồ sơ đã được đánh giá."), "score")
         dossier.rating = score
         dossier.rating_comment = comment or ""
-        _save(dossier)
-        _record(dossier, user, "rate", dossier.status, comment, score=score)
+        door.save(dossier)
+        door.record(dossier, user, "rate", dossier.status, comment, score=score)
     return dossier
 
 
@@ -284,8 +265,8 @@ def switch_return(dossier, user, return_channel, address=None, note=""):
     if return_channel not in ReturnChannel.values:
         raise DossierError(_("Kênh nhận kết quả không hợp lệ."), "return_channel")
     with transaction.atomic():
-        dossier = _locked(dossier)
-        _check("switch_return", dossier, user)
+        dossier = door.lock(dossier)
+        door.check("switch_return", dossier, user)
         if address is not None:
             dossier.address = address
         _check_addresses(dossier.intake_channel, return_channel, dossier.address)
@@ -294,9 +275,9 @@ def switch_return(dossier, user, return_channel, address=None, note=""):
             raise DossierError(_channel_message(policy, return_channel, intake=False), "return_channel")
         previous = dossier.return_channel
         dossier.return_channel = return_channel
-        _save(dossier)
-        _record(dossier, user, "switch_return", dossier.status, note, previous=previous, to=return_channel)
-        _send_on_commit(events.dossier_return_switched, dossier, previous=previous)
+        door.save(dossier)
+        door.record(dossier, user, "switch_return", dossier.status, note, previous=previous, to=return_channel)
+        door.send_on_commit(events.dossier_return_switched, dossier, previous=previous)
         if dossier.status == Status.RESULT_HELD and policy.allows_return(return_channel):
             _release(dossier, user, _("Đã chuyển sang hình thức nhận kết quả được phép."))
     return dossier
@@ -308,8 +289,8 @@ def switch_return(dossier, user, return_channel, address=None, note=""):
 def accept(dossier, user, note=""):
     """Tiếp nhận: snapshot the rule, start the clock, issue the receipt with the appointment."""
     with transaction.atomic():
-        dossier = _locked(dossier)
-        _check("accept", dossier, user)
+        dossier = door.lock(dossier)
+        door.check("accept", dossier, user)
         payments.check_paid_for_acceptance(dossier)  # fee collected before acceptance (dossiers/payments.py)
         now = timezone.now()
         policy = check_channels(dossier, now)
@@ -326,35 +307,35 @@ def accept(dossier, user, note=""):
         dossier.snap_policy = policy.as_dict()
         clock.recompute(dossier, now)
         dossier.original_due_at = dossier.due_at
-        _save(dossier)
-        _record(dossier, user, "accept", from_status, note, due_at=dossier.due_at.isoformat())
-        _notify(dossier, "accepted")
-        _send_on_commit(events.dossier_accepted, dossier)
+        door.save(dossier)
+        door.record(dossier, user, "accept", from_status, note, due_at=dossier.due_at.isoformat())
+        door.notify(dossier, "accepted")
+        door.send_on_commit(events.dossier_accepted, dossier)
     return dossier
 
 
 def refuse(dossier, user, reason):
-    _require(reason, "reason", _("Vui lòng nêu lý do từ chối."))
+    door.require(reason, "reason", _("Vui lòng nêu lý do từ chối."))
     with transaction.atomic():
-        dossier = _locked(dossier)
-        _check("refuse", dossier, user)
+        dossier = door.lock(dossier)
+        door.check("refuse", dossier, user)
         from_status = dossier.status
         dossier.status = Status.REFUSED
-        _save(dossier)
-        _record(dossier, user, "refuse", from_status, reason)
+        door.save(dossier)
+        door.record(dossier, user, "refuse", from_status, reason)
         payments.refund_if_paid(dossier, user, reason)  # a fee paid online is refunded (dossiers/payments.py)
-        _notify(dossier, "refused")
-        _send_on_commit(events.dossier_closed, dossier, reason="refused")
+        door.notify(dossier, "refused")
+        door.send_on_commit(events.dossier_closed, dossier, reason="refused")
     return dossier
 
 
 def request_supplement(dossier, user, reason, missing=None):
     """Yêu cầu bổ sung: at intake at most once, listing everything missing; during
     processing it stops the clock until the citizen supplements."""
-    _require(reason, "reason", _("Vui lòng nêu rõ các giấy tờ cần bổ sung."))
+    door.require(reason, "reason", _("Vui lòng nêu rõ các giấy tờ cần bổ sung."))
     with transaction.atomic():
-        dossier = _locked(dossier)
-        _check("request_supplement", dossier, user)
+        dossier = door.lock(dossier)
+        door.check("request_supplement", dossier, user)
         now = timezone.now()
         from_status = dossier.status
         if dossier.received_at is None:
@@ -370,21 +351,21 @@ def request_supplement(dossier, user, reason, missing=None):
             clock.recompute(dossier, now)
         dossier.supplement_requests += 1
         dossier.status = Status.SUPPLEMENT_REQUESTED
-        _save(dossier)
-        _record(dossier, user, "request_supplement", from_status, reason, missing=list(missing or []))
-        _notify(dossier, "supplement_requested", key=str(dossier.supplement_requests))
+        door.save(dossier)
+        door.record(dossier, user, "request_supplement", from_status, reason, missing=list(missing or []))
+        door.notify(dossier, "supplement_requested", key=str(dossier.supplement_requests))
     return dossier
 
 
 def process(dossier, user, note="", handed_to=""):
     """Chuyển xử lý: a handover, one line of the processing control sheet."""
     with transaction.atomic():
-        dossier = _locked(dossier)
-        _check("process", dossier, user)
+        dossier = door.lock(dossier)
+        door.check("process", dossier, user)
         from_status = dossier.status
         dossier.status = Status.PROCESSING
-        _save(dossier)
-        _record(dossier, user, "process", from_status, note, handed_to=handed_to or dossier.agency.name)
+        door.save(dossier)
+        door.record(dossier, user, "process", from_status, note, handed_to=handed_to or dossier.agency.name)
     return dossier
 
 
@@ -392,12 +373,12 @@ def complete(dossier, user, outcome, reason="", result_file=None):
     if outcome not in Outcome.values:
         raise DossierError(_("Kết quả phải là giải quyết (approved) hoặc không giải quyết (denied)."), "outcome")
     if outcome == Outcome.DENIED:
-        _require(reason, "reason", _("Vui lòng nêu lý do không giải quyết."))
+        door.require(reason, "reason", _("Vui lòng nêu lý do không giải quyết."))
     if result_file is not None:
         _name_result_file(result_file)
     with transaction.atomic():
-        dossier = _locked(dossier)
-        _check("complete", dossier, user)
+        dossier = door.lock(dossier)
+        door.check("complete", dossier, user)
         now = timezone.now()
         from_status = dossier.status
         clock.close_pause(dossier, now)
@@ -408,14 +389,14 @@ def complete(dossier, user, outcome, reason="", result_file=None):
         dossier.timeliness = classify(now, dossier.due_at, calendar_for_desk(dossier.desk).tz)
         if result_file is not None:
             dossier.result_file = result_file
-        _save(dossier)
-        _record(dossier, user, "complete", from_status, reason, outcome=outcome, timeliness=dossier.timeliness)
+        door.save(dossier)
+        door.record(dossier, user, "complete", from_status, reason, outcome=outcome, timeliness=dossier.timeliness)
         policy = effective_policy(dossier.procedure, dossier.desk, now)
         if policy.hold_other_returns and not policy.allows_return(dossier.return_channel) and not _urgent_desk(dossier):
             _hold(dossier, None, _("Kết quả được lưu giữ theo đợt áp dụng biện pháp."))
         else:
-            _notify(dossier, "result_ready")
-            _send_on_commit(events.dossier_result_ready, dossier)
+            door.notify(dossier, "result_ready")
+            door.send_on_commit(events.dossier_result_ready, dossier)
     return dossier
 
 
@@ -428,7 +409,7 @@ def hold_result(dossier, user=None, note=""):
     """Lưu giữ kết quả: a ready result whose return channel a campaign no longer allows is held
     until the campaign ends or the return is switched (campaign rules call this at the start)."""
     with transaction.atomic():
-        dossier = _locked(dossier)
+        dossier = door.lock(dossier)
         if dossier.status != Status.COMPLETED:
             raise TransitionNotAllowed("hold", dossier.status)
         _hold(dossier, user, note or _("Kết quả được lưu giữ theo đợt áp dụng biện pháp."))
@@ -437,16 +418,14 @@ def hold_result(dossier, user=None, note=""):
 
 def _hold(dossier, user, note):
     dossier.status = Status.RESULT_HELD
-    _save(dossier)
-    _record(dossier, user, "hold", Status.COMPLETED, note)
-    _notify(dossier, "result_held")
+    door.save(dossier)
+    door.record(dossier, user, "hold", Status.COMPLETED, note)
+    door.notify(dossier, "result_held")
 
 
 def _name_result_file(upload):
     """The e-result passes the upload checks (PDF, JPEG or PNG by content, size) and is stored
     under a random name of ours, whatever name it came with."""
-    from .uploads import inspect_file
-
     _content_type, extension = inspect_file(upload)
     upload.name = f"{secrets.token_hex(16)}.{extension}"
 
@@ -454,7 +433,7 @@ def _name_result_file(upload):
 def release_held(dossier, user=None, note=""):
     """A held result is released (the campaign ended, or the return was switched)."""
     with transaction.atomic():
-        dossier = _locked(dossier)
+        dossier = door.lock(dossier)
         if dossier.status != Status.RESULT_HELD:
             raise TransitionNotAllowed("release", dossier.status)
         _release(dossier, user, note)
@@ -463,10 +442,10 @@ def release_held(dossier, user=None, note=""):
 
 def _release(dossier, user, note):
     dossier.status = Status.COMPLETED
-    _save(dossier)
-    _record(dossier, user, "release", Status.RESULT_HELD, note)
-    _notify(dossier, "result_released")
-    _send_on_commit(events.dossier_result_ready, dossier)
+    door.save(dossier)
+    door.record(dossier, user, "release", Status.RESULT_HELD, note)
+    door.notify(dossier, "result_released")
+    door.send_on_commit(events.dossier_result_ready, dossier)
 
 
 def return_result(dossier, user, note="", channel=None):
@@ -474,16 +453,16 @@ def return_result(dossier, user, note="", channel=None):
     desk asks the policy now: a campaign that suspends it (`walk_in_suspended`, seed 003) refuses it
     unless a head granted the dossier an urgent exception; the result waits (the post is offered)."""
     with transaction.atomic():
-        dossier = _locked(dossier)
-        _check("return", dossier, user)
+        dossier = door.lock(dossier)
+        door.check("return", dossier, user)
         _check_desk_return(dossier, channel or dossier.return_channel)
         from_status = dossier.status
         dossier.status = Status.RETURNED
         dossier.returned_at = timezone.now()
-        _save(dossier)
-        _record(dossier, user, "return", from_status, note, channel=channel or dossier.return_channel)
-        _notify(dossier, "returned")
-        _send_on_commit(events.dossier_returned, dossier)
+        door.save(dossier)
+        door.record(dossier, user, "return", from_status, note, channel=channel or dossier.return_channel)
+        door.notify(dossier, "returned")
+        door.send_on_commit(events.dossier_returned, dossier)
     return dossier
 
 
@@ -509,5 +488,5 @@ def record_event(dossier, user, action, note="", *, locked=False, **data):
     # Inside the caller's transaction already when it holds the lock: no savepoint of its own.
     with transaction.atomic(savepoint=not locked):
         if not locked:
-            dossier = _locked(dossier)
-        return _record(dossier, user, action, dossier.status, note, **data)
+            dossier = door.lock(dossier)
+        return door.record(dossier, user, action, dossier.status, note, **data)

@@ -1,0 +1,85 @@
+"""The one door for every change of a dossier, by concept: `actions` (draft, submission and the
+officer's steps), `pauses` (clock stops and the apology), `exceptions` (urgent exceptions a head
+grants), `uploads` (documents and the result file), `claims` (an officer's lease on a dossier). They
+all stand on `dossiers.door` (the refusals, the row lock, the transition check, the event row, the
+domain event on commit), which payments share too.
+
+Callers in other apps and the tests use this package's public names: `services.accept(...)`."""
+
+from ..door import (
+    ClaimTaken,
+    DossierError,
+    NotPermitted,
+    TransitionNotAllowed,
+    actor_kind,
+    has_exception,
+    no_permission,
+)
+from . import claims, uploads
+from .actions import (
+    accept,
+    check_channels,
+    complete,
+    create_draft,
+    desk_serves,
+    hold_result,
+    lacks_documents,
+    missing_documents,
+    process,
+    rate,
+    record_event,
+    refuse,
+    release_held,
+    request_supplement,
+    require_documents,
+    return_result,
+    submit,
+    supplement,
+    switch_return,
+    update_draft,
+    withdraw,
+)
+from .exceptions import AlreadyDecided, DossierClosed, approve_exception, decline_exception, grant_exception
+from .pauses import apologize, pause, recompute_clock, resume
+
+__all__ = [
+    "AlreadyDecided",
+    "ClaimTaken",
+    "DossierClosed",
+    "DossierError",
+    "NotPermitted",
+    "TransitionNotAllowed",
+    "accept",
+    "actor_kind",
+    "apologize",
+    "approve_exception",
+    "check_channels",
+    "claims",
+    "complete",
+    "create_draft",
+    "decline_exception",
+    "desk_serves",
+    "grant_exception",
+    "has_exception",
+    "hold_result",
+    "lacks_documents",
+    "missing_documents",
+    "no_permission",
+    "pause",
+    "process",
+    "rate",
+    "recompute_clock",
+    "record_event",
+    "refuse",
+    "release_held",
+    "request_supplement",
+    "require_documents",
+    "resume",
+    "return_result",
+    "submit",
+    "supplement",
+    "switch_return",
+    "update_draft",
+    "uploads",
+    "withdraw",
+]
