@@ -137,7 +137,7 @@ def load(stdout):
         return
 
     # Dossiers that go past acceptance use free procedures: a fee collected before acceptance would
-    # need an online payment first (dossiers/payments.py), which a demo script should not fake.
+    # need an online payment first (dossiers/payments/service.py), which a demo script should not fake.
     free = [p for p in online if not p.fee] or online
 
     def pick(i, pool=online):

@@ -26,7 +26,7 @@ OTHER_EVENTS = {
     "postal_handover": gettext_lazy("Giao nhận hồ sơ với bưu điện"),
     # written by a campaign rule
     "campaign_clock_stop": gettext_lazy("Dừng tính thời hạn theo đợt áp dụng biện pháp"),
-    # the online payment (dossiers/payments.py)
+    # the online payment (dossiers/payments/service.py)
     "payment_start": gettext_lazy("Bắt đầu thanh toán trực tuyến"),
     "payment_paid": gettext_lazy("Đã thanh toán phí, lệ phí"),
     "payment_failed": gettext_lazy("Thanh toán không thành công"),

@@ -13,11 +13,12 @@ from django.views.decorators.http import require_POST
 from campaigns.context_processors import chosen_province
 from portal.models import Procedure
 
-from . import payments, services, tracking, workflow
+from . import services, tracking, workflow
 from .access import visible_dossiers
 from .forms import DraftForm, NoteForm, RateForm, SwitchReturnForm, WithdrawForm, channel_options
 from .models import IntakeChannel, ReturnChannel, Status
-from .payment_pages import payment_panel
+from .payments import service as payments
+from .payments.pages import payment_panel
 from .printing import available_printables, supplement_request
 from .services.uploads import with_versions
 from .views import (

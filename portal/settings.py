@@ -459,10 +459,11 @@ EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
 EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="motcua <no-reply@motcua.local>")
 
-# Online payment of fees (thanh toán trực tuyến, dossiers/payments.py), read there and in dossiers/payment_providers.py.
+# Online payment of fees (thanh toán trực tuyến, dossiers/payments/service.py), read there and in
+# dossiers/payments/providers.py.
 # PAYMENT_PROVIDERS: JSON object, registry name → dotted path of a PaymentProvider class;
 # PAYMENT_DEFAULT_PROVIDER: the one citizens pay through.
-PAYMENT_PROVIDERS = env.json("PAYMENT_PROVIDERS", default={"demo": "dossiers.payment_providers.DemoProvider"})
+PAYMENT_PROVIDERS = env.json("PAYMENT_PROVIDERS", default={"demo": "dossiers.payments.providers.DemoProvider"})
 PAYMENT_DEFAULT_PROVIDER = env.str("PAYMENT_DEFAULT_PROVIDER", default="demo")
 # PAYMENT_PENDING_MINUTES: a pending payment younger than this is resumed; an older one is given up.
 PAYMENT_PENDING_MINUTES = env.int("PAYMENT_PENDING_MINUTES", default=30)

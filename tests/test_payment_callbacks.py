@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 
 from dossiers.models import Payment, PaymentCallback, PaymentStatus
-from dossiers.payment_providers import DemoProvider, InvalidSignature
+from dossiers.payments.providers import DemoProvider, InvalidSignature
 from portal.models import User
 from tests.clients import api_client as client_for
 from tests.dossier_helpers import pdf

@@ -12,9 +12,10 @@ import time_machine
 from django.db import connection, connections
 from django.urls import resolve
 
-from dossiers import payments, services
+from dossiers import services
 from dossiers.models import Dossier, DossierEvent, Notification, Payment, PaymentCallback, PaymentStatus, Status
-from dossiers.payment_providers import DemoProvider, canonical
+from dossiers.payments import service as payments
+from dossiers.payments.providers import DemoProvider, canonical
 from tests.clients import api_client as client_for
 from tests.dossier_helpers import make_dossier
 from tests.factories import CitizenFactory, OfficerFactory, ProcedureFactory

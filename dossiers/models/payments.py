@@ -1,7 +1,7 @@
 """Thanh toán trực tuyến: one `Payment` per attempt to pay a dossier's fees and charges
 (phí, lệ phí) through a provider, and one `PaymentCallback` per callback a provider sends.
 
-Rows change only through `dossiers/payments.py`. A paid payment carries the number of the
+Rows change only through `dossiers/payments/service.py`. A paid payment carries the number of the
 e-receipt (biên lai điện tử); a refused dossier's paid payment is refunded, never deleted."""
 
 from django.conf import settings
@@ -68,7 +68,7 @@ class Payment(models.Model):
 
 class PaymentCallback(models.Model):
     """A callback received and what became of it: a verified one with its payload in full, a
-    refused one with a bounded summary (size, SHA-256, first bytes; dossiers/payment_callbacks.py)."""
+    refused one with a bounded summary (size, SHA-256, first bytes; dossiers/payments/callbacks.py)."""
 
     class Outcome(models.TextChoices):
         RECEIVED = "received", _("Mới nhận")

@@ -19,11 +19,12 @@ from portal.calendar import timeliness as classify
 from portal.models import RequiredDocument, Role
 from portal.working_time import calendar_for_desk
 
-from .. import clock, door, events, payments
+from .. import clock, door, events
 from ..access import may_create_draft
 from ..codes import next_code
 from ..door import DossierError, NotPermitted, TransitionNotAllowed, has_exception
 from ..models import ClockPause, Dossier, DossierDocument, IntakeChannel, Outcome, PaymentStatus, ReturnChannel, Status
+from ..payments import service as payments
 from .uploads import inspect_file
 
 # --- creating and editing a draft ------------------------------------------------------------
@@ -291,7 +292,7 @@ def accept(dossier, user, note=""):
     with transaction.atomic():
         dossier = door.lock(dossier)
         door.check("accept", dossier, user)
-        payments.check_paid_for_acceptance(dossier)  # fee collected before acceptance (dossiers/payments.py)
+        payments.check_paid_for_acceptance(dossier)  # fee collected before acceptance (dossiers/payments/service.py)
         now = timezone.now()
         policy = check_channels(dossier, now)
         if dossier.intake_channel == IntakeChannel.WALK_IN:
@@ -323,7 +324,7 @@ def refuse(dossier, user, reason):
         dossier.status = Status.REFUSED
         door.save(dossier)
         door.record(dossier, user, "refuse", from_status, reason)
-        payments.refund_if_paid(dossier, user, reason)  # a fee paid online is refunded (dossiers/payments.py)
+        payments.refund_if_paid(dossier, user, reason)  # a fee paid online is refunded (dossiers/payments/service.py)
         door.notify(dossier, "refused")
         door.send_on_commit(events.dossier_closed, dossier, reason="refused")
     return dossier

@@ -7,8 +7,9 @@ import re
 
 import pytest
 
-from dossiers import payments, services
-from dossiers.payment_providers import PAID
+from dossiers import services
+from dossiers.payments import service as payments
+from dossiers.payments.providers import PAID
 from tests.browser.test_journeys import login
 from tests.dossier_helpers import make_dossier
 from tests.factories import OfficerFactory, ProcedureFactory

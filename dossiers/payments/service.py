@@ -44,10 +44,10 @@ from django.utils.translation import gettext as _
 from portal.errors import Conflict
 from portal.templatetags.motcua import format_vnd
 
-from . import door
-from .models import DossierSequence, IntakeChannel, Payment, PaymentCallback, PaymentStatus, Status
-from .payment_callbacks import THROTTLED, refusal_allowed, refused_summary, text
-from .payment_providers import PAID, InvalidSignature, PaymentProvider, ProviderError, Verified
+from .. import door
+from ..models import DossierSequence, IntakeChannel, Payment, PaymentCallback, PaymentStatus, Status
+from .callbacks import THROTTLED, refusal_allowed, refused_summary, text
+from .providers import PAID, InvalidSignature, PaymentProvider, ProviderError, Verified
 
 log = logging.getLogger("motcua.payments")
 
@@ -543,7 +543,7 @@ def amount_in_words(amount):
 
 
 def _notify(dossier, payment, kind):
-    from .notifications import notify_applicant
+    from ..notifications import notify_applicant
 
     values = {
         "code": dossier.code,

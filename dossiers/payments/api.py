@@ -23,8 +23,8 @@ from rest_framework.views import APIView
 from portal.client_address import client_address
 from portal.jsonsafe import JSONParser  # bounded depth, finite numbers, no lone surrogates
 
-from . import payments
-from .access import visible_dossiers
+from ..access import visible_dossiers
+from . import service as payments
 
 
 class PayRequestSerializer(serializers.Serializer):
@@ -164,7 +164,7 @@ class CallbackView(APIView):
     """A provider's server calls this; nothing but its signature is trusted. A body over
     PAYMENT_CALLBACK_MAX_BYTES is a 413 unread (portal/body_limits.py); a provider switched off
     (the demo one in production) is a 404; a verified call is logged in full, a refused one as a
-    bounded summary, rate-limited per client address (dossiers.payments.handle_callback)."""
+    bounded summary, rate-limited per client address (dossiers.payments.service.handle_callback)."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes = []

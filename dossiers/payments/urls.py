@@ -4,7 +4,8 @@ namespace. Included at "" by portal/urls.py, before the dossier API's router, so
 
 from django.urls import path
 
-from . import payment_api, payment_pages
+from . import api as payment_api
+from . import pages as payment_pages
 
 app_name = "payments"
 

@@ -21,11 +21,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.errors import Conflict, Forbidden, RuleError
 
-from . import payments
-from .access import visible_dossiers
-from .models import Payment, PaymentCallback, PaymentStatus
-from .payment_api import dossier_page_path, return_url_for
-from .payment_providers import FAILED, PAID, DemoProvider
+from ..access import visible_dossiers
+from ..models import Payment, PaymentCallback, PaymentStatus
+from . import service as payments
+from .api import dossier_page_path, return_url_for
+from .providers import FAILED, PAID, DemoProvider
 
 
 def _dossier(user, code):

@@ -1,9 +1,9 @@
 """Payment providers (đơn vị cung cấp dịch vụ thanh toán): interchangeable classes named in
 `settings.PAYMENT_PROVIDERS` (registry key → dotted path) and looked up by
-`dossiers.payments.get_provider`. The national payment platform (Nền tảng thanh toán trên
+`dossiers.payments.service.get_provider`. The national payment platform (Nền tảng thanh toán trên
 Cổng Dịch vụ công quốc gia) and bank gateways are other subclasses of `PaymentProvider`.
 
-A provider does three things and holds no rule of its own (`dossiers/payments.py` does):
+A provider does three things and holds no rule of its own (`dossiers/payments/service.py` does):
 - `start(payment, return_url) -> redirect_url`: open the payment at the gateway and say
   where to send the citizen;
 - `verify_callback(data) -> Verified(reference, status, amount, transaction_id)`: check
@@ -13,7 +13,7 @@ A provider does three things and holds no rule of its own (`dossiers/payments.py
   the gateway cannot.
 
 `DemoProvider` simulates a gateway inside motcua: its "bank page" is
-`/thanh-toan/demo/<reference>/` (dossiers/payment_pages.py) and its callbacks are JSON
+`/thanh-toan/demo/<reference>/` (dossiers/payments/pages.py) and its callbacks are JSON
 signed with HMAC-SHA256 under `settings.PAYMENT_DEMO_SECRET`."""
 
 from __future__ import annotations
@@ -74,8 +74,8 @@ class PaymentProvider:
     def acknowledge(self, callback) -> tuple[int, dict]:
         """The HTTP answer to a callback (status, JSON body). Gateways that expect a
         particular body override this; the status follows the outcome."""
-        from .models import PaymentCallback
-        from .payment_callbacks import THROTTLED
+        from ..models import PaymentCallback
+        from .callbacks import THROTTLED
 
         if callback.outcome == THROTTLED:
             return 429, {"result": THROTTLED, "detail": str(_("Từ chối: quá nhiều phản hồi sai từ địa chỉ này."))}
