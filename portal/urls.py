@@ -10,7 +10,7 @@ urlpatterns = [
     path("api/v1/", include("campaigns.api_urls")),
     path("api/v1/", include("portal.api_urls")),
     path("", include("dossiers.payments.urls")),  # online payment: API under api/v1/, pages /thanh-toan/
-    path("api/v1/", include("dossiers.api_urls")),
+    path("api/v1/", include("dossiers.api.urls")),
     path("api/v1/", include("postal.api_urls")),  # postal-orders/: the post office's integration API
     path("api/v1/", include("postal.report_urls")),  # reports/postal/: the Finance confirmation list
     path("api/v1/", include("reports.api_urls")),  # reports/service-index/: the Decision 766 index

@@ -9,7 +9,7 @@ from rest_framework import serializers
 from portal.models import OneStopDesk
 from portal.serializers import TextField
 
-from .models import Dossier, DossierDocument, DossierEvent, ExceptionRequest, IntakeChannel, Outcome, ReturnChannel
+from ..models import Dossier, DossierDocument, DossierEvent, ExceptionRequest, IntakeChannel, Outcome, ReturnChannel
 
 
 class ApplicantSerializer(serializers.Serializer):

@@ -25,13 +25,13 @@ from portal.filters import IsoDateTimeFilter  # in UTC: PostgreSQL refuses offse
 from portal.jsonsafe import JSONParser  # bounded depth, finite numbers, no lone surrogates
 from portal.models import Procedure, Role
 
+from .. import services
+from ..access import visible_dossiers
+from ..models import ClockPause, Dossier, DossierEvent, ExceptionRequest, Status
+from ..services import claims, uploads
+from ..serving import file_response
+from ..tracking import TooManyAttempts, lookup
 from . import serializers as s
-from . import services
-from .access import visible_dossiers
-from .models import ClockPause, Dossier, DossierEvent, ExceptionRequest, Status
-from .services import claims, uploads
-from .serving import file_response
-from .tracking import TooManyAttempts, lookup
 
 
 class DossierFilter(django_filters.FilterSet):
