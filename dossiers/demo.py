@@ -18,8 +18,8 @@ from portal.models import OneStopDesk, Procedure, ProcessingUnit, Role, User
 from portal.working_time import calendar_for_desk
 
 from . import services
-from .forms import channel_options
 from .models import Dossier
+from .pages.forms import channel_options
 from .services import claims, uploads
 
 ORDER = 50

@@ -313,7 +313,7 @@ REST_FRAMEWORK = {
     # X-Forwarded-For is ignored, so a forged header cannot buy a fresh throttle allowance.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
-# Public tracking page (dossiers/views_public.py): TRACKING_PAGE_LOOKUPS look-ups per client per
+# Public tracking page (dossiers/pages/public.py): TRACKING_PAGE_LOOKUPS look-ups per client per
 # TRACKING_PAGE_WINDOW seconds; and, page and API (dossiers/tracking.py, counted in the database):
 # TRACKING_CLIENT_FAILURES wrong answers per TRACKING_CLIENT_WINDOW seconds stop that client's look-ups.
 TRACKING_PAGE_LOOKUPS = env.int("TRACKING_PAGE_LOOKUPS", default=20)

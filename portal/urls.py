@@ -18,7 +18,7 @@ urlpatterns = [
     # The split view: Swagger UI's script is a URL of its own, so the CSP needs no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("", include("campaigns.page_urls")),
-    path("", include("dossiers.page_urls")),
+    path("", include("dossiers.pages.urls")),
     path("", include("postal.page_urls")),  # /buu-chinh/: the clerk's pages, breach board, Finance list
     path("", include("reports.urls")),  # /thong-ke/: dashboards, public statistics, the 6-monthly report
     path("", include("portal.page_urls")),

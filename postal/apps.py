@@ -8,8 +8,8 @@ class PostalConfig(AppConfig):
 
     def ready(self):
         # postal adds its section (postal_tariffs) to the catalog import/export of portal.
-        from dossiers import forms as dossier_forms
         from dossiers import tracking as dossier_tracking
+        from dossiers.pages import forms as dossier_forms
 
         # receivers connects to the dossiers' domain events; policy_quote gives the policy
         # endpoint and campaign previews the published tariff.

@@ -67,7 +67,7 @@ def tariff_amount(province_id, leg: str, zone: str, on: date) -> int:
 
 def zone_choices(province):
     """The tariff zones a province defined as (key, label), `default` first (for the dossier form's
-    zone field and every page naming a zone; registered with dossiers.forms in PostalConfig.ready).
+    zone field and every page naming a zone; registered with dossiers.pages.forms in PostalConfig.ready).
     A zone's label is its tariff rows' `zone_label` (the key only if the catalog gave none). None
     beyond `default`: []."""
     from django.utils.translation import gettext as _

@@ -1,6 +1,6 @@
 """The forms of the postal pages: the queue's filters and one form per action (assign, pick up,
 deliver, fail, cancel, handover). Rules live in postal/services.py; a refusal it raises lands
-beside the field it names (see dossiers.forms.attach_error)."""
+beside the field it names (see dossiers.pages.forms.attach_error)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

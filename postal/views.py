@@ -29,8 +29,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from dossiers import queues
+from dossiers.pages.common import call_service
 from dossiers.printing import issuing_authority, qr_svg
-from dossiers.views import call_service
 from portal.models import OneStopDesk, Role
 from portal.working_time import calendar_for_desk
 

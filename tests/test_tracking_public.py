@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from dossiers import tracking, views_print
+from dossiers import tracking
 from dossiers.models import TrackingFailure
-from dossiers.views_public import EXAMPLE_CODE
+from dossiers.pages import prints as views_print
+from dossiers.pages.public import EXAMPLE_CODE
 from tests.dossier_helpers import make_dossier
 
 pytestmark = pytest.mark.django_db

@@ -83,7 +83,7 @@ def test_a_closed_channel_is_not_offered_and_says_why(client, officer, procedure
         closed_because={"walk_in": reason},
         notices=("Khuyến khích nộp hồ sơ trực tuyến.",),
     )
-    monkeypatch.setattr("dossiers.forms.effective_policy", lambda *args, **kwargs: policy)
+    monkeypatch.setattr("dossiers.pages.forms.effective_policy", lambda *args, **kwargs: policy)
     logged_in(client, CitizenFactory())
     page = html(client.get(reverse("dossiers:start", args=[procedure.pk])))
     walk_in = re.search(r'<input type="radio" name="intake_channel" id="id_intake_channel_walk_in"[^>]*>', page).group(

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.policy import effective_policy
 from portal.models import OneStopDesk, Procedure, phone_validator
 
-from .models import IntakeChannel, Outcome, ReturnChannel
-from .services import desk_serves
+from ..models import IntakeChannel, Outcome, ReturnChannel
+from ..services import desk_serves
 
 # --- channels under the effective policy -----------------------------------------------------------
 

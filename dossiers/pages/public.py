@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from portal.client_address import client_address
 from portal.counters import count_in_window
 
-from .tracking import TooManyAttempts, lookup
+from ..tracking import TooManyAttempts, lookup
 
 # TRACKING_PAGE_LOOKUPS look-ups per TRACKING_PAGE_WINDOW seconds per client (defaults: 20 per 10 minutes).
 DEFAULT_LOOKUPS = 20

@@ -21,11 +21,11 @@ from portal.errors import Conflict, Forbidden, RuleError
 from portal.models import Role
 from portal.working_time import calendar_for_desk
 
-from .access import visible_dossiers
+from ..access import visible_dossiers
+from ..models import CLOCK_STATUSES, DossierDocument, Status
+from ..services import uploads
+from ..serving import file_response
 from .forms import UploadForm, attach_error
-from .models import CLOCK_STATUSES, DossierDocument, Status
-from .services import uploads
-from .serving import file_response
 
 STAFF_ROLES = (Role.OFFICER, Role.HEAD)
 CITIZEN_HIDDEN_EVENTS = {

@@ -12,11 +12,11 @@ from django.views.decorators.http import require_POST
 
 from portal.models import Role
 
-from . import services
-from .access import visible_dossiers
+from .. import services
+from ..access import visible_dossiers
+from ..models import ExceptionRequest
+from .common import call_service, staff_required
 from .forms import NoteForm
-from .models import ExceptionRequest
-from .views import call_service, staff_required
 
 
 def _requests(user):

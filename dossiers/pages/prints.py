@@ -12,8 +12,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from .models import DossierDocument
-from .printing import (
+from ..models import DossierDocument
+from ..printing import (
     PRINTABLES,
     control_rows,
     issuing_authority,
@@ -23,7 +23,7 @@ from .printing import (
     supplement_request,
     tracking_url,
 )
-from .views import get_dossier
+from .common import get_dossier
 
 
 def _documents_received(dossier):

@@ -13,15 +13,14 @@ from django.views.decorators.http import require_POST
 from campaigns.context_processors import chosen_province
 from portal.models import Procedure
 
-from . import services, tracking, workflow
-from .access import visible_dossiers
-from .forms import DraftForm, NoteForm, RateForm, SwitchReturnForm, WithdrawForm, channel_options
-from .models import IntakeChannel, ReturnChannel, Status
-from .payments import service as payments
-from .payments.pages import payment_panel
-from .printing import available_printables, supplement_request
-from .services.uploads import with_versions
-from .views import (
+from .. import services, tracking, workflow
+from ..access import visible_dossiers
+from ..models import IntakeChannel, ReturnChannel, Status
+from ..payments import service as payments
+from ..payments.pages import payment_panel
+from ..printing import available_printables, supplement_request
+from ..services.uploads import with_versions
+from .common import (
     call_service,
     citizen_required,
     clock_for,
@@ -32,6 +31,7 @@ from .views import (
     timeline,
     upload_limits,
 )
+from .forms import DraftForm, NoteForm, RateForm, SwitchReturnForm, WithdrawForm, channel_options
 
 PAGE_SIZE = 20
 UPLOAD_STATUSES = (Status.DRAFT, Status.SUPPLEMENT_REQUESTED)

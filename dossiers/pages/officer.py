@@ -18,8 +18,24 @@ from django.views.decorators.http import require_POST
 from portal.models import Procedure, Role
 from portal.working_time import calendar_for_desk
 
-from . import queues, services, tracking, workflow
-from .access import may_create_draft, visible_dossiers
+from .. import queues, services, tracking, workflow
+from ..access import may_create_draft, visible_dossiers
+from ..models import Notification, Status
+from ..printing import SLUG_OF, available_printables, supplement_request
+from ..services import claims
+from ..services.uploads import with_versions
+from .common import (
+    call_service,
+    clock_for,
+    document_rows,
+    get_dossier,
+    post_upload,
+    reader_required,
+    remove_upload,
+    staff_required,
+    timeline,
+    upload_limits,
+)
 from .forms import (
     ApologizeForm,
     CompleteForm,
@@ -34,22 +50,6 @@ from .forms import (
     SwitchReturnForm,
     WalkInProcedureForm,
     WithdrawForm,
-)
-from .models import Notification, Status
-from .printing import SLUG_OF, available_printables, supplement_request
-from .services import claims
-from .services.uploads import with_versions
-from .views import (
-    call_service,
-    clock_for,
-    document_rows,
-    get_dossier,
-    post_upload,
-    reader_required,
-    remove_upload,
-    staff_required,
-    timeline,
-    upload_limits,
 )
 
 # --- the queues ---------------------------------------------------------------------------------------

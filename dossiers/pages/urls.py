@@ -3,7 +3,12 @@ Vietnamese, names English, in the "dossiers" namespace."""
 
 from django.urls import path
 
-from . import views, views_citizen, views_exceptions, views_officer, views_print, views_public
+from . import citizen as views_citizen
+from . import common as views
+from . import exceptions as views_exceptions
+from . import officer as views_officer
+from . import prints as views_print
+from . import public as views_public
 
 app_name = "dossiers"
 
