@@ -5,9 +5,7 @@ State changes happen in `campaigns/services.py` (campaigns) and `campaigns/ticke
 (queue tickets); every save or delete of a campaign invalidates the cached policy."""
 
 from django.conf import settings
-from django.db import models, transaction
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -150,13 +148,3 @@ class QueueTicket(models.Model):
 
     def __str__(self):
         return f"{self.number:03d} ({self.date:%d/%m/%Y} {self.get_session_display()})"
-
-
-@receiver([post_save, post_delete], sender=Campaign)
-def _campaign_changed(**kwargs):
-    from .policy import invalidate
-
-    # Now (this process reads the change at once) and after commit (no other process can
-    # have cached the old rows under the new version while the transaction was open).
-    invalidate()
-    transaction.on_commit(invalidate)

@@ -53,6 +53,7 @@ from uuid import uuid4
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -417,6 +418,14 @@ def invalidate():
     cache.set(VERSION_KEY, uuid4().hex, timeout=None)
     _memo["version"] = None
     _memo["provinces"] = {}
+
+
+def campaign_changed(**kwargs):
+    """The receiver of a Campaign's post_save and post_delete (connected in CampaignsConfig.ready)."""
+    # Now (this process reads the change at once) and after commit (no other process can
+    # have cached the old rows under the new version while the transaction was open).
+    invalidate()
+    transaction.on_commit(invalidate)
 
 
 def _load(province_id):

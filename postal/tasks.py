@@ -6,7 +6,8 @@
   (PostalAlert is unique per order) and the province's postal clerks and the desk's
   officers are told, a batch at a time in a fixed number of statements (postal/sweep.py).
   No ETA task per order.
-- `deliver_webhook(id)`: send one stored webhook (queued on commit of the change).
+- `deliver_webhook(id)` (named postal.tasks.deliver_webhook, defined in postal/webhooks.py, which
+  queues it): send one stored webhook (queued on commit of the change).
 - `deliver_pending_webhooks()`: every minute, resend the stored webhooks that are due
   (receiver was down, worker lost, broker down): nothing is dropped.
 """
@@ -29,14 +30,6 @@ def sweep_postal_sla(batch_size=500):
     from .sweep import sweep_batch
 
     return in_batches(sweep_batch, batch_size)
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=True)
-def deliver_webhook(delivery_id):
-    """Send one stored webhook now if it is still pending and no one else is sending it."""
-    for pk in webhooks.claim(ids=[delivery_id]):
-        return webhooks.attempt(pk)
-    return False
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

@@ -8,7 +8,8 @@ import time_machine
 from campaigns.testing import vn
 from postal import webhooks
 from postal.models import IntegrationClient, WebhookDelivery
-from postal.tasks import deliver_pending_webhooks, deliver_webhook
+from postal.tasks import deliver_pending_webhooks
+from postal.webhooks import deliver_webhook
 from tests.factories import ProvinceAdminFactory
 from tests.postal_factories import make_client, make_order, postal_world
 from tests.test_postal_webhooks import Receiver
