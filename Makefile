@@ -1,6 +1,7 @@
 # motcua: two commands.
 #   make run   install into .venv, migrate, load the demo data, serve the portal with a Celery worker and beat
-#   make test  install the test dependencies, run ruff and the whole pytest suite
+#   make test  install the test dependencies, run ruff, import-linter (the layering contracts in
+#              pyproject.toml) and the whole pytest suite
 # Settings come from the environment (see .env.example); with none, SQLite and an embedded broker are used.
 
 PYTHON ?= python3
@@ -17,7 +18,7 @@ export VAR_DIR
 
 help:
 	@echo "make run   – serve the portal with demo data on http://$(HOST):$(PORT)/"
-	@echo "make test  – ruff + the whole test suite"
+	@echo "make test  – ruff + import-linter + the whole test suite"
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,10 +62,12 @@ serve: | $(VAR_DIR)
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 test: $(VENV)/.test-installed /usr/bin/chromium | $(VAR_DIR)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
 
