@@ -77,7 +77,7 @@ def test_a_breached_order_may_still_be_picked_up_and_delivered():
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SKIP LOCKED needs PostgreSQL")
 def test_overlapping_sweeps_split_the_work_and_alert_once():
-    from tests.test_dossier_concurrency import run_together
+    from tests.dossiers.services.test_dossier_concurrency import run_together
 
     world = postal_world()
     orders = [make_order(world, at=vn(2020, 4, 6, 9, 0)) for _ in range(12)]

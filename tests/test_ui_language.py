@@ -328,7 +328,7 @@ def test_every_page_of_every_role_reads_vietnamese(demo_world):
 
 def test_postal_zones_show_their_labels_in_the_draft_form_and_the_officer_page(client):
     from dossiers.pages.forms import zone_choices
-    from tests.dossier_pages.common import logged_in
+    from tests.dossiers.pages.common import logged_in
     from tests.postal_factories import PostalTariffFactory, postal_dossier, postal_world
 
     world = postal_world()

@@ -1,4 +1,4 @@
-"""Bad input a hostile client sends, beyond what tests/test_dossier_api.py already covers
+"""Bad input a hostile client sends, beyond what tests/dossiers/api/test_dossier_api.py already covers
 (an .exe named .pdf, an empty or cut PDF, a broken PNG, an oversize file and dossier, a
 200×200 image over a lowered pixel limit, "../../etc/passwd.pdf"), tests/test_pages.py
 (the login page locks after 5 failures) and tests/test_settings.py (`check --deploy` on

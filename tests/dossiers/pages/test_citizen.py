@@ -12,7 +12,7 @@ from campaigns.policy import Policy
 from dossiers import services
 from dossiers.models import Dossier, DossierDocument, Status
 from tests.dossier_helpers import make_dossier, pdf, png
-from tests.dossier_pages.common import VN, draft_payload, html, logged_in, upload  # noqa: F401
+from tests.dossiers.pages.common import VN, draft_payload, html, logged_in, upload  # noqa: F401
 from tests.factories import CitizenFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,8 @@
 """The paths the other dossier tests leave out or only touch: refusal, pause and resume to the end,
 the citizen's notifications (each kind, SMS and email, once each, through the pluggable backend),
 held results, the e-result file's checks, the citizen's file names, and the public tracking limits
-(the API's throttle scope, the page's window; the per-client wrong-answer limit: tests/test_tracking_public.py)."""
+(the API's throttle scope, the page's window; the per-client wrong-answer limit:
+tests/dossiers/test_tracking_public.py)."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -38,7 +39,8 @@ class RecordingBackend:
 
 @pytest.fixture
 def recording(settings):
-    settings.NOTIFY_SMS_BACKEND = settings.NOTIFY_EMAIL_BACKEND = "tests.test_dossier_paths.RecordingBackend"
+    backend = "tests.dossiers.services.test_dossier_paths.RecordingBackend"
+    settings.NOTIFY_SMS_BACKEND = settings.NOTIFY_EMAIL_BACKEND = backend
     RecordingBackend.sent = []
     return RecordingBackend.sent
 
@@ -159,7 +161,7 @@ def test_every_transition_that_concerns_the_citizen_is_sent_by_sms_and_email_onc
 
 
 def test_a_failed_send_is_kept_for_the_retry(settings, django_capture_on_commit_callbacks):
-    settings.NOTIFY_SMS_BACKEND = "tests.test_dossier_paths.FailingBackend"
+    settings.NOTIFY_SMS_BACKEND = "tests.dossiers.services.test_dossier_paths.FailingBackend"
     dossier = make_dossier("submitted")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.refuse(dossier, dossier.officer, "Không thuộc thẩm quyền")

@@ -56,7 +56,7 @@ def test_an_email_notification_goes_through_djangos_mail_backend(email_note):
 
 
 def test_the_claim_is_committed_before_the_backend_is_called(settings, email_note):
-    settings.NOTIFY_EMAIL_BACKEND = "tests.test_notification_sending.WatchingBackend"
+    settings.NOTIFY_EMAIL_BACKEND = "tests.dossiers.test_notification_sending.WatchingBackend"
     SEEN.clear()
     send_notification.apply(args=[email_note.pk]).get()
     assert SEEN == [(False, "sending", True)]  # no transaction open; the claim already in the database
@@ -73,7 +73,7 @@ def test_a_fresh_claim_of_another_worker_is_skipped_and_an_expired_one_is_sent(e
 
 
 def test_a_failed_send_is_recorded_then_retried(settings, email_note):
-    settings.NOTIFY_EMAIL_BACKEND = "tests.test_notification_sending.BrokenBackend"
+    settings.NOTIFY_EMAIL_BACKEND = "tests.dossiers.test_notification_sending.BrokenBackend"
     with pytest.raises((ConnectionError, Retry)):  # the task retries with backoff
         send_notification.apply(args=[email_note.pk]).get()
     email_note.refresh_from_db()

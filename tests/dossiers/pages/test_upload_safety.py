@@ -16,7 +16,7 @@ from dossiers.active_content import MARKUP_FOUND, PDF_ACTIVE, find_active_conten
 from dossiers.models import DossierDocument
 from tests.clients import api_client
 from tests.dossier_helpers import PDF, make_dossier, pdf, png
-from tests.dossier_pages.common import html, logged_in, upload
+from tests.dossiers.pages.common import html, logged_in, upload
 from tests.factories import CitizenFactory
 
 pytestmark = pytest.mark.django_db

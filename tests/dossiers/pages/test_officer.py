@@ -13,7 +13,7 @@ from dossiers.context_processors import links_for
 from dossiers.models import Dossier, Notification, Status
 from dossiers.services import claims
 from tests.dossier_helpers import make_dossier, pdf
-from tests.dossier_pages.common import VN, draft_payload, html, logged_in, upload  # noqa: F401
+from tests.dossiers.pages.common import VN, draft_payload, html, logged_in, upload  # noqa: F401
 from tests.factories import CitizenFactory, HeadFactory, OfficerFactory
 
 pytestmark = pytest.mark.django_db

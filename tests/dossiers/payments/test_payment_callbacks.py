@@ -16,9 +16,9 @@ from dossiers.payments.providers import DemoProvider, InvalidSignature
 from portal.models import User
 from tests.clients import api_client as client_for
 from tests.dossier_helpers import pdf
+from tests.dossiers.api.test_dossier_api import create_payload
+from tests.dossiers.payments.test_payments import level4_dossier, start
 from tests.factories import CitizenFactory, OfficerFactory, ProcedureFactory
-from tests.test_dossier_api import create_payload
-from tests.test_payments import level4_dossier, start
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/payments/callback/demo/"

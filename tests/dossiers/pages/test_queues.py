@@ -12,7 +12,7 @@ from dossiers import queues, services
 from dossiers.models import Dossier
 from dossiers.services import claims
 from tests.dossier_helpers import make_dossier
-from tests.dossier_pages.common import VN, draft_payload, html, logged_in, upload  # noqa: F401
+from tests.dossiers.pages.common import VN, draft_payload, html, logged_in, upload  # noqa: F401
 from tests.factories import OfficerFactory, ProcedureFactory
 
 pytestmark = pytest.mark.django_db

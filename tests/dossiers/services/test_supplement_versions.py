@@ -9,7 +9,7 @@ from dossiers.models import DossierDocument, Status
 from dossiers.services import uploads
 from tests.clients import api_client
 from tests.dossier_helpers import make_dossier, pdf
-from tests.dossier_pages.common import html, logged_in, upload
+from tests.dossiers.pages.common import html, logged_in, upload
 from tests.factories import OfficerFactory, ProcedureFactory
 
 pytestmark = pytest.mark.django_db
