@@ -1,5 +1,5 @@
 """Read-only admin pages for dossiers and their payments: every state change goes through
-dossiers/services.py (and the officer pages), never through a model form, so the admin is
+dossiers/services/ (and the officer pages), never through a model form, so the admin is
 for looking things up (by code, phone, receipt number) across a province."""
 
 from django.contrib import admin

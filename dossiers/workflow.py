@@ -1,7 +1,7 @@
 """The transition table of a dossier (Decree 61/2018, 107/2021; Circular 01/2018/TT-VPCP).
 
 One row per action: the statuses it may start from, the status it leads to (None: the
-status does not change) and who may do it. `services.py` checks every change here."""
+status does not change) and who may do it. `services/` checks every change here."""
 
 from dataclasses import dataclass
 

@@ -7,7 +7,7 @@ middleware refuses, from the declared Content-Length, before the body is read:
 
 - a body larger than DATA_UPLOAD_MAX_MEMORY_SIZE, except multipart uploads, which may carry
   documents up to UPLOAD_MAX_DOSSIER_BYTES (their files are streamed to disk, and
-  dossiers/uploads.py checks each against UPLOAD_MAX_FILE_BYTES);
+  dossiers/services/uploads.py checks each against UPLOAD_MAX_FILE_BYTES);
 - a body larger than the view's own limit: a view (or a REST framework view class) with
   `max_body_bytes_setting = "NAME"` is bounded by settings.NAME (the payment callback:
   PAYMENT_CALLBACK_MAX_BYTES).

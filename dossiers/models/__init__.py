@@ -1,7 +1,7 @@
 """Hồ sơ: the dossier, its documents, its events (the audit trail and the processing
 control sheet), its clock pauses, alerts, notifications and payments.
 
-State changes never happen here: `dossiers/services.py` is the one door."""
+State changes never happen here: `dossiers/services/` is the one door."""
 
 import secrets
 
