@@ -4,18 +4,17 @@ namespace. Included at "" by portal/urls.py, before the dossier API's router, so
 
 from django.urls import path
 
-from . import api as payment_api
-from . import pages as payment_pages
+from . import api, pages
 
 app_name = "payments"
 
 urlpatterns = [
     # API
-    path("api/v1/dossiers/<str:code>/pay/", payment_api.PayView.as_view(), name="api-pay"),
-    path("api/v1/dossiers/<str:code>/receipt/", payment_api.ReceiptView.as_view(), name="api-receipt"),
-    path("api/v1/payments/callback/<str:provider>/", payment_api.CallbackView.as_view(), name="api-callback"),
+    path("api/v1/dossiers/<str:code>/pay/", api.PayView.as_view(), name="api-pay"),
+    path("api/v1/dossiers/<str:code>/receipt/", api.ReceiptView.as_view(), name="api-receipt"),
+    path("api/v1/payments/callback/<str:provider>/", api.CallbackView.as_view(), name="api-callback"),
     # Pages
-    path("thanh-toan/ho-so/<str:code>/", payment_pages.pay, name="pay"),
-    path("thanh-toan/bien-lai/<str:code>/", payment_pages.receipt, name="receipt"),
-    path("thanh-toan/demo/<str:reference>/", payment_pages.demo_gateway, name="demo_gateway"),
+    path("thanh-toan/ho-so/<str:code>/", pages.pay, name="pay"),
+    path("thanh-toan/bien-lai/<str:code>/", pages.receipt, name="receipt"),
+    path("thanh-toan/demo/<str:reference>/", pages.demo_gateway, name="demo_gateway"),
 ]

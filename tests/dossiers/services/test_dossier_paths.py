@@ -13,8 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from dossiers import api as dossier_api
 from dossiers import services
+from dossiers.api import views as dossier_api
 from dossiers.models import ClockPause, DossierEvent, Notification, Status
 from dossiers.services import uploads
 from dossiers.tasks import send_notification
