@@ -28,7 +28,7 @@ signature, an unknown reference or a wrong amount changes nothing; a replay is r
 duplicate and changes nothing.
 
 Every change writes a dossier event (payment_start, payment_paid, payment_failed,
-payment_refunded) through the helpers of `services`, the dossier's one door."""
+payment_refunded) through `dossiers.door`, the machinery of the dossier's one door."""
 
 from __future__ import annotations
 
