@@ -21,7 +21,7 @@ from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .policy import _version, campaigns_for, desk_campaigns
+from .policy import campaigns_for, current_version, desk_campaigns
 
 LIST_SECONDS = 600
 SESSION_KEY = "motcua:notice-province"
@@ -30,7 +30,7 @@ SESSION_KEY = "motcua:notice-province"
 def _campaigns():
     from .models import Campaign
 
-    key = f"motcua:campaign-notices:{_version()}"
+    key = f"motcua:campaign-notices:{current_version()}"
     rows = cache.get(key)
     if rows is None:
         rows = [

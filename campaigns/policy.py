@@ -404,7 +404,8 @@ class _ProvinceIndex:
 _memo = {"version": None, "provinces": {}}
 
 
-def _version():
+def current_version():
+    """The campaigns' cache version, shared by every process (a new one on every campaign change)."""
     version = cache.get(VERSION_KEY)
     if version is None:
         version = uuid4().hex
@@ -441,7 +442,7 @@ def _load(province_id):
 
 
 def _index(province_id) -> _ProvinceIndex:
-    version = _version()
+    version = current_version()
     if _memo["version"] != version:
         _memo["version"], _memo["provinces"] = version, {}
     index = _memo["provinces"].get(province_id)
