@@ -4,7 +4,9 @@ FilePicker replaces the browser's own file input, whose button and status ("Choo
 chosen") follow the browser's language, not the page's: the native input stays in the page,
 visually hidden but focusable and labelled, beside a label styled as a button ("Chọn tệp") and a
 status ("Chưa chọn tệp") that static/js/file-picker.js replaces by the chosen file names. Without
-JavaScript the label still opens the picker and the form still posts the file.
+JavaScript the label still opens the picker and the form still posts the file; the status is hidden
+then (`@media (scripting: none)`), since nothing could name the chosen file. Every file field of the
+project's forms uses it (tests/test_file_picker.py checks).
 """
 
 from django import forms

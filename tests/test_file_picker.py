@@ -70,3 +70,40 @@ def test_the_officers_result_upload_and_walk_in_documents_use_the_file_picker(cl
     page = html(logged_in(client, officer).get(reverse("dossiers:officer_detail", args=[processing.code])))
     assert "Kết quả điện tử (không bắt buộc)" in page
     assert_file_pickers(page, expected=1)  # the result file of "Hoàn thành giải quyết"
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def test_every_file_field_of_the_projects_forms_is_a_file_picker():
+    import importlib
+    from pathlib import Path
+
+    from django import forms
+
+    from portal.widgets import FilePicker
+
+    root = Path(__file__).resolve().parents[1]
+    for app in ("portal", "campaigns", "dossiers", "postal", "reports"):
+        for path in (root / app).glob("forms*.py"):
+            importlib.import_module(f"{app}.{path.stem}")
+    ours = [
+        form
+        for form in _subclasses(forms.BaseForm)
+        if form.__module__.split(".")[0] in {"portal", "campaigns", "dossiers", "postal", "reports"}
+    ]
+    file_fields = [
+        (form.__name__, name, field)
+        for form in ours
+        for name, field in getattr(form, "base_fields", {}).items()
+        if isinstance(field, forms.FileField)
+    ]
+    assert {(form, name) for form, name, _field in file_fields} >= {
+        ("UploadForm", "file"),
+        ("CompleteForm", "result_file"),
+    }
+    for form, name, field in file_fields:
+        assert isinstance(field.widget, FilePicker), f"{form}.{name} uses {type(field.widget).__name__}"

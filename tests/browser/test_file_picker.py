@@ -134,6 +134,9 @@ def test_without_javascript_the_button_still_uploads(english_page, world, shot, 
     with page.expect_file_chooser() as chooser:
         row.get_by_text("Chọn tệp", exact=True).click()
     chooser.value.set_files(real_pdf(tmp_path / "to-khai.pdf"))
+    # Nothing can name the chosen file without a script: no status says "Chưa chọn tệp" wrongly.
+    expect(row.locator(".file-picker__status")).to_be_hidden()
+    shot(page, "phone-no-js-chosen")
     row.get_by_role("button", name=re.compile(r"^Tải lên")).click()
     expect(page.get_by_text("Đã tải lên tệp “to-khai.pdf”.")).to_be_visible()
     assert dossier.documents.filter(document_code="TK", original_name="to-khai.pdf").exists()
