@@ -250,9 +250,7 @@ class DossierViewSet(
     def apologize(self, request, code=None):
         return self._act(request, s.ApologizeSerializer, services.apologize)
 
-    @extend_schema(
-        request=s.ExceptionSerializer, responses={200: s.DossierSerializer, 202: s.UrgentRequestSerializer}
-    )
+    @extend_schema(request=s.ExceptionSerializer, responses={200: s.DossierSerializer, 202: s.UrgentRequestSerializer})
     @action(detail=True, methods=["post"], url_path="grant-exception")
     def grant_exception(self, request, code=None):
         """A head of the dossier's agency grants at once (200, the dossier); an officer's call is a request for

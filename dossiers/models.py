@@ -439,7 +439,6 @@ class Notification(models.Model):
         return f"{self.channel} {self.kind} → {self.recipient}"
 
 
-
 class TrackingFailure(models.Model):
     """One wrong answer to public tracking (dossiers/tracking.py): the per-client limit counts
     these rows, in the database so that every process agrees and a cache outage changes nothing."""

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import CHROMIUM, FLAGS
+from tests import chromium
 from tests.browser.test_journeys import action, login, real_pdf
 from tests.dossier_helpers import make_dossier
 from tests.factories import OfficerFactory, ProcedureFactory
@@ -21,27 +21,10 @@ WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "he
 
 
 @pytest.fixture(scope="module")
-def english_browser():
-    from pathlib import Path
-
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (make test installs Debian's chromium)")
-    import os
-
-    from playwright.sync_api import sync_playwright
-
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[*FLAGS, "--lang=en-US"], headless=True)
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+def english_browser(playwright_driver):
+    browser = chromium.launch(playwright_driver, "--lang=en-US")
+    yield browser
+    browser.close()
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """The served-stack journeys (marker `served`): the real stack of `make run` (tests/served/stack.py), once on
 the embedded default and once on PostgreSQL + Redis, driven by Playwright in Debian's Chromium (the session
-browser of tests/browser/conftest.py). Screenshots land in test-output/served/<variant>/."""
+browser of tests/conftest.py). Screenshots land in test-output/served/<variant>/."""
 
 import json
 import os
@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import browser  # noqa: F401  (one Chromium for the session, Debian's)
 from tests.faults.conftest import free_port
 
 from .stack import (
@@ -150,7 +149,7 @@ def stack(request, _variants):
 
 
 @pytest.fixture
-def people(browser, stack):  # noqa: F811  (the imported session browser)
+def people(browser, stack):
     """people(viewport=PHONE) opens another person's browser on the stack (cookies of its own)."""
     contexts = []
 
