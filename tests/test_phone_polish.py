@@ -7,8 +7,11 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.factories import OfficerFactory, PostalClerkFactory
+from campaigns.testing import make_campaign
+from tests.dossier_helpers import make_dossier
+from tests.factories import CitizenFactory, OfficerFactory, PostalClerkFactory, ProvinceFactory
 from tests.test_postal_pages import NOW, frozen, html, order_for  # noqa: F401 (fixtures)
+from tests.test_served_pages_campaigns import banner
 
 pytestmark = pytest.mark.django_db
 
@@ -25,3 +28,27 @@ def test_postal_status_pills_start_with_a_capital_letter(client):
     client.force_login(clerk)
     page = html(client.get(reverse("postal:queue")))
     assert sorted(pills(page)) == ["Mới tạo", "Đã phân công"]
+
+
+def test_a_citizen_who_picked_no_province_sees_their_latest_dossiers_notices_everywhere(client):
+    officer = OfficerFactory(desk__province__name="Đồng Nai")
+    make_campaign(officer.desk.province, status="active", title="Phòng chống dịch", rules={"notice": "Gọi 0251."})
+    make_campaign(ProvinceFactory(name="Tây Ninh"), status="active", title="Chỉ trực tuyến", rules={"notice": "TN."})
+    dossier = make_dossier(officer=officer)
+    client.force_login(dossier.citizen)
+    for url in ("/", "/thu-tuc/", "/tra-cuu/"):
+        shown = banner(html(client.get(url)))
+        assert "Đồng Nai: Phòng chống dịch" in shown and "Tây Ninh: Chỉ trực tuyến" not in shown, url
+        picker = re.search(r'<select id="notice-province".*?</select>', shown, re.S).group(0)
+        assert re.search(r'<option value="\d+" selected>Đồng Nai</option>', picker), url
+
+    # The picker still changes it: "Mọi tỉnh" shows every province's notice, one line each.
+    client.post(reverse("notice_province"), {"province": "", "next": "/"})
+    shown = banner(html(client.get("/")))
+    assert "Đồng Nai: Phòng chống dịch" in shown and "Tây Ninh: Chỉ trực tuyến" in shown
+
+
+def test_a_citizen_without_dossiers_still_sees_every_province(client):
+    make_campaign(ProvinceFactory(name="Tây Ninh"), status="active", title="Chỉ trực tuyến", rules={"notice": "TN."})
+    client.force_login(CitizenFactory())
+    assert "Tây Ninh: Chỉ trực tuyến" in banner(html(client.get("/")))
