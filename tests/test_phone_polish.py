@@ -52,3 +52,32 @@ def test_a_citizen_without_dossiers_still_sees_every_province(client):
     make_campaign(ProvinceFactory(name="Tây Ninh"), status="active", title="Chỉ trực tuyến", rules={"notice": "TN."})
     client.force_login(CitizenFactory())
     assert "Tây Ninh: Chỉ trực tuyến" in banner(html(client.get("/")))
+
+
+def folded_filters(page):
+    match = re.search(
+        r'<details class="filters-fold">\s*<summary class="filters-fold__summary">(.*?)</summary>', page, re.S
+    )
+    assert match, "the filters fold into a <details>, closed in the markup"
+    return re.sub(r"<[^>]+>", "", match.group(1)).split()
+
+
+def test_the_queue_and_the_orders_fold_their_filters_and_count_the_active_ones(client):
+    officer = OfficerFactory()
+    client.force_login(officer)
+    assert folded_filters(html(client.get("/can-bo/"))) == ["Bộ", "lọc"]
+    page = html(client.get("/can-bo/", {"channel": "online", "date_from": "2024-03-01", "sort": "due"}))
+    assert folded_filters(page) == ["Bộ", "lọc", "2", "đang", "áp", "dụng"]
+    assert '<form method="get" class="card queue-filters"' in page.split('class="filters-fold"', 1)[1]
+
+    clerk = PostalClerkFactory(province=officer.desk.province)
+    client.force_login(clerk)
+    assert folded_filters(html(client.get("/buu-chinh/"))) == ["Bộ", "lọc"]
+    assert folded_filters(html(client.get("/buu-chinh/", {"kind": "return"}))) == [
+        "Bộ",
+        "lọc",
+        "1",
+        "đang",
+        "áp",
+        "dụng",
+    ]
