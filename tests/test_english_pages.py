@@ -67,15 +67,22 @@ def test_the_heads_urgent_exception_queue_reads_english():
     head = HeadFactory(agency=officer.desk.agency)
     dossier = make_dossier("accepted", officer=officer)
     services.grant_exception(dossier, officer, "Khám bệnh gấp")
+    other = make_dossier("accepted", officer=officer, procedure=dossier.procedure)
+    services.decline_exception(services.grant_exception(other, officer, "Gấp"), head, "Chưa cấp thiết")
     client = in_english()
     client.force_login(head)
     response = client.get("/can-bo/khan-cap/")
     assert response.status_code == 200
-    text = main_text(response, dossier.applicant_name, dossier.procedure.name, officer.full_name, "Khám bệnh gấp")
-    for phrase in ("Urgent exception requests", "Awaiting approval", "Requested by", "Approve", "Decline"):
+    data = (dossier.applicant_name, other.applicant_name, dossier.procedure.name, officer.full_name, head.full_name)
+    text = main_text(response, *data, "Khám bệnh gấp", "Chưa cấp thiết", "Gấp")
+    for phrase in ("Urgent exception requests", "Awaiting approval", "Requested by", "Approve"):
         assert phrase in text, phrase
+    pending, decided = text.split("Decided on", 1)
+    assert "Decline " in pending and "Declined" in decided  # the button, then the decided request's state
     assert dossier.code in text
     assert not untranslated(text), untranslated(text)
+    timeline = client.get(reverse("dossiers:officer_detail", args=[other.code])).content.decode()
+    assert "Urgent exception requested" in timeline and "Urgent exception declined" in timeline
 
 
 def test_the_province_admin_dashboard_reads_english():
