@@ -10,7 +10,8 @@ Which apply (`notices_for`):
   the citizen's latest dossier, unless the citizen picked another): that province's;
 - staff (officer, head, clerk, province admin): their own province's, an officer's limited to
   the campaigns that cover their desk;
-- anyone else: the province they picked once (`choose_province` keeps it in the session); a
+- anyone else: the province they picked once (`choose_province` keeps it in the session), a
+  signed-in citizen who has not picked one that of their latest dossier (`default_province`); a
   visitor who has not picked one sees every province's notice collapsed to one line, with the
   picker.
 `site_notices_compact` asks the banner for one line a notice (a <details> opens it); on a
@@ -82,10 +83,19 @@ def active_notices(at=None):
 
 
 def chosen_province(request):
-    """The province a visitor or citizen picked for the notices, or None."""
+    """The province a visitor or citizen picked for the notices, 0 for "Mọi tỉnh", or None."""
     session = getattr(request, "session", None)
     value = session.get(SESSION_KEY) if session is not None else None
     return int(value) if isinstance(value, int) or (isinstance(value, str) and value.isdigit()) else None
+
+
+def default_province(request):
+    """The province of the notices for a signed-in citizen who picked none: the one
+    `request.notice_default_province` gives (the latest dossier's, set by dossiers' middleware)."""
+    if not hasattr(request, "_notice_default_province"):
+        default = getattr(request, "notice_default_province", None)
+        request._notice_default_province = default() if callable(default) else default
+    return request._notice_default_province
 
 
 def notices_for(request, notices):
@@ -105,13 +115,22 @@ def notices_for(request, notices):
             return [n for n in notices if n["id"] in ids], False
         return [n for n in notices if n["province_id"] == user.province_id], False
     province = chosen_province(request)
-    if province is not None:
+    if province is None:
+        province = default_province(request)
+    if province:  # 0: "Mọi tỉnh" picked
         return [n for n in notices if n["province_id"] == province], False
     return notices, True
 
 
 def _provinces(notices):
     return sorted({(n["province_id"], n["province"]) for n in notices}, key=lambda item: item[1])
+
+
+def _picked_or_default(request):
+    for province in (chosen_province(request), getattr(request, "notice_province_id", None)):
+        if province is not None:
+            return province
+    return default_province(request)
 
 
 def notices(request):
@@ -127,5 +146,5 @@ def notices(request):
         "site_notices_compact": compact,
         # The picker, for whoever has no province of their own: the provinces with a notice now.
         "notice_provinces": [] if staff or hasattr(request, "notice_procedure") else _provinces(every),
-        "notice_province": chosen_province(request) or getattr(request, "notice_province_id", None),
+        "notice_province": _picked_or_default(request),
     }

@@ -16,8 +16,8 @@ def choose_province(request):
     value = request.POST.get("province", "")
     if value.isdigit() and Province.objects.filter(pk=int(value)).exists():
         request.session[SESSION_KEY] = int(value)
-    else:
-        request.session.pop(SESSION_KEY, None)
+    else:  # "Mọi tỉnh": kept, so a citizen's default (their latest dossier's province) gives way
+        request.session[SESSION_KEY] = 0
     target = request.POST.get("next") or "/"
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         target = "/"

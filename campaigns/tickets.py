@@ -214,6 +214,7 @@ def queue(desk, day, session):
         "date": day,
         "session": session,
         "issued": counter.last if counter else 0,
+        "walk_ins": counter.walk_ins if counter else 0,  # accepted at the desk without a ticket (walk_in.py)
         "called": counter.called if counter else 0,
         "capacity": desk_capacity(desk, session_bounds(desk, day, session)[0]),
         "tickets": tickets,

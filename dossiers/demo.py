@@ -20,6 +20,7 @@ from portal.working_time import calendar_for_desk
 from . import services
 from .models import Dossier
 from .pages.forms import channel_options
+from .payments import service as payments
 from .services import claims, uploads
 
 ORDER = 50
@@ -102,6 +103,21 @@ class Maker:
         return dossier
 
 
+def pay_if_due(dossier, citizen):
+    """Pay online the fee the officer must see paid before accepting (level 4, "thu phí trước khi
+    tiếp nhận"), as the citizen does on the demo gateway's page: `payments.start_payment`, then the
+    gateway's signed "paid" callback, applied by `payments.handle_callback` (the payment paid, its
+    e-receipt numbered, the events and notifications written). Nothing is faked; with the demo
+    gateway switched off (production) nothing is paid and the acceptance that follows is refused."""
+    provider = payments.get_provider("demo")
+    if not payments.blocks_acceptance(dossier) or not payments.payable(dossier) or not provider.enabled():
+        return dossier
+    payment = payments.start_payment(dossier, citizen, provider=provider.name)
+    payments.handle_callback(provider, provider.callback_payload(payment, payments.PAID))
+    dossier.refresh_from_db()
+    return dossier
+
+
 def _submitted(maker, officer, procedure, content=""):
     dossier = maker.draft(officer, procedure, content=content)
     return services.submit(dossier, maker.citizen) if dossier else None
@@ -109,7 +125,9 @@ def _submitted(maker, officer, procedure, content=""):
 
 def _accepted(maker, officer, procedure, content=""):
     dossier = _submitted(maker, officer, procedure, content)
-    return services.accept(dossier, officer, "Hồ sơ đầy đủ, hợp lệ.") if dossier else None
+    if dossier is None:
+        return None
+    return services.accept(pay_if_due(dossier, maker.citizen), officer, "Hồ sơ đầy đủ, hợp lệ.")
 
 
 def _processing(maker, officer, procedure, handed_to=""):
@@ -136,8 +154,8 @@ def load(stdout):
         stdout.write(f"  Hồ sơ mẫu: bỏ qua ({main.desk} không có thủ tục trực tuyến).")
         return
 
-    # Dossiers that go past acceptance use free procedures: a fee collected before acceptance would
-    # need an online payment first (dossiers/payments/service.py), which a demo script should not fake.
+    # Dossiers that go past acceptance use free procedures (the postal demo shows a paid one:
+    # a fee collected before acceptance is paid first through the demo gateway, `pay_if_due`).
     free = [p for p in online if not p.fee] or online
 
     def pick(i, pool=online):

@@ -4,7 +4,7 @@ printables). The transitions carry their own labels (workflow.TRANSITIONS); the 
 transitions are named here, including those higher apps write through services.record_event
 (postal, campaigns) and the online payment's. An action nobody named still reads as Vietnamese."""
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from . import workflow
 
@@ -15,7 +15,7 @@ OTHER_EVENTS = {
     "due_soon": gettext_lazy("Cảnh báo sắp đến hạn"),
     "overdue": gettext_lazy("Cảnh báo quá hạn"),
     "grant_exception": gettext_lazy("Cho phép trường hợp khẩn cấp"),
-    "request_exception": gettext_lazy("Đề nghị trường hợp khẩn cấp"),
+    "request_exception": pgettext_lazy("sự kiện", "Đề nghị trường hợp khẩn cấp"),  # the page title has no context
     "decline_exception": gettext_lazy("Không duyệt trường hợp khẩn cấp"),
     "return": gettext_lazy("Trả kết quả"),
     "supplement_upload": gettext_lazy("Tải lên giấy tờ bổ sung"),

@@ -30,12 +30,16 @@ def send_notification(self, notification_id):
     """Claim, commit, then send: the row is claimed (state `sending`, claimed_at) in a short
     transaction that commits before the backend is called, so no transaction or row lock is held
     over the SMS gateway or the mail server, and a second worker holding the same message skips
-    it while the claim is fresh. The result is recorded after the send; a failure is recorded and
-    raised, and the task retries with backoff. A worker lost mid-send leaves a claim that expires
-    after CLAIM_LEASE, then the message may be sent again (at least once, never silently lost)."""
+    it while the claim is fresh (and looks again after CLAIM_LEASE). The result is recorded after
+    the send; a failure is recorded and raised, and the task retries with backoff. A worker lost
+    mid-send leaves a claim that expires after CLAIM_LEASE; the redelivered task then sends it
+    (at least once, never silently lost)."""
     from .notify_backends import backend_for
 
     note = claim_notification(notification_id)
+    if note is BUSY:
+        # Another worker's fresh claim (or one lost mid-send): look again once the lease is over.
+        raise self.retry(countdown=CLAIM_LEASE.total_seconds())
     if note is None:
         return "skipped"
     try:
@@ -52,18 +56,19 @@ def send_notification(self, notification_id):
 
 
 CLAIM_LEASE = timedelta(minutes=10)
+BUSY = object()
 
 
 def claim_notification(notification_id, now=None):
-    """The message, claimed for this worker and committed; None when it is sent already or
-    another worker's claim is still fresh."""
+    """The message, claimed for this worker and committed; None when it is sent already (or
+    gone), BUSY while another worker's claim is fresh."""
     now = now or timezone.now()
     with transaction.atomic():
         note = Notification.objects.select_for_update().filter(pk=notification_id).first()
         if note is None or note.state == Notification.State.SENT:
             return None
         if note.state == Notification.State.SENDING and note.claimed_at and note.claimed_at > now - CLAIM_LEASE:
-            return None
+            return BUSY
         note.state = Notification.State.SENDING
         note.claimed_at = now
         note.attempts += 1

@@ -17,7 +17,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from . import workflow
+from .event_labels import event_label
 from .models import Dossier, Status, TrackingFailure
 
 # Defaults of the per-client limit (settings may override): 10 wrong answers per client per hour.
@@ -42,6 +42,14 @@ PUBLIC_ACTIONS = (
     "switch_return",
     "return",
     "withdraw",
+    # not transitions (labelled by dossiers/event_labels.py like every page): where the papers and the
+    # money are, and why the deadline moved
+    "postal_order",
+    "postal_handover",
+    "postal_delivered",
+    "payment_paid",
+    "payment_refunded",
+    "campaign_clock_stop",
 )
 
 
@@ -113,7 +121,7 @@ def _answers(dossier, phone_last4, token):
 def history(dossier):
     """The public events, oldest first: {action, label, at}."""
     events = dossier.events.filter(action__in=PUBLIC_ACTIONS).order_by("at", "id").only("action", "at")
-    return [{"action": e.action, "label": str(workflow.TRANSITIONS[e.action].label), "at": e.at} for e in events]
+    return [{"action": e.action, "label": str(event_label(e.action)), "at": e.at} for e in events]
 
 
 def handling_unit(dossier):

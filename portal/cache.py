@@ -1,4 +1,7 @@
-"""The Redis cache, but a Redis that is down does not take the site down with it.
+"""The two caches of motcua: Redis when REDIS_URL is set (ResilientRedisCache), else the database
+(SharedDatabaseCache, the embedded default that every process shares).
+
+The Redis cache, but a Redis that is down does not take the site down with it.
 
 Django's RedisCache raises when Redis is unreachable, so every page or API call that
 reads a cached value (the campaign policy index, the working calendar, throttles) would
@@ -13,10 +16,15 @@ holding a request.
 """
 
 import logging
+import math
 import time
+from datetime import UTC
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.redis import RedisCache
+from django.db import connections, models, router, transaction
+from django.utils import timezone
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -104,3 +112,42 @@ class ResilientRedisCache(RedisCache):
             return super().clear()
         except DOWN as exc:
             return self._down("clear", exc, False)
+
+
+class SharedDatabaseCache(DatabaseCache):
+    """Django's database cache (the default without Redis: one table every process reads), with an `incr`
+    that loses no count. Django's takes get-then-set, so two processes counting at once (the tracking
+    look-up limits of dossiers/tracking.py, any counter) both write the same next value; here the row's
+    write lock is taken before it is read, and the count keeps the key's expiry."""
+
+    def incr(self, key, delta=1, version=None):
+        made = self.make_and_validate_key(key, version=version)
+        db = router.db_for_write(self.cache_model_class)
+        connection = connections[db]
+        quote = connection.ops.quote_name
+        table, cache_key, expires = quote(self._table), quote("cache_key"), quote("expires")
+        with transaction.atomic(using=db), connection.cursor() as cursor:
+            if connection.features.has_select_for_update:
+                cursor.execute(f"SELECT {expires} FROM {table} WHERE {cache_key} = %s FOR UPDATE", [made])
+            else:  # SQLite: a write takes the database's write lock, so the next incr waits for this one
+                cursor.execute(f"UPDATE {table} SET {cache_key} = {cache_key} WHERE {cache_key} = %s", [made])
+                cursor.execute(f"SELECT {expires} FROM {table} WHERE {cache_key} = %s", [made])
+            row = cursor.fetchone()
+            value = self.get(key, self._missing_key, version=version)
+            if row is None or value is self._missing_key:
+                raise ValueError(f"Key '{key}' not found")
+            new_value = value + delta
+            self._base_set("set", made, new_value, self._remaining(connection, row[0]))
+        return new_value
+
+    @staticmethod
+    def _remaining(connection, stored):
+        """The seconds left before a stored expiry (None: never expires), as `set` takes them."""
+        expression = models.Expression(output_field=models.DateTimeField())
+        for converter in connection.ops.get_db_converters(expression) + expression.get_db_converters(connection):
+            stored = converter(stored, expression, connection)
+        if stored.year >= 9999:
+            return None
+        if timezone.is_naive(stored):
+            stored = timezone.make_aware(stored, UTC)
+        return max(1, math.ceil((stored - timezone.now()).total_seconds()))

@@ -113,6 +113,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A citizen's notice banner defaults to the province of their latest dossier.
+    "dossiers.notice_province.CitizenNoticeProvinceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -165,13 +167,14 @@ if REDIS_URL:
     # portal.cache.ResilientRedisCache: Django's RedisCache, but a Redis outage degrades to no cache, not to 500s.
     CACHES = {"default": {"BACKEND": "portal.cache.ResilientRedisCache", "LOCATION": REDIS_URL}}
 else:
-    # Without Redis: Django's database cache, in the table `motcua_cache` of DATABASES["default"] (created by
+    # Without Redis: portal.cache.SharedDatabaseCache (Django's database cache, with an `incr` that loses no count),
+    # in the table `motcua_cache` of DATABASES["default"] (created by
     # `migrate`, portal/apps.py). Every process reads the same rows (each gunicorn worker, every Celery child,
     # beat; every machine when the database is PostgreSQL), so the campaign policy's version key, the calendar
     # version, throttles and the worker's heartbeat agree everywhere. Never a per-process local-memory cache.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "BACKEND": "portal.cache.SharedDatabaseCache",
             "LOCATION": "motcua_cache",
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }

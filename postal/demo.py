@@ -27,7 +27,7 @@ def _postal_dossiers(stdout):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from dossiers import services as dossier_services
-    from dossiers.demo import ADDRESS, CITIZEN, PDF
+    from dossiers.demo import ADDRESS, CITIZEN, PDF, pay_if_due
     from dossiers.services import uploads
     from portal.errors import Conflict, Forbidden, RuleError
     from portal.models import Procedure
@@ -61,7 +61,8 @@ def _postal_dossiers(stdout):
                     upload = SimpleUploadedFile(f"{document.code}.pdf", PDF, content_type="application/pdf")
                     uploads.add_document(dossier, citizen, document.code, upload)
                 dossier = dossier_services.submit(dossier, citizen)
-                dossier = dossier_services.accept(dossier, officer)
+                # A level-4 fee collected before acceptance: paid through the demo gateway first.
+                dossier = dossier_services.accept(pay_if_due(dossier, citizen), officer)
                 if state == "completed":
                     dossier = dossier_services.process(dossier, officer)
                     dossier_services.complete(dossier, officer, "approved")

@@ -3,6 +3,7 @@ the subsidy ledger, and the post office's integration (clients, idempotency, web
 
 from django.conf import settings
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Province
@@ -47,12 +48,13 @@ class PostalOrder(models.Model):
         RETURN = "return", _("chuyển trả kết quả")
 
     class Status(models.TextChoices):
-        CREATED = "created", _("mới tạo")
-        ASSIGNED = "assigned", _("đã phân công")
-        PICKED_UP = "picked_up", _("đã nhận hàng")
-        DELIVERED = "delivered", _("đã phát")
-        FAILED = "failed", _("phát/nhận không thành công")
-        CANCELLED = "cancelled", _("đã huỷ")
+        # Read as status pills ("Mới tạo", like "Mới đăng ký"): capitalised over the catalogue's msgids.
+        CREATED = "created", capfirst(_("mới tạo"))
+        ASSIGNED = "assigned", capfirst(_("đã phân công"))
+        PICKED_UP = "picked_up", capfirst(_("đã nhận hàng"))
+        DELIVERED = "delivered", capfirst(_("đã phát"))
+        FAILED = "failed", capfirst(_("phát/nhận không thành công"))
+        CANCELLED = "cancelled", capfirst(_("đã huỷ"))
 
     class SlaClock(models.TextChoices):
         WORKING = "working", _("giờ làm việc")

@@ -323,6 +323,22 @@ class PostalReport:
         return _("Tất cả các tỉnh")
 
     @property
+    def filter_label(self):
+        """The campaign filter in words ("" without one): seed 001's list of the switched returns."""
+        if self.campaign_id is None and not self.switched:
+            return ""
+        from campaigns.models import Campaign
+
+        parts = []
+        campaign = Campaign.objects.filter(pk=self.campaign_id).first() if self.campaign_id else None
+        if campaign is not None:
+            text = _("lượt được miễn, giảm cước theo “%(title)s” (%(basis)s)")
+            parts.append(text % {"title": campaign.title, "basis": campaign.legal_basis})
+        if self.switched:
+            parts.append(_("chỉ lượt trả kết quả của hồ sơ nộp trước đợt, chuyển sang nhận qua bưu chính"))
+        return "; ".join(parts)
+
+    @property
     def window_label(self):
         return _("Từ ngày %(start)s đến ngày %(end)s") % {
             "start": self.start.strftime("%d/%m/%Y"),

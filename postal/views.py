@@ -433,6 +433,8 @@ def report(request):
             "agency": report.agency.code if report.agency else "",
             "from": report.start.isoformat(),
             "to": report.end.isoformat(),
+            "campaign": report.campaign_id or "",
+            "switched": "1" if report.switched else "",
         }.items()
         if value
     }

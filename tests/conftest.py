@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import translation
 
+from tests import chromium
 from tests.factories import AgencyFactory, ProcedureFactory, ProvinceFactory
 
 
@@ -13,7 +14,9 @@ def _isolated(settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     # One process here: a local-memory cache of the test's own (the served default, the database cache, is
     # exercised by tests/served, which runs the real processes), so a test needs no database to use the cache.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+    # With REDIS_URL (CI) the tests keep the Redis cache, the production path.
+    if "redis" not in settings.CACHES["default"]["BACKEND"].lower():
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
     from portal.celery import app
 
     app.conf.task_always_eager = True
@@ -82,3 +85,17 @@ def catalog():
     }
     rows.update(tay_ninh=tay_ninh, dong_nai=dong_nai, justice=justice, ward=ward)
     return rows
+
+
+@pytest.fixture(scope="session")
+def playwright_driver():
+    """One Playwright for the run, shared by tests/browser and tests/served (tests/chromium.py)."""
+    yield from chromium.driver()
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver):
+    """Debian's headless Chromium for the session."""
+    browser = chromium.launch(playwright_driver)
+    yield browser
+    browser.close()

@@ -278,7 +278,7 @@ def test_csv_has_a_bom_dd_mm_yyyy_dates_and_the_totals(world):
     assert (full[column["fee"]], full[column["fee_charged"]], full[column["fee_waived"]]) == ("22000", "0", "22000")
     assert full[column["budget"]] == BUDGET
     assert rows[2][column["triggered_at"]] == "29/04/2020"
-    assert rows[2][column["status"]] == "phát/nhận không thành công"
+    assert rows[2][column["status"]] == "Phát/nhận không thành công"
 
     assert tail[0] == ["Tổng theo cơ quan"]
     totals = {line[0]: line for line in tail[2:]}

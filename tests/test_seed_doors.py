@@ -353,6 +353,11 @@ def test_point2_the_cap_plus_one_th_walk_in_acceptance_is_refused_with_the_next_
     with time_machine.travel(at, tick=False):
         for dossier in (first, second, holder):  # 1 ticket + 2 without = 3; the holder takes the ticket's place
             dossier_services.accept(dossier, officer)
+    desk_page = Client()
+    desk_page.force_login(officer)
+    with time_machine.travel(at, tick=False):
+        board = desk_page.get(f"/quay/{officer.desk_id}/goi-so/", {"session": "afternoon"}).content.decode()
+    assert "<strong>2</strong> hồ sơ tiếp nhận trực tiếp không lấy số" in board
     extra = walk_in_draft(capped, at)
     with time_machine.travel(vn(2020, 3, 31, 15), tick=False):
         answer, message = through(door, "accept", extra, officer)

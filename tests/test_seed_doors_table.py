@@ -96,6 +96,14 @@ def test_point5_switched_waives_only_switched_returns_and_the_finance_list_filte
     assert len(everything["rows"]) == 3
     listed = api_client(admin).get("/api/v1/reports/postal/", {**query, "campaign": campaign.pk, "switched": 1}).json()
     assert [(r["dossier"], r["kind"], r["fee_waived"]) for r in listed["rows"]] == [(filed.code, "return", 25000)]
+    # The page the campaign links to: the same list, saying what it is, its downloads keeping the filter.
+    page = Client()
+    page.force_login(admin)
+    shown = page.get("/buu-chinh/bao-cao/", {**query, "campaign": campaign.pk, "switched": 1})
+    text = shown.content.decode()
+    assert shown.status_code == 200 and filed.code in text and new.code not in text
+    assert "chuyển sang nhận qua bưu chính" in text and "2964/UBND-KSTT" in text
+    assert f"campaign={campaign.pk}" in text and "switched=1" in text  # the CSV / XLSX links
 
 
 def test_point5_report_due_on_the_campaign_page_and_one_reminder_two_working_days_before(committed):

@@ -5,11 +5,13 @@ in-process halves: the settings' defaults, and the calendar's version key."""
 import os
 import subprocess
 import sys
+import threading
 from datetime import date
 from pathlib import Path
 
 import pytest
-from django.db import transaction
+from django.core.management import call_command
+from django.db import connection, connections, transaction
 
 from portal import working_time
 from portal.models import CalendarOverride
@@ -43,7 +45,7 @@ def settings_with(tmp_path, **env):
 
 def test_with_no_settings_every_process_shares_the_database_cache_and_links_to_the_port_served(tmp_path):
     backend, site_url, database = settings_with(tmp_path, PORT="8765")
-    assert backend == "django.core.cache.backends.db.DatabaseCache"
+    assert backend == "portal.cache.SharedDatabaseCache"
     assert site_url == "http://127.0.0.1:8765"
     assert database == str(tmp_path / "motcua.sqlite3")
 
@@ -69,3 +71,40 @@ def test_a_calendar_change_gets_a_new_version_again_at_commit():
     assert working_time._version() not in (before, during)
     calendar = working_time.calendar_for_province(province.pk)
     assert date(2026, 12, 26) in calendar.extra_working_days
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL here")
+def test_counts_in_the_database_cache_lose_no_increment_when_processes_count_at_once(settings):
+    """Four clients counting at once (each its own database connection, as processes have): every count
+    is kept, and the key keeps its expiry. Django's own DatabaseCache.incr (get, then set) loses some."""
+    settings.CACHES = {"default": {"BACKEND": "portal.cache.SharedDatabaseCache", "LOCATION": "motcua_cache"}}
+    call_command("createcachetable", verbosity=0)
+    from django.core.cache import cache
+
+    cache.set("motcua:test-count", 0, timeout=600)
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def count():
+        try:
+            barrier.wait(timeout=10)
+            for _ in range(25):
+                cache.incr("motcua:test-count")
+        except Exception as exc:  # asserted below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=count) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors
+    assert cache.get("motcua:test-count") == 100
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT expires FROM motcua_cache WHERE cache_key LIKE %s", ["%motcua:test-count"])
+        (expires,) = cursor.fetchone()
+    assert expires.year < 9999  # still expiring, not made permanent by the counting

@@ -198,7 +198,7 @@ def my_dossiers(request):
         dossier.is_late = running and dossier.due_at < now
         dossier.in_time = running and dossier.due_at >= now
         dossier.pay_now = payments.payable(dossier)
-    if page.object_list and not chosen_province(request):  # the banner: the latest dossier's province
+    if page.object_list and chosen_province(request) is None:  # the banner: the latest dossier's province
         request.notice_province_id = page.object_list[0].province_id
     return render(request, "dossiers/citizen/list.html", {"page": page, "now": now})
 

@@ -2,8 +2,9 @@
 (anything else is a 404), the clock as people read it, the document rows, calling a service
 and turning its refusals into what a browser shows, and the checked file views.
 
-The pages themselves: views_citizen (submission, my dossiers), views_officer (queues, the
-dossier page, walk-in entry, notifications), views_print (printables), views_public (tracking)."""
+The pages themselves, beside this module: citizen (submission, my dossiers), officer (queues, the
+dossier page, walk-in entry, notifications), exceptions (the head's urgent cases), prints
+(printables), public (tracking)."""
 
 from functools import wraps
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.policy import effective_policy
 from portal.models import OneStopDesk, Procedure, phone_validator
+from portal.widgets import FilePicker
 
 from ..models import IntakeChannel, Outcome, ReturnChannel
 from ..services import desk_serves
@@ -308,7 +309,7 @@ class UploadForm(forms.Form):
     document_code = forms.CharField(widget=forms.HiddenInput, max_length=32)
     file = forms.FileField(
         label=_("Chọn tệp"),
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
+        widget=FilePicker(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -391,7 +392,7 @@ class CompleteForm(ActionForm):
         label=_("Kết quả điện tử (không bắt buộc)"),
         required=False,
         help_text=_("PDF, JPEG hoặc PNG."),
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
+        widget=FilePicker(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
     )
     field_map = {"file": "result_file"}
 

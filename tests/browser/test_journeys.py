@@ -448,11 +448,20 @@ def test_admin_campaign_suspends_walk_in_and_an_urgent_exception_lets_one_throug
     assert dossier.status == Status.DRAFT
     shot(officer, "walk-in-refused")
 
-    # The head approves an urgent case; the officer records it, and the dossier goes through.
-    box = action(officer, "Cho phép trường hợp khẩn cấp")
+    # The officer asks for an urgent case; the head of the agency approves it in the head's queue
+    # (only a head grants one, issue 13); the dossier goes through.
+    box = action(officer, "Trường hợp khẩn cấp (lãnh đạo cơ quan phê duyệt)")
     box.get_by_label("Lý do khẩn cấp").fill("Trẻ cần giấy khai sinh để làm thủ tục chữa bệnh khẩn cấp.")
-    box.get_by_label("Lãnh đạo cơ quan phê duyệt").fill(world.head.full_name)
-    box.get_by_role("button", name="Ghi nhận trường hợp khẩn cấp").click()
+    box.get_by_role("button", name="Đề nghị / phê duyệt trường hợp khẩn cấp").click()
+    expect(officer.get_by_text("Đề nghị trường hợp khẩn cấp đang chờ lãnh đạo phê duyệt")).to_be_visible()
+    shot(officer, "exception-requested")
+    head = new_page()
+    login(head, world.head, "/can-bo/khan-cap/")
+    expect(head.get_by_role("link", name=dossier.code)).to_be_visible()
+    shot(head, "exception-queue")
+    head.get_by_role("button", name="Phê duyệt", exact=True).click()
+    expect(head.get_by_text(f"Đã phê duyệt trường hợp khẩn cấp của hồ sơ {dossier.code}.")).to_be_visible()
+    officer.reload()
     expect(officer.get_by_text("Trường hợp khẩn cấp đã được phê duyệt")).to_be_visible()
     shot(officer, "exception-recorded")
     action(officer, "Nộp và tiếp nhận ngay").get_by_role("button", name="Nộp và tiếp nhận ngay").click()

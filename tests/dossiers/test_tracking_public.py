@@ -151,3 +151,19 @@ def test_wrong_answers_past_the_window_are_not_kept(settings):
     with time_machine.travel(timezone.now() + timedelta(seconds=settings.TRACKING_CLIENT_WINDOW + 1)):
         api(dossier.code, "198.51.100.4", phone=wrong_digits(dossier))
     assert TrackingFailure.objects.count() == 1  # the first client's row expired and went
+
+
+def test_the_history_names_postal_and_payment_events_in_vietnamese_and_never_their_notes(client):
+    from dossiers import services
+
+    dossier = make_dossier("processing")
+    services.record_event(dossier, None, "payment_paid", "Biên lai BL-0001, người nộp Trần Thị Bình")
+    services.record_event(dossier, None, "postal_delivered", "Bưu điện đã phát đơn EB1. Người nhận: Lê Văn Cường.")
+    answer = api(dossier.code, "198.51.100.4", phone=dossier.applicant_phone[-4:]).json()
+    labels = [event["label"] for event in answer["history"]]
+    assert labels[-2:] == ["Đã thanh toán phí, lệ phí", "Bưu điện đã phát"]
+    page = client.get(reverse(PAGE), {"code": dossier.code, "phone": dossier.applicant_phone[-4:]})
+    text = page.content.decode()
+    assert "Đã thanh toán phí, lệ phí" in text and "Bưu điện đã phát" in text
+    assert "payment_paid" not in text and "postal_delivered" not in text
+    assert "Lê Văn Cường" not in text and "Trần Thị Bình" not in text  # labels only, never the notes

@@ -1,6 +1,6 @@
 """The served-stack journeys (marker `served`): the real stack of `make run` (tests/served/stack.py), once on
 the embedded default and once on PostgreSQL + Redis, driven by Playwright in Debian's Chromium (the session
-browser of tests/browser/conftest.py). Screenshots land in test-output/served/<variant>/."""
+browser of tests/conftest.py). Screenshots land in test-output/served/<variant>/."""
 
 import json
 import os
@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import browser  # noqa: F401  (one Chromium for the session, Debian's)
 from tests.faults.conftest import free_port
 
 from .stack import (
@@ -38,14 +37,18 @@ VARIANTS = ["embedded", "postgres"]
 
 
 class _Variant:
-    """One variant's stack, made and prepared (migrate, load_demo) in a thread of its own, so that the next
-    variant's preparation runs while the tests of the one before use its stack."""
+    """One variant's stack, made and prepared (migrate, load_demo) by the preparing thread (_prepare_all)."""
 
     def __init__(self, variant):
         self.variant, self.served, self.skip, self.error = variant, None, None, None
         self.admin_url = self.name = self.redis_url = None
-        self.thread = threading.Thread(target=self._prepare, name=f"served-{variant}", daemon=True)
-        self.thread.start()
+        self.done = threading.Event()
+
+    def prepare(self):
+        try:
+            self._prepare()
+        finally:
+            self.done.set()
 
     def _prepare(self):
         try:
@@ -71,7 +74,7 @@ class _Variant:
             self.error = exc
 
     def ready(self):
-        self.thread.join()
+        self.done.wait()
         if self.skip:
             pytest.skip(self.skip)
         if self.error is not None:
@@ -85,12 +88,36 @@ class _Variant:
             recreate_database(self.admin_url, self.name, drop_only=True)
 
 
+_VARIANTS = {}  # variant → _Variant, made when collection ends
+
+
+def pytest_collection_finish(session):
+    """Prepare the stacks of the selected variants, one after the other, in a thread started as soon as the
+    tests are collected: under `make test` the preparation (migrate, load_demo: CPU in another process) runs
+    on the second core while the tests before tests/served run on the first; run alone, the next variant is
+    prepared while the tests of the one before use its stack."""
+    wanted = {
+        item.callspec.params.get("stack")
+        for item in session.items
+        if "tests/served/" in str(item.fspath) and hasattr(item, "callspec")
+    }
+    for variant in VARIANTS:
+        if variant in wanted and variant not in _VARIANTS:
+            _VARIANTS[variant] = _Variant(variant)
+    if _VARIANTS:
+        threading.Thread(target=_prepare_all, args=list(_VARIANTS.values()), name="served-prepare", daemon=True).start()
+
+
+def _prepare_all(*variants):
+    for variant in variants:
+        variant.prepare()
+
+
 @pytest.fixture(scope="session")
 def _variants():
-    made = {}
-    yield made
-    for variant in made.values():  # a variant prepared but never served (its tests deselected)
-        variant.thread.join()
+    yield _VARIANTS
+    for variant in _VARIANTS.values():  # a variant prepared but never served (its tests failed to start)
+        variant.done.wait()
         if variant.served is not None:
             variant.served.stop()
         variant.clean()
@@ -99,15 +126,11 @@ def _variants():
 @pytest.fixture(scope="session", params=VARIANTS)
 def stack(request, _variants):
     """The running stack of one variant, for every test of that variant; stopped (every process it
-    started, by process group) at the end, whatever happened. The next variant is prepared meanwhile."""
+    started, by process group) at the end, whatever happened."""
     variant = request.param
-    if variant not in _variants:
+    if variant not in _variants:  # not selected at collection (should not happen): prepared here
         _variants[variant] = _Variant(variant)
-    wanted = {item.callspec.params.get("stack") for item in request.session.items if hasattr(item, "callspec")}
-    for later in VARIANTS[VARIANTS.index(variant) + 1 :]:
-        if later in wanted and later not in _variants:
-            _variants[later] = _Variant(later)
-            break
+        _variants[variant].prepare()
     current = _variants[variant]
     served = current.ready()
     try:
@@ -126,7 +149,7 @@ def stack(request, _variants):
 
 
 @pytest.fixture
-def people(browser, stack):  # noqa: F811  (the imported session browser)
+def people(browser, stack):
     """people(viewport=PHONE) opens another person's browser on the stack (cookies of its own)."""
     contexts = []
 

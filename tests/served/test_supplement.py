@@ -1,6 +1,9 @@
 """A supplement on the served stack (issue 11, point 4): the officer asks for a supplement on the desk's
-page, the citizen uploads a new version of the document on a phone and completes the supplement; the
-file submitted first is still there and the dossier is back with the officer."""
+page, the citizen uploads a new version of the document on a phone (the version submitted first offers no
+"Xoá") and completes the supplement; the file submitted first is still there and the dossier is back with
+the officer."""
+
+import re
 
 from tests.dossier_helpers import PDF
 
@@ -78,6 +81,8 @@ def test_an_officer_asks_for_a_supplement_and_the_citizen_completes_it_with_a_ne
     citizen.wait_for_load_state()
     text = citizen.inner_text("main")
     assert f"{document}-bo-sung.pdf" in text and f"{document}-ban-dau.pdf" in text, "both versions are listed"
+    submitted_first = citizen.get_by_role("button", name=re.compile(rf"Xoá\s+{re.escape(document)}-ban-dau\.pdf"))
+    assert submitted_first.count() == 0, "a document already submitted cannot be deleted"
     shot(citizen, "citizen-new-version")
     citizen.get_by_role("button", name="Đã bổ sung").click()
     citizen.wait_for_load_state()

@@ -134,3 +134,14 @@ def test_the_officer_sees_every_version_and_the_uploads_in_the_history(client, a
     page = html(client.get(reverse("dossiers:officer_detail", args=[asked.code])))
     assert "Bản 1/2" in page and "Bản 2/2" in page and "mới nhất" in page
     assert "Tải lên giấy tờ bổ sung" in page  # the event, in Vietnamese
+
+
+def test_the_supplement_page_names_a_missing_required_document_before_sending(client, asked):
+    _submitted(asked, "TK").delete()
+    logged_in(client, asked.citizen)
+    page = html(client.get(reverse("dossiers:documents", args=[asked.code])))
+    assert "Còn thiếu giấy tờ bắt buộc: Tờ khai đăng ký." in page
+    refused = client.post(reverse("dossiers:supplement_done", args=[asked.code]), {"supplement-note": ""})
+    assert refused.status_code == 400 and "Còn thiếu giấy tờ bắt buộc: Tờ khai đăng ký." in html(refused)
+    asked.refresh_from_db()
+    assert asked.status == Status.SUPPLEMENT_REQUESTED

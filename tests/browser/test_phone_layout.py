@@ -1,0 +1,117 @@
+"""The officer's queue and the clerk's orders as a phone (390 px) and a desktop (1366 px) show
+them in Chromium: the filters fold into one "Bộ lọc" line on the phone (the first row is on the
+first screen) and stand open on the desktop, without JavaScript too; a stacked row keeps a cell's
+content together in the value column (the procedure's code and name). Screenshots in
+test-output/screenshots/<test>/."""
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from portal.models import Procedure
+from tests.browser.test_journeys import login
+from tests.dossier_helpers import make_dossier
+from tests.factories import OfficerFactory, PostalClerkFactory, ProcedureFactory
+from tests.test_postal_report import make_order
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 768}}
+LONG_NAME = "Cấp giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở và tài sản khác gắn liền với đất lần đầu"
+
+
+@pytest.fixture
+def opened(browser, live_server):
+    contexts = []
+
+    def open_page(viewport, javascript=True):
+        context = browser.new_context(locale="vi-VN", viewport=viewport, java_script_enabled=javascript)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        page.base = live_server.url
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def officer():
+    officer = OfficerFactory()
+    procedure = ProcedureFactory(
+        province=officer.desk.province, agency=officer.desk.agency, code="1.000656", name=LONG_NAME
+    )
+    make_dossier(officer=officer, procedure=procedure)
+    return officer
+
+
+def text_left(page, selector, text):
+    """The left edge of the first line box of the text node `text` inside the first `selector`,
+    and the left edge of that element."""
+    return page.evaluate(
+        """([selector, text]) => {
+            const cell = document.querySelector(selector);
+            const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+            let node;
+            while ((node = walker.nextNode())) {
+                if (node.textContent.includes(text)) {
+                    const range = document.createRange();
+                    range.selectNodeContents(node);
+                    return [range.getClientRects()[0].left, cell.getBoundingClientRect().left];
+                }
+            }
+            return null;
+        }""",
+        [selector, text],
+    )
+
+
+def assert_filters_fold(page, width, field_label, first_row):
+    summary = page.locator("summary.filters-fold__summary")
+    field = page.get_by_label(field_label, exact=True)
+    if width == "phone":
+        expect(summary).to_be_visible()
+        expect(summary).to_contain_text("Bộ lọc")
+        expect(field).to_be_hidden()
+        # Folded, the filters are one line: the first row follows right under it.
+        line = summary.bounding_box()
+        assert line["height"] < 60, line
+        assert page.locator(first_row).first.bounding_box()["y"] - (line["y"] + line["height"]) < 80
+        summary.click()
+        expect(field).to_be_visible()
+    else:
+        expect(summary).to_be_hidden()
+        expect(field).to_be_visible()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_officer_queue_folds_its_filters_on_a_phone_and_keeps_code_and_name_together(
+    opened, officer, width, javascript, shot
+):
+    page = opened(WIDTHS[width], javascript)
+    login(page, officer, "/can-bo/")
+    shot(page, f"queue-{width}")
+    if width == "phone":
+        # "Thủ tục": the name follows the code in the value column, not under the label.
+        name_left, cell_left = text_left(page, "tr.queue-row td:nth-child(2)", "Cấp giấy chứng nhận")
+        assert name_left - cell_left > 100, (name_left, cell_left)
+    assert_filters_fold(page, width, "Kênh nộp", "tr.queue-row")
+    if width == "phone":
+        shot(page, "queue-phone-filters-open")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_clerks_orders_fold_their_filters_on_a_phone(opened, officer, width, shot):
+    clerk = PostalClerkFactory(province=officer.desk.province)
+    dossier = make_dossier(officer=officer, procedure=Procedure.objects.get(code="1.000656"))
+    make_order(dossier, "pickup", at=timezone.now())
+    page = opened(WIDTHS[width])
+    login(page, clerk, "/buu-chinh/")
+    shot(page, f"orders-{width}")
+    if width == "phone":
+        name_left, cell_left = text_left(page, "tr.postal-row td:nth-child(3)", "Cấp giấy")
+        assert name_left - cell_left > 100, (name_left, cell_left)
+    assert_filters_fold(page, width, "Người phụ trách", "tr.postal-row")
