@@ -181,3 +181,12 @@ def test_the_supplement_page_and_its_removal_confirmation_read_english():
     text = main_text(asking, *data)
     assert "Delete this file?" in text and "cannot be recovered" in text
     assert not untranslated(text), untranslated(text)
+
+
+def test_the_receipts_qr_code_is_labelled_in_english():
+    dossier = make_dossier("accepted")
+    client = in_english()
+    client.force_login(dossier.owner)
+    page = client.get(reverse("dossiers:print", args=[dossier.code, "giay-tiep-nhan"])).content.decode()
+    assert f'aria-label="Track dossier {dossier.code}"' in page
+    assert "Tra cứu hồ sơ" not in visible_text(page)
