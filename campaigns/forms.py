@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Agency, OneStopDesk, Procedure, Province
+from portal.widgets import DateField
 
 from .models import Session
 from .rules import RULE_KEYS, SCOPE_KEYS, parse_date
@@ -91,18 +92,15 @@ class CampaignForm(forms.Form):
         ],
     )
     subsidy_budget = forms.CharField(label=_("Nguồn kinh phí hỗ trợ cước"), required=False, max_length=200)
-    report_due = forms.DateField(
+    report_due = DateField(
         label=_("Hạn gửi danh sách hồ sơ được miễn cước"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Quản trị tỉnh được nhắc trước hai ngày làm việc."),
     )
     pickup_sla_hours = forms.FloatField(label=_("Bưu điện nhận hồ sơ trong (giờ)"), required=False, min_value=0.5)
     return_sla_hours = forms.FloatField(label=_("Bưu điện nhận kết quả trong (giờ)"), required=False, min_value=0.5)
-    clock_stop_until = forms.DateField(
-        label=_("Thủ tục cần xác minh thực địa dừng tính thời hạn đến hết ngày"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    clock_stop_until = DateField(
+        label=_("Thủ tục cần xác minh thực địa dừng tính thời hạn đến hết ngày"), required=False
     )
     notice = forms.CharField(
         label=_("Thông báo cho người dân"), required=False, widget=forms.Textarea(attrs={"rows": 4})
@@ -188,7 +186,7 @@ class CampaignForm(forms.Form):
 
 
 class TicketForm(forms.Form):
-    date = forms.DateField(label=_("Ngày"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = DateField(label=_("Ngày"))
     session = forms.ChoiceField(label=_("Buổi"), choices=Session.choices, widget=forms.RadioSelect)
     full_name = forms.CharField(label=_("Họ và tên"), max_length=200)
     phone = forms.CharField(label=_("Số điện thoại"), max_length=20)
