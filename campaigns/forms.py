@@ -7,12 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Agency, OneStopDesk, Procedure, Province
-from portal.widgets import DateField
+from portal.widgets import DateField, DateTimeField
 
 from .models import Session
 from .rules import RULE_KEYS, SCOPE_KEYS, parse_date
 
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 CHECKS = forms.CheckboxSelectMultiple
 INTAKE = [("online", _("Trực tuyến")), ("postal", _("Qua bưu chính công ích")), ("walk_in", _("Trực tiếp"))]
 RETURNS = [("desk", _("Tại Bộ phận Một cửa")), ("postal", _("Qua bưu chính công ích")), ("online", _("Trực tuyến"))]
@@ -27,12 +26,10 @@ class CampaignForm(forms.Form):
     legal_basis = forms.CharField(
         label=_("Căn cứ (số, ngày văn bản)"), max_length=300, help_text=_("Ví dụ: 1318/UBND-KSTT ngày 22/7/2021")
     )
-    starts_at = forms.DateTimeField(label=_("Bắt đầu"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"])
-    ends_at = forms.DateTimeField(
+    starts_at = DateTimeField(label=_("Bắt đầu"))
+    ends_at = DateTimeField(
         label=_("Kết thúc"),
         required=False,
-        widget=DATETIME,
-        input_formats=["%Y-%m-%dT%H:%M"],
         help_text=_("Để trống nếu áp dụng đến khi có thông báo (kết thúc bằng thao tác Kết thúc)."),
     )
     # Scope: nothing ticked on an axis = no restriction on it.
@@ -205,7 +202,7 @@ class PreviewForm(forms.Form):
     """The preview page's questions: at which moment, and (optionally) the policy of which
     procedure at which desk, without and with the campaign."""
 
-    at = forms.DateTimeField(label=_("Thời điểm"), required=False, widget=DATETIME)
+    at = DateTimeField(label=_("Thời điểm"), required=False)
     procedure = forms.ModelChoiceField(
         label=_("Thủ tục"), queryset=Procedure.objects.none(), required=False, empty_label=_("(không chọn)")
     )

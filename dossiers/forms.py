@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.policy import effective_policy
 from portal.models import OneStopDesk, Procedure, phone_validator
-from portal.widgets import DateField, FilePicker
+from portal.widgets import DateField, DateTimeField, FilePicker
 
 from .models import IntakeChannel, Outcome, ReturnChannel
 from .services import desk_serves
@@ -398,11 +398,7 @@ class CompleteForm(ActionForm):
 
 
 class ApologizeForm(ActionForm):
-    new_due_at = forms.DateTimeField(
-        label=_("Ngày giờ hẹn trả kết quả mới"),
-        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
+    new_due_at = DateTimeField(label=_("Ngày giờ hẹn trả kết quả mới"))
     reason = _reason(_("Lý do chậm trả kết quả"))
 
 

@@ -66,6 +66,52 @@ class DateField(forms.DateField):
     input_formats = DATE_INPUT_FORMATS
 
 
+# The same for a date and time ("datetime-local" reads "mm/dd/yyyy, --:-- --" in an English browser).
+DATETIME_DISPLAY_FORMAT = "%d/%m/%Y %H:%M"
+DATETIME_INPUT_FORMATS = [
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+]
+DATETIME_PATTERN = (
+    r"\s*(\d{1,2}\/\d{1,2}\/\d{4}\s+\d{1,2}:\d{2}(:\d{2})?|\d{4}-\d{1,2}-\d{1,2}[T ]\d{1,2}:\d{2}(:\d{2})?)\s*"
+)
+DATETIME_PLACEHOLDER = "dd/mm/yyyy hh:mm"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "text"
+
+    def __init__(self, attrs=None):
+        defaults = {
+            "placeholder": DATETIME_PLACEHOLDER,
+            "pattern": DATETIME_PATTERN,
+            "title": DATETIME_PLACEHOLDER,
+            "autocomplete": "off",
+            "class": "date-input date-input--time",
+        }
+        super().__init__({**defaults, **(attrs or {})}, format=DATETIME_DISPLAY_FORMAT)
+
+    def format_value(self, value):
+        if isinstance(value, str):
+            for format in DATETIME_INPUT_FORMATS:
+                try:
+                    value = datetime.strptime(value.strip(), format)
+                    break
+                except ValueError:
+                    continue
+            else:
+                return value  # shown as typed, with the form's error beside it
+        return super().format_value(value)
+
+
+class DateTimeField(forms.DateTimeField):
+    widget = DateTimeInput
+    input_formats = DATETIME_INPUT_FORMATS
+
+
 class FilePicker(forms.FileInput):
     template_name = "widgets/file_picker.html"
 

@@ -14,7 +14,7 @@ import pytest
 import time_machine
 from django import forms
 
-from portal.widgets import DateField, DateInput
+from portal.widgets import DateField, DateInput, DateTimeField, DateTimeInput
 from tests.dossier_helpers import make_dossier
 from tests.factories import OfficerFactory
 from tests.test_campaign_pages import admin, form_data  # noqa: F401 (fixture)
@@ -70,6 +70,21 @@ def test_every_date_field_of_the_projects_pages_is_the_dd_mm_yyyy_field():
         for name, field in getattr(form, "base_fields", {}).items()
         if isinstance(field, forms.DateField)
     ]
+    moments = [
+        (form.__name__, name, field)
+        for form in _subclasses(forms.BaseForm)
+        if form.__module__.split(".")[0] in APPS
+        for name, field in getattr(form, "base_fields", {}).items()
+        if isinstance(field, forms.DateTimeField)
+    ]
+    assert {(form, name) for form, name, _field in moments} >= {
+        ("CampaignForm", "starts_at"),
+        ("CampaignForm", "ends_at"),
+        ("PreviewForm", "at"),
+        ("ApologizeForm", "new_due_at"),
+    }
+    for form, name, field in moments:
+        assert isinstance(field, DateTimeField) and isinstance(field.widget, DateTimeInput), f"{form}.{name}"
     assert {(form, name) for form, name, _field in date_fields} >= {
         ("QueueFilterForm", "date_from"),
         ("QueueFilterForm", "date_to"),
@@ -83,7 +98,24 @@ def test_every_date_field_of_the_projects_pages_is_the_dd_mm_yyyy_field():
         assert isinstance(field, DateField) and isinstance(field.widget, DateInput), f"{form}.{name}"
     # Nor a hand-written one in a template.
     for template in (ROOT / "templates").rglob("*.html"):
-        assert 'type="date"' not in template.read_text(encoding="utf-8"), template
+        text = template.read_text(encoding="utf-8")
+        assert 'type="date"' not in text and 'type="datetime-local"' not in text, template
+
+
+def test_the_moment_field_reads_dd_mm_yyyy_hh_mm_and_iso_and_shows_dd_mm_yyyy_hh_mm():
+    class Form(forms.Form):
+        at = DateTimeField(required=False)
+
+    for typed in ("05/03/2024 14:30", "5/3/2024  14:30", "2024-03-05T14:30", "2024-03-05 14:30"):
+        form = Form({"at": typed})
+        assert form.is_valid(), typed
+        assert form.cleaned_data["at"] == datetime(2024, 3, 5, 14, 30, tzinfo=VN)
+        assert 'value="05/03/2024 14:30"' in str(form["at"]), typed
+    shown = str(Form(initial={"at": datetime(2024, 3, 5, 7, 30, tzinfo=ZoneInfo("UTC"))})["at"])
+    assert 'value="05/03/2024 14:30"' in shown and 'placeholder="dd/mm/yyyy hh:mm"' in shown  # in Vietnam time
+    bad = Form({"at": "05/03/2024 25:00"})
+    assert not bad.is_valid() and bad.errors["at"] == ["Nhập một ngày/thời gian hợp lệ."]
+    assert 'value="05/03/2024 25:00"' in str(bad["at"])
 
 
 @pytest.mark.django_db
@@ -121,20 +153,30 @@ def test_the_queue_filters_by_dates_typed_dd_mm_yyyy_and_says_which_date_is_wron
 def test_the_campaign_form_takes_dd_mm_yyyy_and_keeps_what_was_typed_beside_a_bad_date(client, admin):  # noqa: F811
     from campaigns.models import Campaign
 
-    response = client.post("/dot-ap-dung/tao/", form_data(clock_stop_until="30/02/2021", report_due="20/08/2021"))
+    response = client.post(
+        "/dot-ap-dung/tao/",
+        form_data(clock_stop_until="30/02/2021", report_due="20/08/2021", starts_at="22/07/2021 07:30"),
+    )
     assert response.status_code == 200 and not Campaign.objects.exists()
     page = html(response)
     assert "Nhập một ngày hợp lệ." in page.split('id="id_clock_stop_until"', 1)[0].rsplit('<div class="field', 1)[1]
     assert 'value="30/02/2021"' in date_input(page, "clock_stop_until")
     assert 'value="20/08/2021"' in date_input(page, "report_due")
     assert 'value="Tạm ngừng giao dịch trực tiếp"' in page and "Vui lòng nộp trực tuyến." in page
+    assert 'value="22/07/2021 07:30"' in date_input(page, "starts_at")
+    assert 'value="05/08/2021 00:00"' in date_input(page, "ends_at")  # posted ISO, shown dd/mm/yyyy
 
-    client.post("/dot-ap-dung/tao/", form_data(clock_stop_until="30/07/2021", report_due="20/08/2021"))
+    client.post(
+        "/dot-ap-dung/tao/",
+        form_data(clock_stop_until="30/07/2021", report_due="20/08/2021", starts_at="22/07/2021 07:30"),
+    )
     campaign = Campaign.objects.get()
+    assert campaign.starts_at == datetime(2021, 7, 22, 7, 30, tzinfo=VN)
     assert campaign.rules["clock_stop_until"] == "2021-07-30" and campaign.report_due == date(2021, 8, 20)
     edit = html(client.get(f"/dot-ap-dung/{campaign.pk}/sua/"))
     assert 'value="30/07/2021"' in date_input(edit, "clock_stop_until")
     assert 'value="20/08/2021"' in date_input(edit, "report_due")
+    assert 'value="22/07/2021 07:30"' in date_input(edit, "starts_at")
 
 
 @pytest.mark.django_db
