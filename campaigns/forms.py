@@ -37,7 +37,7 @@ class CampaignForm(forms.Form):
         label=_("Mức độ dịch vụ công trực tuyến"),
         required=False,
         coerce=int,
-        choices=[(n, _("Mức độ %(n)s") % {"n": n}) for n in (1, 2, 3, 4)],
+        choices=lambda: [(n, _("Mức độ %(n)s") % {"n": n}) for n in (1, 2, 3, 4)],  # in the language of the page
         widget=CHECKS,
     )
     sectors = forms.MultipleChoiceField(label=_("Lĩnh vực"), required=False, widget=CHECKS)
