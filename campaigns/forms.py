@@ -7,11 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Agency, OneStopDesk, Procedure, Province
+from portal.widgets import DateField, DateTimeField
 
 from .models import Session
 from .rules import RULE_KEYS, SCOPE_KEYS, parse_date
 
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 CHECKS = forms.CheckboxSelectMultiple
 INTAKE = [("online", _("Trực tuyến")), ("postal", _("Qua bưu chính công ích")), ("walk_in", _("Trực tiếp"))]
 RETURNS = [("desk", _("Tại Bộ phận Một cửa")), ("postal", _("Qua bưu chính công ích")), ("online", _("Trực tuyến"))]
@@ -26,12 +26,10 @@ class CampaignForm(forms.Form):
     legal_basis = forms.CharField(
         label=_("Căn cứ (số, ngày văn bản)"), max_length=300, help_text=_("Ví dụ: 1318/UBND-KSTT ngày 22/7/2021")
     )
-    starts_at = forms.DateTimeField(label=_("Bắt đầu"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"])
-    ends_at = forms.DateTimeField(
+    starts_at = DateTimeField(label=_("Bắt đầu"))
+    ends_at = DateTimeField(
         label=_("Kết thúc"),
         required=False,
-        widget=DATETIME,
-        input_formats=["%Y-%m-%dT%H:%M"],
         help_text=_("Để trống nếu áp dụng đến khi có thông báo (kết thúc bằng thao tác Kết thúc)."),
     )
     # Scope: nothing ticked on an axis = no restriction on it.
@@ -39,7 +37,7 @@ class CampaignForm(forms.Form):
         label=_("Mức độ dịch vụ công trực tuyến"),
         required=False,
         coerce=int,
-        choices=[(n, _("Mức độ %(n)s") % {"n": n}) for n in (1, 2, 3, 4)],
+        choices=lambda: [(n, _("Mức độ %(n)s") % {"n": n}) for n in (1, 2, 3, 4)],  # in the language of the page
         widget=CHECKS,
     )
     sectors = forms.MultipleChoiceField(label=_("Lĩnh vực"), required=False, widget=CHECKS)
@@ -91,18 +89,15 @@ class CampaignForm(forms.Form):
         ],
     )
     subsidy_budget = forms.CharField(label=_("Nguồn kinh phí hỗ trợ cước"), required=False, max_length=200)
-    report_due = forms.DateField(
+    report_due = DateField(
         label=_("Hạn gửi danh sách hồ sơ được miễn cước"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Quản trị tỉnh được nhắc trước hai ngày làm việc."),
     )
     pickup_sla_hours = forms.FloatField(label=_("Bưu điện nhận hồ sơ trong (giờ)"), required=False, min_value=0.5)
     return_sla_hours = forms.FloatField(label=_("Bưu điện nhận kết quả trong (giờ)"), required=False, min_value=0.5)
-    clock_stop_until = forms.DateField(
-        label=_("Thủ tục cần xác minh thực địa dừng tính thời hạn đến hết ngày"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    clock_stop_until = DateField(
+        label=_("Thủ tục cần xác minh thực địa dừng tính thời hạn đến hết ngày"), required=False
     )
     notice = forms.CharField(
         label=_("Thông báo cho người dân"), required=False, widget=forms.Textarea(attrs={"rows": 4})
@@ -188,7 +183,7 @@ class CampaignForm(forms.Form):
 
 
 class TicketForm(forms.Form):
-    date = forms.DateField(label=_("Ngày"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = DateField(label=_("Ngày"))
     session = forms.ChoiceField(label=_("Buổi"), choices=Session.choices, widget=forms.RadioSelect)
     full_name = forms.CharField(label=_("Họ và tên"), max_length=200)
     phone = forms.CharField(label=_("Số điện thoại"), max_length=20)
@@ -207,7 +202,7 @@ class PreviewForm(forms.Form):
     """The preview page's questions: at which moment, and (optionally) the policy of which
     procedure at which desk, without and with the campaign."""
 
-    at = forms.DateTimeField(label=_("Thời điểm"), required=False, widget=DATETIME)
+    at = DateTimeField(label=_("Thời điểm"), required=False)
     procedure = forms.ModelChoiceField(
         label=_("Thủ tục"), queryset=Procedure.objects.none(), required=False, empty_label=_("(không chọn)")
     )

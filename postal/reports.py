@@ -31,16 +31,18 @@ from django.utils.translation import gettext_lazy
 
 from portal import keyset
 from portal.models import Agency, Province, Role
+from portal.widgets import DateField
 
 from .models import PostalOrder
 
 TITLE = gettext_lazy("Danh sách xác nhận hồ sơ tiếp nhận và trả kết quả qua dịch vụ bưu chính công ích")
 FORMATS = ("json", "csv", "xlsx")
 REPORT_ROLES = (Role.PROVINCE_ADMIN, Role.POSTAL_CLERK, Role.HEAD)
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 DATE_BASIS = "triggered_at"
 # The longest window one list may cover (a year and a day: a leap year's list, from 1/1 to 1/1).
 MAX_WINDOW_DAYS = 367
+# The API's query string reads these two only (the page's date field shows dd/mm/yyyy).
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
 class PostalReportForm(forms.Form):
@@ -49,8 +51,8 @@ class PostalReportForm(forms.Form):
 
     province = forms.CharField(label=gettext_lazy("Tỉnh (mã)"), required=False, max_length=8)
     agency = forms.CharField(label=gettext_lazy("Cơ quan"), required=False, max_length=32)
-    from_ = forms.DateField(label=gettext_lazy("Từ ngày"), required=False, input_formats=DATE_INPUT_FORMATS)
-    to = forms.DateField(label=gettext_lazy("Đến ngày"), required=False, input_formats=DATE_INPUT_FORMATS)
+    from_ = DateField(label=gettext_lazy("Từ ngày"), required=False, input_formats=DATE_INPUT_FORMATS)
+    to = DateField(label=gettext_lazy("Đến ngày"), required=False, input_formats=DATE_INPUT_FORMATS)
     format = forms.ChoiceField(
         label=gettext_lazy("Định dạng"), required=False, choices=[(f, f.upper()) for f in FORMATS]
     )
@@ -62,8 +64,6 @@ class PostalReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         # "from" is a Python keyword: declared as from_, answers to "from".
         self.fields["from"] = self.fields.pop("from_")
-        for name in ("from", "to"):
-            self.fields[name].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         if agencies is not None:
             # The page offers the agencies of the person's scope as a list.
             self.fields["agency"] = forms.ChoiceField(

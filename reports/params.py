@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.models import Agency, OneStopDesk, Procedure, Province, Role
+from portal.widgets import DateField
 
 from . import periods
 from .engine import GROUP_BY
@@ -58,6 +59,7 @@ GROUP_CHOICES = [
     ("quarter", gettext_lazy("Quý")),
 ]
 assert {key for key, _label in GROUP_CHOICES} == set(GROUP_BY)
+# The API's query string reads these two only (the pages' date fields show dd/mm/yyyy).
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
@@ -67,18 +69,15 @@ class IndexQueryForm(forms.Form):
     desk = forms.IntegerField(label=gettext_lazy("Bộ phận Một cửa"), required=False, min_value=1)
     procedure = forms.CharField(label=gettext_lazy("Thủ tục"), required=False, max_length=32)
     period = forms.ChoiceField(label=gettext_lazy("Kỳ"), required=False, choices=[("", "—"), *PERIOD_CHOICES])
-    date = forms.DateField(label=gettext_lazy("Ngày trong kỳ"), required=False, input_formats=DATE_FORMATS)
-    from_ = forms.DateField(label=gettext_lazy("Từ ngày"), required=False, input_formats=DATE_FORMATS)
-    to = forms.DateField(label=gettext_lazy("Đến trước ngày"), required=False, input_formats=DATE_FORMATS)
+    date = DateField(label=gettext_lazy("Ngày trong kỳ"), required=False, input_formats=DATE_FORMATS)
+    from_ = DateField(label=gettext_lazy("Từ ngày"), required=False, input_formats=DATE_FORMATS)
+    to = DateField(label=gettext_lazy("Đến trước ngày"), required=False, input_formats=DATE_FORMATS)
     group_by = forms.ChoiceField(label=gettext_lazy("Nhóm theo"), required=False, choices=[("", "—"), *GROUP_CHOICES])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # "from" is a Python keyword: the field is declared as from_ and answers to "from".
         self.fields["from"] = self.fields.pop("from_")
-        self.fields["from"].widget.attrs["type"] = "date"
-        self.fields["to"].widget.attrs["type"] = "date"
-        self.fields["date"].widget.attrs["type"] = "date"
 
     def clean(self):
         data = super().clean()

@@ -181,3 +181,22 @@ def test_the_supplement_page_and_its_removal_confirmation_read_english():
     text = main_text(asking, *data)
     assert "Delete this file?" in text and "cannot be recovered" in text
     assert not untranslated(text), untranslated(text)
+
+
+def test_the_receipts_qr_code_is_labelled_in_english():
+    dossier = make_dossier("accepted")
+    client = in_english()
+    client.force_login(dossier.owner)
+    page = client.get(reverse("dossiers:print", args=[dossier.code, "giay-tiep-nhan"])).content.decode()
+    assert f'aria-label="Track dossier {dossier.code}"' in page
+    assert "Tra cứu hồ sơ" not in visible_text(page)
+
+
+def test_the_campaign_forms_levels_follow_the_language_of_the_page():
+    admin = ProvinceAdminFactory()
+    client = in_english()
+    client.force_login(admin)
+    english = visible_text(client.get(reverse("campaign_create")).content.decode())
+    assert "Level 3" in english and "Mức độ 3" not in english
+    client.post(reverse("set_language"), {"language": "vi", "next": "/"})
+    assert "Mức độ 3" in visible_text(client.get(reverse("campaign_create")).content.decode())

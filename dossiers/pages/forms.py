@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.policy import effective_policy
 from portal.models import OneStopDesk, Procedure, phone_validator
-from portal.widgets import FilePicker
+from portal.widgets import DateField, DateTimeField, FilePicker
 
 from ..models import IntakeChannel, Outcome, ReturnChannel
 from ..services import desk_serves
@@ -398,11 +398,7 @@ class CompleteForm(ActionForm):
 
 
 class ApologizeForm(ActionForm):
-    new_due_at = forms.DateTimeField(
-        label=_("Ngày giờ hẹn trả kết quả mới"),
-        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
+    new_due_at = DateTimeField(label=_("Ngày giờ hẹn trả kết quả mới"))
     reason = _reason(_("Lý do chậm trả kết quả"))
 
 
@@ -464,12 +460,8 @@ class QueueFilterForm(forms.Form):
     )
     channel = forms.ChoiceField(label=_("Kênh nộp"), required=False)
     status = forms.ChoiceField(label=_("Trạng thái"), required=False)
-    date_from = forms.DateField(
-        label=_("Nộp từ ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    date_to = forms.DateField(
-        label=_("đến ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    date_from = DateField(label=_("Nộp từ ngày"), required=False)
+    date_to = DateField(label=_("đến ngày"), required=False)
 
     def __init__(self, *args, procedures, statuses, **kwargs):
         kwargs.setdefault("label_suffix", "")

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from ..models import DossierDocument
@@ -68,7 +69,10 @@ def printable(request, code, slug):
             documents=_documents_received(dossier),
             # The text shows the plain address (the phone digits then answer); the QR code carries the token.
             tracking_url=tracking_url(dossier.code),
-            qr=qr_svg(tracking_url(dossier.code, dossier.tracking_token), label=f"Tra cứu hồ sơ {dossier.code}"),
+            qr=qr_svg(
+                tracking_url(dossier.code, dossier.tracking_token),
+                label=_("Tra cứu hồ sơ %(code)s") % {"code": dossier.code},
+            ),
         )
     elif kind == "supplement":
         event, missing = supplement_request(dossier)

@@ -88,6 +88,15 @@ def format_level(level):
         return ""
 
 
+@register.simple_tag
+def date_input(name, value, id=""):
+    """A date field of a hand-written form, as the project's forms show one (portal.widgets.DateInput):
+    {% date_input "from" query.start id="id_from" %}."""
+    from portal.widgets import DateInput
+
+    return DateInput().render(name, value, attrs={"id": id or f"id_{name}"})
+
+
 @register.filter
 def vnd(amount):
     return format_vnd(amount)

@@ -115,3 +115,32 @@ def test_the_clerks_orders_fold_their_filters_on_a_phone(opened, officer, width,
         name_left, cell_left = text_left(page, "tr.postal-row td:nth-child(3)", "Cấp giấy")
         assert name_left - cell_left > 100, (name_left, cell_left)
     assert_filters_fold(page, width, "Người phụ trách", "tr.postal-row")
+
+
+def assert_fits(page):
+    """Nothing sticks out sideways: the page is no wider than the screen."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_heads_approvals_and_the_citizens_dossiers_stack_on_a_phone(opened, officer, width, shot):
+    from dossiers.models import Dossier
+    from dossiers.services import grant_exception
+    from tests.factories import HeadFactory
+
+    dossier = Dossier.objects.get()
+    grant_exception(dossier, officer, "Giấy tờ cấp thiết cho khám chữa bệnh.")
+    head = HeadFactory(agency=officer.desk.agency)
+    page = opened(WIDTHS[width])
+    login(page, head, "/can-bo/khan-cap/")
+    shot(page, f"approvals-{width}")
+    assert_fits(page)
+    expect(page.get_by_role("button", name="Phê duyệt", exact=True)).to_be_visible()
+    if width == "phone":
+        name_left, cell_left = text_left(page, ".exceptions-table tbody td:first-child", "Cấp giấy")
+        assert name_left - cell_left > 100, (name_left, cell_left)
+
+    citizen = opened(WIDTHS[width])
+    login(citizen, dossier.owner, "/ho-so/")
+    shot(citizen, f"my-dossiers-{width}")
+    assert_fits(citizen)
