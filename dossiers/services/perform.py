@@ -10,10 +10,17 @@ paid; they answer 400 with the field at fault, so a button stays and its form sh
 and effects (what is particular to an action: accept's snapshot and clock, complete's result file)
 are small named functions registered here by `guards.py` and `actions.py` / `pauses.py`.
 
-`perform` opens the transaction, locks the row, checks actor, source status, the claim (an officer's
-or head's action fails while a colleague's claim is live) and the guards, applies `Transition.target`,
-runs the effect, saves, writes the event row and runs the effect's `after` (notices, domain events on
-commit)."""
+`perform` opens the transaction, locks the row, checks actor, source status, the claim (`door.check`:
+an officer's or head's action fails while a colleague's claim is live) and the guards, applies
+`Transition.target`, runs the effect, saves, writes the event row and runs the effect's `after`
+(notices, domain events on commit).
+
+No door writes `Dossier.status` anywhere else. Two writes are the table's too: the `supplement` row's
+target is None because its effect picks it (back to submitted at intake, to processing once received),
+and `follow` applies a row that follows from another inside its transaction (a result held as it is
+completed, released by a switch of return), checking the source status against the table. Campaign
+rules (hold, release), the post (return on delivery) and the demo loader call the public steps, which
+are `perform`; the system rows are done with actor None."""
 
 from __future__ import annotations
 
@@ -28,7 +35,7 @@ from django.utils import timezone
 from portal.errors import Conflict, Forbidden, RuleError
 
 from .. import door, workflow
-from ..door import ClaimTaken, NotPermitted, TransitionNotAllowed, no_permission
+from ..door import TransitionNotAllowed
 
 GUARDS: dict[str, Callable] = {}
 EFFECTS: dict[str, Effect] = {}
@@ -85,34 +92,13 @@ def verify():
         raise ImproperlyConfigured(f"workflow guards without a function: {sorted(missing)}")
 
 
-def claim_is_live(dossier, user, now):
-    """Another officer's live claim on the dossier (their lease has not run out)."""
-    return (
-        dossier.claimed_by_id not in (None, getattr(user, "id", None))
-        and dossier.claim_expires_at is not None
-        and dossier.claim_expires_at > now
-    )
-
-
-def admit(transition, dossier, actor, now):
-    """Actor, source status and claim: the table's own checks. Returns the actor kind."""
-    kind = door.actor_kind(actor, dossier)
-    if kind not in transition.actors:
-        raise NotPermitted(no_permission())
-    if dossier.status not in transition.sources:
-        raise TransitionNotAllowed(transition.action, dossier.status)
-    if kind in (workflow.OFFICER, workflow.HEAD) and claim_is_live(dossier, actor, now):
-        raise ClaimTaken(dossier)
-    return kind
-
-
 def can(action, dossier, actor, now=None):
     """Whether `actor` may start `action` on `dossier` now: actor, status, claim and the row's `when`
     guards, as `perform` asks them, without the lock and without side effects."""
     transition = workflow.TRANSITIONS[action]
     now = now or timezone.now()
     try:
-        kind = admit(transition, dossier, actor, now)
+        kind = door.check(transition.action, dossier, actor, now)
         run = Run(action, dossier, actor, kind, now, {}, dossier.status)
         for name in transition.when:
             GUARDS[name](run)
@@ -135,7 +121,7 @@ def perform(action, dossier, actor, **data):
     with transaction.atomic():
         dossier = door.lock(dossier)
         now = timezone.now()
-        kind = admit(transition, dossier, actor, now)
+        kind = door.check(transition.action, dossier, actor, now)
         run = Run(action, dossier, actor, kind, now, data, dossier.status, note=data.get("note") or "")
         for name in (*transition.when, *transition.checks):
             run.facts[name] = GUARDS[name](run)
