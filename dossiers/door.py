@@ -71,7 +71,10 @@ def actor_kind(user, dossier):
     return None
 
 
-def check(action, dossier, user):
+def check(action, dossier, user, now=None):
+    """The table's own checks of a row: the actor (403), the source status (409), and for an officer's or
+    head's action a colleague's live claim (409). Returns the actor kind. `services.perform` and
+    `services.can` ask it, and the doors that change no status (upload, edit)."""
     kind = actor_kind(user, dossier)
     transition = workflow.TRANSITIONS[action]
     if kind not in transition.actors:
@@ -82,7 +85,7 @@ def check(action, dossier, user):
         kind in (workflow.OFFICER, workflow.HEAD)
         and dossier.claimed_by_id not in (None, user.id)
         and dossier.claim_expires_at
-        and dossier.claim_expires_at > timezone.now()
+        and dossier.claim_expires_at > (now or timezone.now())
     ):
         raise ClaimTaken(dossier)
     return kind

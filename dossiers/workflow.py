@@ -1,7 +1,9 @@
 """The transition table of a dossier (Decree 61/2018, 107/2021; Circular 01/2018/TT-VPCP).
 
 One row per action: the statuses it may start from, the status it leads to (None: the
-status does not change) and who may do it. `services/` checks every change here."""
+status does not change, or the effect decides, as a supplement does), who may do it and the names of
+its guards. `services/perform.py` runs it: `perform` is the one way a status changes, `can` says what a
+person may do now."""
 
 from dataclasses import dataclass
 
@@ -24,10 +26,12 @@ class Transition:
     target: str | None
     actors: frozenset
     label: str
+    when: tuple = ()  # guards of the dossier's state, asked by `can` and `perform` (services/guards.py)
+    checks: tuple = ()  # guards of the request, asked by `perform` only (400 with the field at fault)
 
 
-def _t(action, sources, target, actors, label):
-    return Transition(action, frozenset(sources), target, frozenset(actors), label)
+def _t(action, sources, target, actors, label, when=(), checks=()):
+    return Transition(action, frozenset(sources), target, frozenset(actors), label, tuple(when), tuple(checks))
 
 
 _RUNNING = (S.ACCEPTED, S.PROCESSING)
@@ -35,8 +39,15 @@ _RUNNING = (S.ACCEPTED, S.PROCESSING)
 TRANSITIONS = {
     t.action: t
     for t in (
-        _t("submit", [S.DRAFT], S.SUBMITTED, [CITIZEN, OFFICER], _("Nộp hồ sơ")),
-        _t("accept", [S.SUBMITTED], S.ACCEPTED, [OFFICER], _("Tiếp nhận hồ sơ")),
+        _t(
+            "submit",
+            [S.DRAFT],
+            S.SUBMITTED,
+            [CITIZEN, OFFICER],
+            _("Nộp hồ sơ"),
+            checks=["documents", "channels"],
+        ),
+        _t("accept", [S.SUBMITTED], S.ACCEPTED, [OFFICER], _("Tiếp nhận hồ sơ"), checks=["paid", "channels"]),
         _t("refuse", [S.SUBMITTED], S.REFUSED, [OFFICER], _("Từ chối tiếp nhận")),
         _t(
             "request_supplement",
@@ -44,16 +55,17 @@ TRANSITIONS = {
             S.SUPPLEMENT_REQUESTED,
             [OFFICER, HEAD],
             _("Yêu cầu bổ sung, hoàn thiện hồ sơ"),
+            when=["supplement_once_at_intake"],
         ),
         # Back to submitted (at intake) or to processing (the clock resumes); services decide.
-        _t("supplement", [S.SUPPLEMENT_REQUESTED], None, [CITIZEN, OFFICER], _("Bổ sung hồ sơ")),
+        _t("supplement", [S.SUPPLEMENT_REQUESTED], None, [CITIZEN, OFFICER], _("Bổ sung hồ sơ"), checks=["documents"]),
         _t("process", _RUNNING, S.PROCESSING, [OFFICER, HEAD], _("Chuyển xử lý")),
         _t("pause", _RUNNING, S.PAUSED, [OFFICER, HEAD], _("Tạm dừng thời hạn")),
         _t("resume", [S.PAUSED], S.PROCESSING, [OFFICER, HEAD], _("Tiếp tục xử lý")),
         _t("complete", [*_RUNNING], S.COMPLETED, [OFFICER, HEAD], _("Có kết quả")),
         _t("hold", [S.COMPLETED], S.RESULT_HELD, [SYSTEM], _("Lưu giữ kết quả")),
         _t("release", [S.RESULT_HELD], S.COMPLETED, [SYSTEM, OFFICER], _("Giải phóng kết quả lưu giữ")),
-        _t("return", [S.COMPLETED], S.RETURNED, [OFFICER, SYSTEM], _("Trả kết quả")),
+        _t("return", [S.COMPLETED], S.RETURNED, [OFFICER, SYSTEM], _("Trả kết quả"), checks=["desk_return"]),
         _t(
             "withdraw",
             [S.DRAFT, S.SUBMITTED, S.SUPPLEMENT_REQUESTED, S.ACCEPTED, S.PROCESSING, S.PAUSED],
@@ -68,6 +80,8 @@ TRANSITIONS = {
             None,
             [OFFICER, HEAD],
             _("Xin lỗi và hẹn lại ngày trả kết quả"),
+            when=["apology_once", "before_due"],
+            checks=["later_appointment"],
         ),
         _t(
             "switch_return",
@@ -76,7 +90,7 @@ TRANSITIONS = {
             [CITIZEN, OFFICER],
             _("Đổi hình thức nhận kết quả"),
         ),
-        _t("rate", [S.RETURNED], None, [CITIZEN], _("Đánh giá mức độ hài lòng")),
+        _t("rate", [S.RETURNED], None, [CITIZEN], _("Đánh giá mức độ hài lòng"), when=["not_rated"]),
         _t("upload", [S.DRAFT, S.SUPPLEMENT_REQUESTED], None, [CITIZEN, OFFICER], _("Tải lên giấy tờ")),
         _t("edit", [S.DRAFT], None, [CITIZEN, OFFICER], _("Sửa hồ sơ")),
     )
@@ -88,6 +102,5 @@ def allowed(action, status):
     return status in transition.sources
 
 
-def actions_for(status, actor_kind):
-    """Actions a person of `actor_kind` may take on a dossier in `status` (for buttons)."""
-    return [t.action for t in TRANSITIONS.values() if status in t.sources and actor_kind in t.actors]
+# What a person may do now on a given dossier (the buttons) is `services.can` / `services.actions_for`,
+# which ask these rows and their guards.

@@ -187,51 +187,48 @@ class DossierViewSet(
 
     # --- transitions -----------------------------------------------------------------------------
 
-    def _act(self, request, serializer_class, call):
-        # The dossier first: one the caller may not see is a 404 whatever the body says.
+    def _act(self, request, serializer_class, action_name):
+        """One row of the transition table run (`services.perform`) with the request's validated data.
+        The dossier first: one the caller may not see is a 404 whatever the body says."""
         dossier = self._for_a_service()
         data = serializer_class(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._detail(call(dossier, request.user, **data.validated_data))
+        return self._detail(services.perform(action_name, dossier, request.user, **data.validated_data))
 
     @extend_schema(request=s.NoteSerializer, responses=s.DossierSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, code=None):
-        return self._act(request, s.NoteSerializer, services.submit)
+        return self._act(request, s.NoteSerializer, "submit")
 
     @extend_schema(request=s.NoteSerializer, responses=s.DossierSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request, code=None):
-        return self._act(request, s.NoteSerializer, services.accept)
+        return self._act(request, s.NoteSerializer, "accept")
 
     @extend_schema(request=s.ReasonSerializer, responses=s.DossierSerializer)
     @action(detail=True, methods=["post"])
     def refuse(self, request, code=None):
-        return self._act(request, s.ReasonSerializer, lambda d, u, reason, note: services.refuse(d, u, reason))
+        return self._act(request, s.ReasonSerializer, "refuse")
 
     @extend_schema(request=s.SupplementRequestSerializer, responses=s.DossierSerializer)
     @action(detail=True, methods=["post"], url_path="request-supplement")
     def request_supplement(self, request, code=None):
-        return self._act(
-            request,
-            s.SupplementRequestSerializer,
-            lambda d, u, reason, note, missing: services.request_supplement(d, u, reason, missing),
-        )
+        return self._act(request, s.SupplementRequestSerializer, "request_supplement")
 
     @extend_schema(request=s.ProcessSerializer, responses=s.DossierSerializer)
     @action(detail=True, methods=["post"])
     def process(self, request, code=None):
-        return self._act(request, s.ProcessSerializer, services.process)
+        return self._act(request, s.ProcessSerializer, "process")
 
     @extend_schema(request=s.ReasonSerializer, responses=s.DossierSerializer)
     @action(detail=True, methods=["post"])
     def pause(self, request, code=None):
-        return self._act(request, s.ReasonSerializer, lambda d, u, reason, note: services.pause(d, u, reason))
+        return self._act(request, s.ReasonSerializer, "pause")
 
     @extend_schema(request=s.NoteSerializer, responses=s.DossierSerializer)
     @action(detail=True, methods=["post"])
     def resume(self, request, code=None):
-        return self._act(request, s.NoteSerializer, services.resume)
+        return self._act(request, s.NoteSerializer, "resume")
 
     @extend_schema(
         request={"application/json": s.CompleteSerializer, "multipart/form-data": s.CompleteSerializer},
@@ -239,17 +236,17 @@ class DossierViewSet(
     )
     @action(detail=True, methods=["post"])
     def complete(self, request, code=None):
-        return self._act(request, s.CompleteSerializer, services.complete)
+        return self._act(request, s.CompleteSerializer, "complete")
 
     @extend_schema(request=s.NoteSerializer, responses=s.DossierSerializer)
     @action(detail=True, methods=["post"], url_path="return")
     def return_result(self, request, code=None):
-        return self._act(request, s.NoteSerializer, services.return_result)
+        return self._act(request, s.NoteSerializer, "return")
 
     @extend_schema(request=s.ApologizeSerializer, responses=s.DossierSerializer)
     @action(detail=True, methods=["post"])
     def apologize(self, request, code=None):
-        return self._act(request, s.ApologizeSerializer, services.apologize)
+        return self._act(request, s.ApologizeSerializer, "apologize")
 
     @extend_schema(request=s.ExceptionSerializer, responses={200: s.DossierSerializer, 202: s.UrgentRequestSerializer})
     @action(detail=True, methods=["post"], url_path="grant-exception")
@@ -267,22 +264,22 @@ class DossierViewSet(
     @extend_schema(request=s.NoteSerializer, responses=s.DossierSerializer)
     @action(detail=True, methods=["post"])
     def supplement(self, request, code=None):
-        return self._act(request, s.NoteSerializer, services.supplement)
+        return self._act(request, s.NoteSerializer, "supplement")
 
     @extend_schema(request=s.NoteSerializer, responses=s.DossierSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, code=None):
-        return self._act(request, s.NoteSerializer, services.withdraw)
+        return self._act(request, s.NoteSerializer, "withdraw")
 
     @extend_schema(request=s.RateSerializer, responses=s.DossierSerializer)
     @action(detail=True, methods=["post"])
     def rate(self, request, code=None):
-        return self._act(request, s.RateSerializer, services.rate)
+        return self._act(request, s.RateSerializer, "rate")
 
     @extend_schema(request=s.SwitchReturnSerializer, responses=s.DossierSerializer)
     @action(detail=True, methods=["post"], url_path="switch-return")
     def switch_return(self, request, code=None):
-        return self._act(request, s.SwitchReturnSerializer, services.switch_return)
+        return self._act(request, s.SwitchReturnSerializer, "switch_return")
 
     @extend_schema(request=None, responses=s.DossierSerializer)
     @action(detail=True, methods=["post"])

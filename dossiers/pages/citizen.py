@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from campaigns.context_processors import chosen_province
 from portal.models import Procedure
 
-from .. import services, tracking, workflow
+from .. import services, tracking
 from ..access import visible_dossiers
 from ..models import IntakeChannel, ReturnChannel, Status
 from ..payments import service as payments
@@ -26,6 +26,7 @@ from .common import (
     clock_for,
     document_rows,
     get_dossier,
+    perform_action,
     post_upload,
     remove_upload,
     timeline,
@@ -217,8 +218,6 @@ def _action_forms(dossier, allowed, bound=None):
     for name, form_class in CITIZEN_ACTIONS.items():
         if name not in allowed:
             continue
-        if name == "rate" and dossier.rating is not None:
-            continue
         if bound is not None and bound.prefix == name:
             forms[name] = bound
         else:
@@ -230,7 +229,7 @@ def _action_forms(dossier, allowed, bound=None):
 
 def _detail_page(request, dossier, bound=None, status=200):
     request.notice_procedure, request.notice_desk = dossier.procedure, dossier.desk_id
-    allowed = set(workflow.actions_for(dossier.status, workflow.CITIZEN))
+    allowed = set(services.actions_for(dossier, request.user))
     event, missing = supplement_request(dossier)
     context = {
         "dossier": dossier,
@@ -266,16 +265,8 @@ def act(request, code, action):
     form = CITIZEN_ACTIONS[action](request.POST, prefix=action, dossier=dossier)
     if not form.is_valid():
         return _detail_page(request, dossier, bound=form, status=400)
-    data = form.cleaned_data
     user = request.user
-    calls = {
-        "withdraw": lambda: services.withdraw(dossier, user, data.get("note", "")),
-        "switch_return": lambda: services.switch_return(
-            dossier, user, data["return_channel"], address=data.get("address") or None
-        ),
-        "rate": lambda: services.rate(dossier, user, data["score"], data.get("comment", "")),
-    }
-    result, status = call_service(request, form, calls[action])
+    result, status = call_service(request, form, lambda: perform_action(action, dossier, user, form.cleaned_data))
     if result is None:
         return _detail_page(request, get_dossier(user, code), bound=form, status=status)
     done = {

@@ -22,6 +22,7 @@ from portal.errors import Conflict, Forbidden, RuleError
 from portal.models import Role
 from portal.working_time import calendar_for_desk
 
+from .. import services
 from ..access import visible_dossiers
 from ..models import CLOCK_STATUSES, DossierDocument, Status
 from ..services import uploads
@@ -81,6 +82,15 @@ def get_dossier(user, code, queryset=None):
     """The dossier with `code` among those `user` may see, else 404."""
     queryset = visible_dossiers(user, queryset).select_related("procedure", "desk", "agency", "province")
     return get_object_or_404(queryset, code=code)
+
+
+def perform_action(action, dossier, user, data):
+    """A page's action form posted: the table's row runs it (`services.perform`) with the form's data.
+    A blank address on a switch of return keeps the one on file (the form cannot say "unchanged")."""
+    data = dict(data)
+    if action == "switch_return":
+        data["address"] = data.get("address") or None
+    return services.perform(action, dossier, user, **data)
 
 
 def call_service(request, form, call):

@@ -29,6 +29,7 @@ from .common import (
     clock_for,
     document_rows,
     get_dossier,
+    perform_action,
     post_upload,
     reader_required,
     remove_upload,
@@ -195,15 +196,14 @@ DISPLAY_ORDER = (
 
 
 def allowed_actions(dossier, user, now=None):
-    """The action forms to show: exactly what workflow.actions_for allows this person, minus
-    what the rules would refuse anyway (a second apology, an apology after the due moment)."""
+    """The action forms to show: the table's rows `services.can` allows this person now (status,
+    claim, the rows' own guards: a second apology, one after the due moment), and the two that are not
+    rows: submit-and-accept (two rows in one go) and the urgent exception (its own request)."""
     now = now or timezone.now()
     kind = services.actor_kind(user, dossier)
     if kind not in (workflow.OFFICER, workflow.HEAD):
         return []
-    allowed = set(workflow.actions_for(dossier.status, kind))
-    if "apologize" in allowed and (dossier.apologized_at or not dossier.due_at or now >= dossier.due_at):
-        allowed.discard("apologize")
+    allowed = {name for name in ACTIONS if name in workflow.TRANSITIONS and services.can(name, dossier, user, now)}
     if "submit" in allowed and kind == workflow.OFFICER:
         allowed.add("submit_accept")
     if dossier.status not in CLOSED and not services.has_exception(dossier):
@@ -241,7 +241,7 @@ def _page(request, dossier, bound=None, upload_bound=None, status=200, confirm_r
             continue
         forms.append({"name": name, "action": action, "form": form})
     kind = services.actor_kind(user, dossier)
-    can_upload = "upload" in workflow.actions_for(dossier.status, kind)
+    can_upload = services.can("upload", dossier, user, now)
     event, missing = supplement_request(dossier)
     context = {
         "dossier": dossier,
@@ -272,39 +272,19 @@ def detail(request, code):
     return _page(request, get_dossier(request.user, code))
 
 
-def _complete(dossier, user, data):
-    # services.complete checks the e-result file (content, size) and gives it a name of ours.
-    upload = data.get("result_file") or None
-    return services.complete(dossier, user, data["outcome"], data.get("reason", ""), result_file=upload)
-
-
 def _submit_accept(dossier, user, note):
     dossier = services.submit(dossier, user, note)
     return services.accept(dossier, user)
 
 
 def _call(name, dossier, user, data):
-    note = data.get("note", "")
-    calls = {
-        "submit": lambda: services.submit(dossier, user, note),
-        "submit_accept": lambda: _submit_accept(dossier, user, note),
-        "accept": lambda: services.accept(dossier, user, note),
-        "request_supplement": lambda: services.request_supplement(dossier, user, data["reason"], data.get("missing")),
-        "refuse": lambda: services.refuse(dossier, user, data["reason"]),
-        "supplement": lambda: services.supplement(dossier, user, note),
-        "process": lambda: services.process(dossier, user, note, data.get("handed_to", "")),
-        "pause": lambda: services.pause(dossier, user, data["reason"]),
-        "resume": lambda: services.resume(dossier, user, note),
-        "complete": lambda: _complete(dossier, user, data),
-        "return": lambda: services.return_result(dossier, user, note),
-        "apologize": lambda: services.apologize(dossier, user, data["new_due_at"], data["reason"]),
-        "switch_return": lambda: services.switch_return(
-            dossier, user, data["return_channel"], address=data.get("address") or None
-        ),
-        "grant_exception": lambda: services.grant_exception(dossier, user, data["reason"]),
-        "withdraw": lambda: services.withdraw(dossier, user, note),
-    }
-    return calls[name]()
+    """The table's rows run through `services.perform`; submit-and-accept and the urgent exception
+    are not rows of their own."""
+    if name == "submit_accept":
+        return _submit_accept(dossier, user, data.get("note", ""))
+    if name == "grant_exception":
+        return services.grant_exception(dossier, user, data["reason"])
+    return perform_action(name, dossier, user, data)
 
 
 @require_POST

@@ -15,7 +15,7 @@ from ..door import (
     has_exception,
     no_permission,
 )
-from . import claims, uploads
+from . import claims, guards, uploads  # guards: registers the functions the table's rows name
 from .actions import (
     accept,
     check_channels,
@@ -41,6 +41,9 @@ from .actions import (
 )
 from .exceptions import AlreadyDecided, DossierClosed, approve_exception, decline_exception, grant_exception
 from .pauses import apologize, pause, recompute_clock, resume
+from .perform import actions_for, can, perform, verify
+
+verify()
 
 __all__ = [
     "AlreadyDecided",
@@ -50,9 +53,11 @@ __all__ = [
     "NotPermitted",
     "TransitionNotAllowed",
     "accept",
+    "actions_for",
     "actor_kind",
     "apologize",
     "approve_exception",
+    "can",
     "check_channels",
     "claims",
     "complete",
@@ -60,12 +65,14 @@ __all__ = [
     "decline_exception",
     "desk_serves",
     "grant_exception",
+    "guards",
     "has_exception",
     "hold_result",
     "lacks_documents",
     "missing_documents",
     "no_permission",
     "pause",
+    "perform",
     "process",
     "rate",
     "recompute_clock",

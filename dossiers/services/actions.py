@@ -1,9 +1,9 @@
 """The one door for every change of a dossier.
 
-Each function opens a transaction, locks the dossier row, checks the transition table
-(workflow.py), writes the new state and an event row (who, when, from, to, note), and
-sends the domain event on commit. Views, serializers and tasks call these; they hold
-no rule of their own."""
+Each public step (`accept(dossier, user, note)` …) is a thin call of `perform` (perform.py), which
+locks the row, checks the transition table (workflow.py) and its guards (guards.py), applies the
+row's target, writes the event row and sends the domain event on commit; what is left here is what is
+particular to each action (its effect). Views, serializers and tasks call these; they hold no rule."""
 
 from __future__ import annotations
 
@@ -22,9 +22,10 @@ from portal.working_time import calendar_for_desk
 from .. import clock, door, events
 from ..access import may_create_draft
 from ..codes import next_code
-from ..door import DossierError, NotPermitted, TransitionNotAllowed, has_exception
+from ..door import DossierError, NotPermitted, has_exception
 from ..models import ClockPause, Dossier, DossierDocument, IntakeChannel, Outcome, PaymentStatus, ReturnChannel, Status
 from ..payments import service as payments
+from .perform import effect, follow, perform
 from .uploads import inspect_file
 
 # --- creating and editing a draft ------------------------------------------------------------
@@ -172,24 +173,7 @@ def _channel_message(policy, channel, intake):
     return text
 
 
-# --- the citizen's steps --------------------------------------------------------------------
-
-
-def submit(dossier, user, note=""):
-    with transaction.atomic():
-        dossier = door.lock(dossier)
-        door.check("submit", dossier, user)
-        require_documents(dossier)
-        policy = check_channels(dossier)
-        from_status = dossier.status
-        dossier.status = Status.SUBMITTED
-        dossier.submitted_at = timezone.now()
-        if payments.fee_payable_online(dossier.procedure, policy, dossier.intake_channel):
-            dossier.payment_status = PaymentStatus.UNPAID
-        door.save(dossier)
-        door.record(dossier, user, "submit", from_status, note)
-        door.send_on_commit(events.dossier_submitted, dossier)
-    return dossier
+# --- the citizen's steps (effects of the table's rows; `perform` does the rest) ----------------------
 
 
 def missing_documents(dossier):
@@ -212,76 +196,89 @@ def lacks_documents(dossier):
     return required.exclude(code__in=uploaded).exists()
 
 
+def submit(dossier, user, note=""):
+    return perform("submit", dossier, user, note=note)
+
+
+@effect("submit", after=lambda run: door.send_on_commit(events.dossier_submitted, run.dossier))
+def _submit(run):
+    dossier = run.dossier
+    dossier.submitted_at = run.now
+    if payments.fee_payable_online(dossier.procedure, run.facts["channels"], dossier.intake_channel):
+        dossier.payment_status = PaymentStatus.UNPAID
+
+
 def withdraw(dossier, user, note=""):
-    with transaction.atomic():
-        dossier = door.lock(dossier)
-        door.check("withdraw", dossier, user)
-        from_status = dossier.status
-        now = timezone.now()
-        clock.close_pause(dossier, now)
-        dossier.status = Status.WITHDRAWN
-        door.save(dossier)
-        door.record(dossier, user, "withdraw", from_status, note)
-        door.send_on_commit(events.dossier_closed, dossier, reason="withdrawn")
-    return dossier
+    return perform("withdraw", dossier, user, note=note)
+
+
+@effect("withdraw", after=lambda run: door.send_on_commit(events.dossier_closed, run.dossier, reason="withdrawn"))
+def _withdraw(run):
+    clock.close_pause(run.dossier, run.now)
 
 
 def supplement(dossier, user, note=""):
     """The citizen has uploaded what was asked: back to intake, or back to processing with
     the clock running again. Every required document must be there, as at submission
     (`require_documents`)."""
-    with transaction.atomic():
-        dossier = door.lock(dossier)
-        door.check("supplement", dossier, user)
-        require_documents(dossier)
-        from_status = dossier.status
-        now = timezone.now()
-        if dossier.received_at is None:
-            dossier.status = Status.SUBMITTED
-        else:
-            clock.close_pause(dossier, now)
-            dossier.status = Status.PROCESSING
-            clock.recompute(dossier, now)
-        door.save(dossier)
-        door.record(dossier, user, "supplement", from_status, note)
-    return dossier
+    return perform("supplement", dossier, user, note=note)
+
+
+@effect("supplement")
+def _supplement(run):
+    dossier = run.dossier
+    if dossier.received_at is None:
+        dossier.status = Status.SUBMITTED
+    else:
+        clock.close_pause(dossier, run.now)
+        dossier.status = Status.PROCESSING
+        clock.recompute(dossier, run.now)
 
 
 def rate(dossier, user, score, comment=""):
+    return perform("rate", dossier, user, score=score, comment=comment)
+
+
+def _valid_score(data):
+    score = data.get("score")
     if not (isinstance(score, int) and 1 <= score <= 5):
         raise DossierError(_("Điểm đánh giá từ 1 đến 5."), "score")
-    with transaction.atomic():
-        dossier = door.lock(dossier)
-        door.check("rate", dossier, user)
-        if dossier.rating is not None:
-            raise DossierError(_("Hồ sơ đã được đánh giá."), "score")
-        dossier.rating = score
-        dossier.rating_comment = comment or ""
-        door.save(dossier)
-        door.record(dossier, user, "rate", dossier.status, comment, score=score)
-    return dossier
+
+
+@effect("rate", validate=_valid_score)
+def _rate(run):
+    run.dossier.rating = run.data["score"]
+    run.dossier.rating_comment = run.note = run.data.get("comment") or ""
+    run.event = {"score": run.data["score"]}
 
 
 def switch_return(dossier, user, return_channel, address=None, note=""):
-    if return_channel not in ReturnChannel.values:
+    return perform("switch_return", dossier, user, return_channel=return_channel, address=address, note=note)
+
+
+def _valid_return_channel(data):
+    if data.get("return_channel") not in ReturnChannel.values:
         raise DossierError(_("Kênh nhận kết quả không hợp lệ."), "return_channel")
-    with transaction.atomic():
-        dossier = door.lock(dossier)
-        door.check("switch_return", dossier, user)
-        if address is not None:
-            dossier.address = address
-        _check_addresses(dossier.intake_channel, return_channel, dossier.address)
-        policy = effective_policy(dossier.procedure, dossier.desk, timezone.now())
-        if not policy.allows_return(return_channel):
-            raise DossierError(_channel_message(policy, return_channel, intake=False), "return_channel")
-        previous = dossier.return_channel
-        dossier.return_channel = return_channel
-        door.save(dossier)
-        door.record(dossier, user, "switch_return", dossier.status, note, previous=previous, to=return_channel)
-        door.send_on_commit(events.dossier_return_switched, dossier, previous=previous)
-        if dossier.status == Status.RESULT_HELD and policy.allows_return(return_channel):
-            _release(dossier, user, _("Đã chuyển sang hình thức nhận kết quả được phép."))
-    return dossier
+
+
+def _switched(run):
+    dossier, policy = run.dossier, run.facts["policy"]
+    door.send_on_commit(events.dossier_return_switched, dossier, previous=run.event["previous"])
+    if dossier.status == Status.RESULT_HELD and policy.allows_return(dossier.return_channel):
+        _release(dossier, run.actor, _("Đã chuyển sang hình thức nhận kết quả được phép."))
+
+
+@effect("switch_return", after=_switched, validate=_valid_return_channel)
+def _switch_return(run):
+    dossier, return_channel = run.dossier, run.data["return_channel"]
+    if run.data.get("address") is not None:
+        dossier.address = run.data["address"]
+    _check_addresses(dossier.intake_channel, return_channel, dossier.address)
+    policy = run.facts["policy"] = effective_policy(dossier.procedure, dossier.desk, run.now)
+    if not policy.allows_return(return_channel):
+        raise DossierError(_channel_message(policy, return_channel, intake=False), "return_channel")
+    run.event = {"previous": dossier.return_channel, "to": return_channel}
+    dossier.return_channel = return_channel
 
 
 # --- the officer's steps --------------------------------------------------------------------
@@ -289,116 +286,119 @@ def switch_return(dossier, user, return_channel, address=None, note=""):
 
 def accept(dossier, user, note=""):
     """Tiếp nhận: snapshot the rule, start the clock, issue the receipt with the appointment."""
-    with transaction.atomic():
-        dossier = door.lock(dossier)
-        door.check("accept", dossier, user)
-        payments.check_paid_for_acceptance(dossier)  # fee collected before acceptance (dossiers/payments/service.py)
-        now = timezone.now()
-        policy = check_channels(dossier, now)
-        if dossier.intake_channel == IntakeChannel.WALK_IN:
-            # The session's walk-in cap counts this dossier unless its ticket holds the place (seed 004).
-            take_walk_in_place(dossier.desk, policy.walk_in_capacity_per_session, now, dossier.ticket)
-        procedure = dossier.procedure
-        from_status = dossier.status
-        dossier.status = Status.ACCEPTED
-        dossier.received_at = now
-        dossier.snap_processing_value = procedure.processing_time_value
-        dossier.snap_processing_unit = procedure.processing_time_unit
-        dossier.snap_fee = procedure.fee
-        dossier.snap_policy = policy.as_dict()
-        clock.recompute(dossier, now)
-        dossier.original_due_at = dossier.due_at
-        door.save(dossier)
-        door.record(dossier, user, "accept", from_status, note, due_at=dossier.due_at.isoformat())
-        door.notify(dossier, "accepted")
-        door.send_on_commit(events.dossier_accepted, dossier)
-    return dossier
+    return perform("accept", dossier, user, note=note)
+
+
+def _accepted(run):
+    door.notify(run.dossier, "accepted")
+    door.send_on_commit(events.dossier_accepted, run.dossier)
+
+
+@effect("accept", after=_accepted)
+def _accept(run):
+    dossier, now, policy = run.dossier, run.now, run.facts["channels"]
+    if dossier.intake_channel == IntakeChannel.WALK_IN:
+        # The session's walk-in cap counts this dossier unless its ticket holds the place (seed 004).
+        take_walk_in_place(dossier.desk, policy.walk_in_capacity_per_session, now, dossier.ticket)
+    procedure = dossier.procedure
+    dossier.received_at = now
+    dossier.snap_processing_value = procedure.processing_time_value
+    dossier.snap_processing_unit = procedure.processing_time_unit
+    dossier.snap_fee = procedure.fee
+    dossier.snap_policy = policy.as_dict()
+    clock.recompute(dossier, now)
+    dossier.original_due_at = dossier.due_at
+    run.event = {"due_at": dossier.due_at.isoformat()}
 
 
 def refuse(dossier, user, reason):
-    door.require(reason, "reason", _("Vui lòng nêu lý do từ chối."))
-    with transaction.atomic():
-        dossier = door.lock(dossier)
-        door.check("refuse", dossier, user)
-        from_status = dossier.status
-        dossier.status = Status.REFUSED
-        door.save(dossier)
-        door.record(dossier, user, "refuse", from_status, reason)
-        payments.refund_if_paid(dossier, user, reason)  # a fee paid online is refunded (dossiers/payments/service.py)
-        door.notify(dossier, "refused")
-        door.send_on_commit(events.dossier_closed, dossier, reason="refused")
-    return dossier
+    return perform("refuse", dossier, user, reason=reason)
+
+
+def _refused(run):
+    payments.refund_if_paid(run.dossier, run.actor, run.note)  # a fee paid online is refunded (payments/service.py)
+    door.notify(run.dossier, "refused")
+    door.send_on_commit(events.dossier_closed, run.dossier, reason="refused")
+
+
+@effect(
+    "refuse",
+    after=_refused,
+    validate=lambda data: door.require(data.get("reason"), "reason", _("Vui lòng nêu lý do từ chối.")),
+)
+def _refuse(run):
+    run.note = run.data["reason"]
 
 
 def request_supplement(dossier, user, reason, missing=None):
-    """Yêu cầu bổ sung: at intake at most once, listing everything missing; during
+    """Yêu cầu bổ sung: at intake at most once, listing everything missing (the row's guard); during
     processing it stops the clock until the citizen supplements."""
-    door.require(reason, "reason", _("Vui lòng nêu rõ các giấy tờ cần bổ sung."))
-    with transaction.atomic():
-        dossier = door.lock(dossier)
-        door.check("request_supplement", dossier, user)
-        now = timezone.now()
-        from_status = dossier.status
-        if dossier.received_at is None:
-            if dossier.supplement_requests >= 1:
-                raise DossierError(
-                    _("Chỉ được yêu cầu bổ sung một lần khi tiếp nhận; các thiếu sót phải nêu đầy đủ trong một lần."),
-                    "reason",
-                )
-        else:
-            ClockPause.objects.create(
-                dossier=dossier, kind=ClockPause.Kind.SUPPLEMENT, started_at=now, reason=reason, by=user
-            )
-            clock.recompute(dossier, now)
-        dossier.supplement_requests += 1
-        dossier.status = Status.SUPPLEMENT_REQUESTED
-        door.save(dossier)
-        door.record(dossier, user, "request_supplement", from_status, reason, missing=list(missing or []))
-        door.notify(dossier, "supplement_requested", key=str(dossier.supplement_requests))
-    return dossier
+    return perform("request_supplement", dossier, user, reason=reason, missing=missing)
+
+
+@effect(
+    "request_supplement",
+    after=lambda run: door.notify(run.dossier, "supplement_requested", key=str(run.dossier.supplement_requests)),
+    validate=lambda data: door.require(data.get("reason"), "reason", _("Vui lòng nêu rõ các giấy tờ cần bổ sung.")),
+)
+def _request_supplement(run):
+    dossier, reason = run.dossier, run.data["reason"]
+    if dossier.received_at is not None:
+        ClockPause.objects.create(
+            dossier=dossier, kind=ClockPause.Kind.SUPPLEMENT, started_at=run.now, reason=reason, by=run.actor
+        )
+        clock.recompute(dossier, run.now)
+    dossier.supplement_requests += 1
+    run.note = reason
+    run.event = {"missing": list(run.data.get("missing") or [])}
 
 
 def process(dossier, user, note="", handed_to=""):
     """Chuyển xử lý: a handover, one line of the processing control sheet."""
-    with transaction.atomic():
-        dossier = door.lock(dossier)
-        door.check("process", dossier, user)
-        from_status = dossier.status
-        dossier.status = Status.PROCESSING
-        door.save(dossier)
-        door.record(dossier, user, "process", from_status, note, handed_to=handed_to or dossier.agency.name)
-    return dossier
+    return perform("process", dossier, user, note=note, handed_to=handed_to)
+
+
+@effect("process")
+def _process(run):
+    run.event = {"handed_to": run.data.get("handed_to") or run.dossier.agency.name}
 
 
 def complete(dossier, user, outcome, reason="", result_file=None):
+    return perform("complete", dossier, user, outcome=outcome, reason=reason, result_file=result_file)
+
+
+def _valid_completion(data):
+    outcome = data.get("outcome")
     if outcome not in Outcome.values:
         raise DossierError(_("Kết quả phải là giải quyết (approved) hoặc không giải quyết (denied)."), "outcome")
     if outcome == Outcome.DENIED:
-        door.require(reason, "reason", _("Vui lòng nêu lý do không giải quyết."))
-    if result_file is not None:
-        _name_result_file(result_file)
-    with transaction.atomic():
-        dossier = door.lock(dossier)
-        door.check("complete", dossier, user)
-        now = timezone.now()
-        from_status = dossier.status
-        clock.close_pause(dossier, now)
-        clock.recompute(dossier, now)
-        dossier.status = Status.COMPLETED
-        dossier.outcome = outcome
-        dossier.completed_at = now
-        dossier.timeliness = classify(now, dossier.due_at, calendar_for_desk(dossier.desk).tz)
-        if result_file is not None:
-            dossier.result_file = result_file
-        door.save(dossier)
-        door.record(dossier, user, "complete", from_status, reason, outcome=outcome, timeliness=dossier.timeliness)
-        policy = effective_policy(dossier.procedure, dossier.desk, now)
-        if policy.hold_other_returns and not policy.allows_return(dossier.return_channel) and not _urgent_desk(dossier):
-            _hold(dossier, None, _("Kết quả được lưu giữ theo đợt áp dụng biện pháp."))
-        else:
-            door.notify(dossier, "result_ready")
-            door.send_on_commit(events.dossier_result_ready, dossier)
-    return dossier
+        door.require(data.get("reason"), "reason", _("Vui lòng nêu lý do không giải quyết."))
+    if data.get("result_file") is not None:
+        _name_result_file(data["result_file"])
+
+
+def _completed(run):
+    dossier = run.dossier
+    policy = effective_policy(dossier.procedure, dossier.desk, run.now)
+    if policy.hold_other_returns and not policy.allows_return(dossier.return_channel) and not _urgent_desk(dossier):
+        _hold(dossier, None, _("Kết quả được lưu giữ theo đợt áp dụng biện pháp."))
+    else:
+        door.notify(dossier, "result_ready")
+        door.send_on_commit(events.dossier_result_ready, dossier)
+
+
+@effect("complete", after=_completed, validate=_valid_completion)
+def _complete(run):
+    dossier, now = run.dossier, run.now
+    clock.close_pause(dossier, now)
+    clock.recompute(dossier, now)
+    dossier.outcome = run.data["outcome"]
+    dossier.completed_at = now
+    dossier.timeliness = classify(now, dossier.due_at, calendar_for_desk(dossier.desk).tz)
+    if run.data.get("result_file") is not None:
+        dossier.result_file = run.data["result_file"]
+    run.note = run.data.get("reason") or ""
+    run.event = {"outcome": dossier.outcome, "timeliness": dossier.timeliness}
 
 
 def _urgent_desk(dossier):
@@ -409,18 +409,17 @@ def _urgent_desk(dossier):
 def hold_result(dossier, user=None, note=""):
     """Lưu giữ kết quả: a ready result whose return channel a campaign no longer allows is held
     until the campaign ends or the return is switched (campaign rules call this at the start)."""
-    with transaction.atomic():
-        dossier = door.lock(dossier)
-        if dossier.status != Status.COMPLETED:
-            raise TransitionNotAllowed("hold", dossier.status)
-        _hold(dossier, user, note or _("Kết quả được lưu giữ theo đợt áp dụng biện pháp."))
-    return dossier
+    return perform("hold", dossier, user, note=note or _("Kết quả được lưu giữ theo đợt áp dụng biện pháp."))
+
+
+@effect("hold", after=lambda run: door.notify(run.dossier, "result_held"))
+def _hold_effect(run):
+    pass
 
 
 def _hold(dossier, user, note):
-    dossier.status = Status.RESULT_HELD
-    door.save(dossier)
-    door.record(dossier, user, "hold", Status.COMPLETED, note)
+    """A result held as it is completed (the completion was the request): the table's `hold` row followed."""
+    follow(dossier, user, "hold", note, from_status=Status.COMPLETED)
     door.notify(dossier, "result_held")
 
 
@@ -433,18 +432,20 @@ def _name_result_file(upload):
 
 def release_held(dossier, user=None, note=""):
     """A held result is released (the campaign ended, or the return was switched)."""
-    with transaction.atomic():
-        dossier = door.lock(dossier)
-        if dossier.status != Status.RESULT_HELD:
-            raise TransitionNotAllowed("release", dossier.status)
-        _release(dossier, user, note)
-    return dossier
+    return perform("release", dossier, user, note=note)
+
+
+def _released(run):
+    door.notify(run.dossier, "result_released")
+    door.send_on_commit(events.dossier_result_ready, run.dossier)
+
+
+effect("release", after=_released)(lambda run: None)
 
 
 def _release(dossier, user, note):
-    dossier.status = Status.COMPLETED
-    door.save(dossier)
-    door.record(dossier, user, "release", Status.RESULT_HELD, note)
+    """Released because the citizen switched to a return the campaign allows: the `release` row followed."""
+    follow(dossier, user, "release", note, from_status=Status.RESULT_HELD)
     door.notify(dossier, "result_released")
     door.send_on_commit(events.dossier_result_ready, dossier)
 
@@ -453,21 +454,21 @@ def return_result(dossier, user, note="", channel=None):
     """Trả kết quả: at the desk, online, or (called by postal on delivery) by post. A hand-over at the
     desk asks the policy now: a campaign that suspends it (`walk_in_suspended`, seed 003) refuses it
     unless a head granted the dossier an urgent exception; the result waits (the post is offered)."""
-    with transaction.atomic():
-        dossier = door.lock(dossier)
-        door.check("return", dossier, user)
-        _check_desk_return(dossier, channel or dossier.return_channel)
-        from_status = dossier.status
-        dossier.status = Status.RETURNED
-        dossier.returned_at = timezone.now()
-        door.save(dossier)
-        door.record(dossier, user, "return", from_status, note, channel=channel or dossier.return_channel)
-        door.notify(dossier, "returned")
-        door.send_on_commit(events.dossier_returned, dossier)
-    return dossier
+    return perform("return", dossier, user, note=note, channel=channel)
 
 
-def _check_desk_return(dossier, channel):
+def _returned(run):
+    door.notify(run.dossier, "returned")
+    door.send_on_commit(events.dossier_returned, run.dossier)
+
+
+@effect("return", after=_returned)
+def _return(run):
+    run.dossier.returned_at = run.now
+    run.event = {"channel": run.data.get("channel") or run.dossier.return_channel}
+
+
+def check_desk_return(dossier, channel):
     if channel != ReturnChannel.DESK:
         return
     policy = effective_policy(dossier.procedure, dossier.desk, timezone.now())

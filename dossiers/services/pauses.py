@@ -9,68 +9,52 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import clock, door
-from ..door import DossierError
-from ..models import ClockPause, Status
+from ..models import ClockPause
+from .perform import effect, perform
 
 
 def pause(dossier, user, reason, kind=ClockPause.Kind.MANUAL):
-    door.require(reason, "reason", _("Vui lòng nêu lý do tạm dừng."))
-    with transaction.atomic():
-        dossier = door.lock(dossier)
-        door.check("pause", dossier, user)
-        now = timezone.now()
-        from_status = dossier.status
-        ClockPause.objects.create(dossier=dossier, kind=kind, started_at=now, reason=reason, by=user)
-        dossier.status = Status.PAUSED
-        clock.recompute(dossier, now)
-        door.save(dossier)
-        door.record(dossier, user, "pause", from_status, reason)
-    return dossier
+    return perform("pause", dossier, user, reason=reason, kind=kind)
+
+
+@effect("pause", validate=lambda data: door.require(data.get("reason"), "reason", _("Vui lòng nêu lý do tạm dừng.")))
+def _pause(run):
+    reason = run.note = run.data["reason"]
+    kind = run.data.get("kind") or ClockPause.Kind.MANUAL
+    ClockPause.objects.create(dossier=run.dossier, kind=kind, started_at=run.now, reason=reason, by=run.actor)
+    clock.recompute(run.dossier, run.now)
 
 
 def resume(dossier, user, note=""):
-    with transaction.atomic():
-        dossier = door.lock(dossier)
-        door.check("resume", dossier, user)
-        now = timezone.now()
-        from_status = dossier.status
-        clock.close_pause(dossier, now)
-        dossier.status = Status.PROCESSING
-        clock.recompute(dossier, now)
-        door.save(dossier)
-        door.record(dossier, user, "resume", from_status, note, due_at=dossier.due_at.isoformat())
-    return dossier
+    return perform("resume", dossier, user, note=note)
+
+
+@effect("resume")
+def _resume(run):
+    clock.close_pause(run.dossier, run.now)
+    clock.recompute(run.dossier, run.now)
+    run.event = {"due_at": run.dossier.due_at.isoformat()}
 
 
 def apologize(dossier, user, new_due_at, reason):
-    """Phiếu xin lỗi và hẹn lại ngày trả kết quả: once, before the due moment, to a later one."""
-    door.require(reason, "reason", _("Vui lòng nêu lý do chậm trả kết quả."))
-    with transaction.atomic():
-        dossier = door.lock(dossier)
-        door.check("apologize", dossier, user)
-        now = timezone.now()
-        if dossier.apologized_at is not None:
-            raise DossierError(_("Hồ sơ đã có phiếu xin lỗi và hẹn lại; chỉ được hẹn lại một lần."), "new_due_at")
-        if dossier.due_at is None or now >= dossier.due_at:
-            raise DossierError(_("Phiếu xin lỗi phải được gửi trước thời hạn trả kết quả."), "new_due_at")
-        if new_due_at <= dossier.due_at:
-            raise DossierError(_("Ngày hẹn mới phải sau ngày hẹn hiện tại."), "new_due_at")
-        previous = dossier.due_at
-        dossier.apologized_at = now
-        dossier.apology_due_at = new_due_at
-        clock.recompute(dossier, now)
-        door.save(dossier)
-        door.record(
-            dossier,
-            user,
-            "apologize",
-            dossier.status,
-            reason,
-            previous_due_at=previous.isoformat(),
-            new_due_at=dossier.due_at.isoformat(),
-        )
-        door.notify(dossier, "apology")
-    return dossier
+    """Phiếu xin lỗi và hẹn lại ngày trả kết quả: once, before the due moment, to a later one (the
+    row's guards `apology_once`, `before_due`, `later_appointment`)."""
+    return perform("apologize", dossier, user, new_due_at=new_due_at, reason=reason)
+
+
+@effect(
+    "apologize",
+    after=lambda run: door.notify(run.dossier, "apology"),
+    validate=lambda data: door.require(data.get("reason"), "reason", _("Vui lòng nêu lý do chậm trả kết quả.")),
+)
+def _apologize(run):
+    dossier = run.dossier
+    previous = dossier.due_at
+    dossier.apologized_at = run.now
+    dossier.apology_due_at = run.data["new_due_at"]
+    clock.recompute(dossier, run.now)
+    run.note = run.data["reason"]
+    run.event = {"previous_due_at": previous.isoformat(), "new_due_at": dossier.due_at.isoformat()}
 
 
 def recompute_clock(dossier):

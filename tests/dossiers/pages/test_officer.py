@@ -248,3 +248,19 @@ def test_nav_links_follow_the_role(client, officer):
     logged_in(client, officer)
     page = html(client.get(reverse("dossiers:queue")))
     assert "Hàng đợi hồ sơ" in page and reverse("dossiers:notifications") in page
+
+
+def test_after_the_one_supplement_request_at_intake_the_page_no_longer_offers_another(client, officer, procedure):
+    """The table's guard `supplement_once_at_intake` decides the button (services.can), not only the POST."""
+    dossier = make_dossier("submitted", officer=officer, procedure=procedure)
+    logged_in(client, officer)
+    url = reverse("dossiers:officer_detail", args=[dossier.code])
+    assert "thao-tac/request_supplement/" in html(client.get(url))
+    client.post(
+        reverse("dossiers:officer_action", args=[dossier.code, "request_supplement"]),
+        {"request_supplement-reason": "Thiếu bản sao giấy khai sinh"},
+    )
+    client.post(reverse("dossiers:officer_action", args=[dossier.code, "supplement"]), {"supplement-note": ""})
+    assert Dossier.objects.get(pk=dossier.pk).status == Status.SUBMITTED
+    page = html(client.get(url))
+    assert "thao-tac/accept/" in page and "thao-tac/request_supplement/" not in page
