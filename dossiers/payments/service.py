@@ -38,7 +38,6 @@ import secrets
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from portal.errors import Conflict
@@ -47,7 +46,7 @@ from portal.templatetags.motcua import format_vnd
 from .. import door
 from ..models import DossierSequence, IntakeChannel, Payment, PaymentCallback, PaymentStatus, Status
 from .callbacks import THROTTLED, refusal_allowed, refused_summary, text
-from .providers import PAID, InvalidSignature, PaymentProvider, ProviderError, Verified
+from .providers import PAID, InvalidSignature, PaymentProvider, ProviderError, Verified, payment_providers
 
 log = logging.getLogger("motcua.payments")
 
@@ -77,7 +76,7 @@ class PaymentConflict(Conflict):
 
 
 class UnknownProvider(LookupError):
-    """No provider of that name in settings.PAYMENT_PROVIDERS (HTTP 404)."""
+    """No provider of that name in the payment_providers registry (HTTP 404)."""
 
 
 class PaymentUnavailable(Exception):
@@ -94,16 +93,16 @@ class PaymentUnavailable(Exception):
 def get_provider(name=None) -> PaymentProvider:
     """The provider registered under `name` (default: settings.PAYMENT_DEFAULT_PROVIDER)."""
     name = name or settings.PAYMENT_DEFAULT_PROVIDER
-    path = settings.PAYMENT_PROVIDERS.get(name)
-    if not path:
+    provider_class = payment_providers.get(name)
+    if provider_class is None:
         raise UnknownProvider(name)
-    return import_string(path)(name)
+    return provider_class(name)
 
 
 def provider_label(name):
     try:
         return str(get_provider(name).label)
-    except (UnknownProvider, ImportError):
+    except UnknownProvider:
         return name
 
 
