@@ -41,7 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.errors import Conflict
-from portal.templatetags.motcua import format_vnd
+from portal.formatting import amount_in_words, format_vnd  # noqa: F401  (amount_in_words: payments.amount_in_words)
 
 from .. import door
 from ..models import DossierSequence, IntakeChannel, Payment, PaymentCallback, PaymentStatus, Status
@@ -489,53 +489,6 @@ def receipt_data(payment):
         "status_label": str(Payment.Status(payment.status).label),
         "refunded_at": payment.refunded_at,
     }
-
-
-_DIGITS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
-_GROUPS = ("", "nghìn", "triệu", "tỷ", "nghìn tỷ", "triệu tỷ")
-
-
-def _read_group(number, full):
-    hundreds, tens, units = number // 100, number // 10 % 10, number % 10
-    words = []
-    if hundreds or full:
-        words += [_DIGITS[hundreds], "trăm"]
-    if tens == 0:
-        if units and (hundreds or full):
-            words.append("lẻ")
-    elif tens == 1:
-        words.append("mười")
-    else:
-        words += [_DIGITS[tens], "mươi"]
-    if units:
-        if units == 1 and tens > 1:
-            words.append("mốt")
-        elif units == 5 and tens:
-            words.append("lăm")
-        else:
-            words.append(_DIGITS[units])
-    return words
-
-
-def amount_in_words(amount):
-    """Số tiền bằng chữ, as Vietnamese receipts print it (Vietnamese whatever the UI language):
-    200000 → "Hai trăm nghìn đồng"; 1005000 → "Một triệu không trăm lẻ năm nghìn đồng"."""
-    amount = int(amount)
-    if amount == 0:
-        return "Không đồng"
-    groups = []
-    while amount:
-        groups.append(amount % 1000)
-        amount //= 1000
-    words = []
-    for index in range(len(groups) - 1, -1, -1):
-        if groups[index] == 0:
-            continue
-        words += _read_group(groups[index], full=index != len(groups) - 1)
-        if _GROUPS[index]:
-            words.append(_GROUPS[index])
-    text = " ".join(words)
-    return f"{text[0].upper()}{text[1:]} đồng"
 
 
 # --- notifications ------------------------------------------------------------------------------
