@@ -30,10 +30,10 @@ from django.utils.translation import gettext as _
 from portal.batches import insert_rows, staff_for
 from portal.models import Role
 
-from .models import ClockAlert, Dossier, DossierEvent, Notification, Status
+from .models import RUNNING_STATUSES, ClockAlert, Dossier, DossierEvent, Notification
 
 DUE_SOON, OVERDUE = ClockAlert.Kind.DUE_SOON, ClockAlert.Kind.OVERDUE
-RUNNING = (Status.ACCEPTED, Status.PROCESSING)
+RUNNING = RUNNING_STATUSES
 
 
 class Due(NamedTuple):

@@ -95,7 +95,6 @@ def lookup(code, client, phone_last4="", token=""):
     return view
 
 
-
 def _answers(dossier, phone_last4, token):
     """The secret given matches: the receipt's token (alone), or the phone's last 4 digits."""
     token = (token or "").strip()
