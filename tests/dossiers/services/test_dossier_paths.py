@@ -4,7 +4,6 @@ held results, the e-result file's checks, the citizen's file names, and the publ
 (the API's throttle scope, the page's window; the per-client wrong-answer limit:
 tests/dossiers/test_tracking_public.py)."""
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,14 +17,11 @@ from dossiers.api import views as dossier_api
 from dossiers.models import ClockPause, DossierEvent, Notification, Status
 from dossiers.services import uploads
 from dossiers.tasks import send_notification
+from portal.calendar import vn
 from tests.dossier_helpers import PDF, make_dossier, pdf
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 pytestmark = pytest.mark.django_db
-
-
-def vn(*args):
-    return datetime(*args, tzinfo=VN)
 
 
 class RecordingBackend:
