@@ -9,7 +9,7 @@ class CampaignsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from portal.views import register_channels_provider
+        from portal.views import channels_providers
 
         from .models import Campaign
         from .policy import campaign_changed
@@ -19,4 +19,4 @@ class CampaignsConfig(AppConfig):
         post_save.connect(campaign_changed, sender=Campaign, dispatch_uid="campaigns.policy.saved")
         post_delete.connect(campaign_changed, sender=Campaign, dispatch_uid="campaigns.policy.deleted")
 
-        register_channels_provider(channels_of)  # the public procedure page follows the campaigns
+        channels_providers.register("campaigns", channels_of)  # the public procedure page follows the campaigns

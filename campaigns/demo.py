@@ -19,11 +19,11 @@ Demo assumptions, where the seeds are silent:
   admin-reform budget named in the plan.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from django.utils import timezone
 
-from portal.calendar import VN_TZ
+from portal.calendar import VN_TZ, vn
 from portal.models import Province, Role, User
 
 from . import services
@@ -31,10 +31,6 @@ from .models import Campaign
 
 ORDER = 30
 ALL = {"exclude_in_person_only": False}
-
-
-def vn(*args):
-    return datetime(*args, tzinfo=VN_TZ)
 
 
 DECLARED_OVER = vn(2020, 4, 23)

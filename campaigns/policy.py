@@ -59,6 +59,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from portal.calendar import VN_TZ
+from portal.registry import Registry
 
 from .rules import INTAKE_CHANNELS, RETURN_CHANNELS, empty_scope, parse_date
 
@@ -70,7 +71,7 @@ __all__ = [
     "combine",
     "effective_policy",
     "postal_fee",
-    "register_postal_fee_quoter",
+    "postal_fee_quoters",
 ]
 
 VERSION_KEY = "motcua:campaigns:version"
@@ -550,15 +551,10 @@ def policy_with(procedure, desk, at, campaign: CampaignRule, include=True) -> Po
 
 # --- postal fees (the tariffs live in postal, above us) ------------------------------------
 
-_postal_fee_quoters = []
-
-
-def register_postal_fee_quoter(quoter):
-    """`quoter(procedure, desk, at, zone="default") -> {"pickup": int | None, "return": int | None}`:
-    the post's published tariff (VND, before any waiver) for each leg. The postal app
-    registers one in its AppConfig.ready (campaigns never imports postal)."""
-    if quoter not in _postal_fee_quoters:
-        _postal_fee_quoters.append(quoter)
+postal_fee_quoters = Registry("postal fee quoter")
+"""Entries `quoter(procedure, desk, at, zone="default") -> {"pickup": int | None, "return": int | None}`:
+the post's published tariff (VND, before any waiver) for each leg. The postal app registers one
+in its AppConfig.ready (campaigns never imports postal)."""
 
 
 def postal_fee(procedure, desk=None, at=None, zone="default", policy: Policy | None = None) -> dict:
@@ -567,7 +563,7 @@ def postal_fee(procedure, desk=None, at=None, zone="default", policy: Policy | N
     at = _moment(at)
     policy = policy or effective_policy(procedure, desk, at)
     fees = {"pickup": None, "return": None}
-    for quoter in _postal_fee_quoters:
+    for quoter in postal_fee_quoters:
         quote = quoter(procedure, desk, at, zone=zone) or {}
         for leg in fees:
             if fees[leg] is None and quote.get(leg) is not None:

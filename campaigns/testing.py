@@ -5,17 +5,13 @@ the services, so they are validated and audited like real ones.
     make_campaign(province, status="active", starts_at=..., ends_at=..., scope={...})
 """
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.utils import timezone
 
-from portal.calendar import VN_TZ
+from portal.calendar import VN_TZ, vn  # noqa: F401  (vn: the tests import it from here too)
 
 from . import services
-
-
-def vn(*args):
-    return datetime(*args, tzinfo=VN_TZ)
 
 
 def make_campaign(

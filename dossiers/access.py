@@ -1,5 +1,6 @@
 """Who sees which dossiers: one queryset per role, used by every page and endpoint, so
-that anything outside it is a 404 (never a hint that it exists)."""
+that anything outside it is a 404 (never a hint that it exists). The scopes themselves are
+`DossierQuerySet.visible_to` (dossiers/models)."""
 
 from portal.models import Role
 
@@ -7,20 +8,9 @@ from .models import Dossier
 
 
 def visible_dossiers(user, queryset=None):
+    """`DossierQuerySet.visible_to(user)` of `queryset` (all dossiers by default)."""
     queryset = Dossier.objects.all() if queryset is None else queryset
-    if user is None or not user.is_authenticated:
-        return queryset.none()
-    if user.is_superuser:
-        return queryset
-    if user.role == Role.CITIZEN:
-        return queryset.filter(owner=user)
-    if user.role == Role.OFFICER:
-        return queryset.filter(desk_id=user.desk_id)
-    if user.role == Role.HEAD:
-        return queryset.filter(agency_id=user.agency_id)
-    if user.role == Role.PROVINCE_ADMIN:
-        return queryset.filter(province_id=user.province_id)
-    return queryset.none()
+    return queryset.visible_to(user)
 
 
 def may_create_draft(user, desk, owner=None):

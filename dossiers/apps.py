@@ -10,3 +10,6 @@ class DossiersConfig(AppConfig):
         # Connects what campaigns do to dossiers (clock stops, held results, notices, the
         # urgent-exception records) to the signals of campaigns and of dossiers/events.py.
         from . import campaign_rules  # noqa: F401
+        from .payments.providers import register_configured
+
+        register_configured()  # the payment gateways enabled in settings.PAYMENT_PROVIDERS

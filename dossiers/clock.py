@@ -8,7 +8,7 @@ from django.conf import settings
 
 from portal.working_time import calendar_for_desk
 
-from .models import ClockAlert, ClockPause, Status
+from .models import ClockAlert, ClockPause
 
 
 def close_pause(dossier, now):
@@ -49,7 +49,7 @@ def warn_moment(calendar, received_at, due_at):
 
 def next_alert_moment(dossier):
     """The next deadline alert still to come for this dossier, or None."""
-    if dossier.status not in (Status.ACCEPTED, Status.PROCESSING) or dossier.due_at is None:
+    if not dossier.is_running or dossier.due_at is None:
         return None
     sent = set(ClockAlert.objects.filter(dossier=dossier, due_at=dossier.due_at).values_list("kind", flat=True))
     if ClockAlert.Kind.DUE_SOON not in sent and dossier.warn_at and dossier.warn_at < dossier.due_at:

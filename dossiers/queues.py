@@ -26,10 +26,10 @@ from django.utils.translation import gettext_lazy as _
 from portal import keyset
 
 from . import models
-from .models import Status
+from .models import RUNNING_STATUSES, Status
 
 S = Status
-RUNNING = (S.ACCEPTED, S.PROCESSING)
+RUNNING = RUNNING_STATUSES
 PAGE_SIZE = 25
 
 # sort key → (model field, descending)

@@ -81,7 +81,9 @@ def sweep_deadlines(batch_size=500):
     """Pick dossiers whose next alert moment has come, in batches, skipping rows another
     sweep holds; record each alert once and schedule the next one. Returns alerts sent.
     Each batch is one transaction of a fixed number of statements (dossiers/sweep.py)."""
-    from .sweep import in_batches, sweep_batch
+    from portal.batches import in_batches
+
+    from .sweep import sweep_batch
 
     return in_batches(sweep_batch, batch_size)
 

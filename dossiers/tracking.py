@@ -1,6 +1,6 @@
 """Public tracking (tra cứu hồ sơ): a dossier code and a secret show its status, dates, history
 (public events only) and the unit handling it, with the postal legs; nothing personal. Higher
-apps (postal) add the legs through `register_legs_provider` without dossiers importing them.
+apps (postal) add the legs to `dossiers.plugins.legs_providers` without dossiers importing them.
 
 The secret is either the last 4 digits of the applicant's phone (the form api.md keeps) or the
 random token the receipt's QR code carries (`Dossier.tracking_token`, `?token=`), which works
@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from .event_labels import event_label
 from .models import Dossier, Status, TrackingFailure
+from .plugins import postal_legs
 
 # Defaults of the per-client limit (settings may override): 10 wrong answers per client per hour.
 DEFAULT_CLIENT_FAILURES = 10
@@ -92,19 +93,6 @@ def lookup(code, client, phone_last4="", token=""):
         TrackingFailure.objects.filter(at__lte=since).delete()
         TrackingFailure.objects.create(client=key, at=now)
     return view
-
-
-_legs_providers = []
-
-
-def register_legs_provider(provider):
-    """`provider(dossier) -> list[dict]` of postal legs (kind, status, due_at, tracking_code)."""
-    if provider not in _legs_providers:
-        _legs_providers.append(provider)
-
-
-def postal_legs(dossier):
-    return [leg for provider in _legs_providers for leg in provider(dossier)]
 
 
 def _answers(dossier, phone_last4, token):

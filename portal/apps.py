@@ -9,7 +9,9 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         # Portal's own sections of the catalog import/export (postal adds postal_tariffs the same way).
-        from . import catalog_sections  # noqa: F401
+        from . import catalog_sections
+
+        catalog_sections.register()
 
         # The database cache's table (the default cache without REDIS_URL) comes with `migrate`.
         post_migrate.connect(_create_cache_table, sender=self, dispatch_uid="portal-createcachetable")

@@ -50,10 +50,18 @@ __all__ = [
     "VN_TZ",
     "WorkingCalendar",
     "timeliness",
+    "vn",
 ]
 
 DEFAULT_SESSIONS: tuple[tuple[time, time], ...] = ((time(7, 0), time(11, 30)), (time(13, 30), time(17, 0)))
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def vn(*args) -> datetime:
+    """A wall-clock moment in Vietnam: `vn(2020, 4, 2, 9)` is 02/04/2020 09:00 in Asia/Ho_Chi_Minh
+    (demo data, previews and tests write moments this way)."""
+    return datetime(*args, tzinfo=VN_TZ)
+
 
 #: Units of a procedure's processing time (thời hạn giải quyết).
 WORKING_DAYS = "working_days"

@@ -37,9 +37,10 @@ reported (not only the first) as ``section[index] (code): field: message``. Then
 writes happen in one transaction; ``dry_run`` performs them and rolls back, so its
 counts (created / updated / unchanged per section) are exactly what a real run would do.
 
-Sections register themselves with :func:`register_section`: portal's own in
+Sections are entries of the :data:`sections` registry (:class:`portal.registry.Registry`), added with
+:func:`register_section` in each app's ``AppConfig.ready()``: portal's own from
 ``portal/catalog_sections.py`` (record helpers in ``portal/catalog_record.py``), postal's
-``postal_tariffs`` in ``postal/catalog_section.py``, so portal never imports the apps above it.
+``postal_tariffs`` from ``postal/catalog_section.py``, so portal never imports the apps above it.
 A section's ``load(records, section)`` checks its records with the :class:`Record`
 helpers and returns a function that performs the writes (called only when the whole
 file is valid); ``export(province)`` returns the section's records, ordered by code.
@@ -59,6 +60,7 @@ from .models import (
     OneStopDesk,
     Province,
 )
+from .registry import Registry
 
 __all__ = [
     "ABSENT",
@@ -72,6 +74,7 @@ __all__ = [
     "parse_catalog",
     "register_section",
     "registered_sections",
+    "sections",
 ]
 
 OUTCOMES = ("created", "updated", "unchanged")
@@ -88,7 +91,7 @@ class Section:
     export: Callable[[str | None], list[dict]]
 
 
-_SECTIONS: dict[str, Section] = {}
+sections = Registry("catalog section")
 
 
 def register_section(name, *, order, load, export):
@@ -97,11 +100,11 @@ def register_section(name, *, order, load, export):
     ``load(records, section)`` validates ``records`` (a list) with ``section.records(...)``
     and returns a callable that writes them (or None); ``export(province_code_or_None)``
     returns the section's records. Sections load and export in ``order``."""
-    _SECTIONS[name] = Section(name=name, order=order, load=load, export=export)
+    sections.register(name, Section(name=name, order=order, load=load, export=export))
 
 
 def registered_sections():
-    return sorted(_SECTIONS.values(), key=lambda section: (section.order, section.name))
+    return sorted(sections, key=lambda section: (section.order, section.name))
 
 
 # --------------------------------------------------------------------------- results

@@ -547,9 +547,11 @@ def export_calendar_overrides(province):
     ]
 
 
-register_section("provinces", order=10, load=load_provinces, export=export_provinces)
-register_section("agencies", order=20, load=load_agencies, export=export_agencies)
-register_section("desks", order=30, load=load_desks, export=export_desks)
-register_section("procedures", order=40, load=load_procedures, export=export_procedures)
-register_section("staff", order=60, load=load_staff, export=export_staff)
-register_section("calendar_overrides", order=70, load=load_calendar_overrides, export=export_calendar_overrides)
+def register():
+    """Portal's sections of the catalog file (PortalConfig.ready calls this)."""
+    register_section("provinces", order=10, load=load_provinces, export=export_provinces)
+    register_section("agencies", order=20, load=load_agencies, export=export_agencies)
+    register_section("desks", order=30, load=load_desks, export=export_desks)
+    register_section("procedures", order=40, load=load_procedures, export=export_procedures)
+    register_section("staff", order=60, load=load_staff, export=export_staff)
+    register_section("calendar_overrides", order=70, load=load_calendar_overrides, export=export_calendar_overrides)

@@ -12,8 +12,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .accounts import register_citizen
+from .formatting import format_level
 from .models import Agency, Procedure, Province, User, phone_validator
-from .templatetags.motcua import format_level
 
 # Vietnamese alphabetical order: a ă â b c d đ e ê … o ô ơ … u ư; tone marks only break ties.
 _LETTER_MARKS = {"\u0306": 1, "\u0302": 2, "\u031b": 3}  # breve, circumflex, horn

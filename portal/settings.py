@@ -464,7 +464,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="motcua <no-reply@mot
 
 # Online payment of fees (thanh toán trực tuyến, dossiers/payments/service.py), read there and in
 # dossiers/payments/providers.py.
-# PAYMENT_PROVIDERS: JSON object, registry name → dotted path of a PaymentProvider class;
+# PAYMENT_PROVIDERS: JSON object, name → dotted path of a PaymentProvider class: the gateways enabled
+# (registered in dossiers.payments.providers.payment_providers at start-up);
 # PAYMENT_DEFAULT_PROVIDER: the one citizens pay through.
 PAYMENT_PROVIDERS = env.json("PAYMENT_PROVIDERS", default={"demo": "dossiers.payments.providers.DemoProvider"})
 PAYMENT_DEFAULT_PROVIDER = env.str("PAYMENT_DEFAULT_PROVIDER", default="demo")

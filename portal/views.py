@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 from .accounts import landing_url
 from .forms import CitizenRegistrationForm, LoginForm, ProcedureSearchForm, vi_sort_key
 from .models import Procedure, Province
+from .registry import Registry
 from .tasks import HEARTBEAT_KEY
 
 PAGE_SIZE = 25
@@ -121,20 +122,15 @@ def catalog_channels(procedure):
     return {"intake": intake, "result": result, "postal_fees": [], "online_open": online, "in_campaign": False}
 
 
-_channels_providers = []
-
-
-def register_channels_provider(provider):
-    """`provider(procedure) -> dict` shaped as `catalog_channels`: the campaigns app registers the
-    effective policy here (portal never imports campaigns)."""
-    if provider not in _channels_providers:
-        _channels_providers.append(provider)
+channels_providers = Registry("procedure channels provider")
+"""Entries `provider(procedure) -> dict` shaped as `catalog_channels`: the campaigns app registers the
+effective policy here (portal never imports campaigns)."""
 
 
 def procedure_channels(procedure):
     """The channels the public page shows: the registered provider's (the effective policy now),
     else the catalog's."""
-    for provider in _channels_providers:
+    for provider in channels_providers:
         return provider(procedure)
     return catalog_channels(procedure)
 

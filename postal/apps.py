@@ -7,13 +7,13 @@ class PostalConfig(AppConfig):
     verbose_name = _("Bưu chính công ích")
 
     def ready(self):
-        # postal adds its section (postal_tariffs) to the catalog import/export of portal.
-        from dossiers import tracking as dossier_tracking
-        from dossiers.pages import forms as dossier_forms
+        from campaigns.policy import postal_fee_quoters
+        from dossiers.plugins import legs_providers, zone_providers
 
-        # receivers connects to the dossiers' domain events; policy_quote gives the policy
-        # endpoint and campaign previews the published tariff.
+        # receivers connects to the dossiers' domain events.
         from . import catalog_section, fees, policy_quote, receivers, tracking  # noqa: F401
 
-        dossier_tracking.register_legs_provider(tracking.legs)
-        dossier_forms.register_zone_provider(fees.zone_choices)
+        catalog_section.register()  # postal_tariffs in portal's catalog import/export
+        postal_fee_quoters.register("postal", policy_quote.quote)  # the tariff in the policy endpoint, previews
+        legs_providers.register("postal", tracking.legs)  # the postal legs on tracking and dossier pages
+        zone_providers.register("postal", fees.zone_choices)  # the tariff zones of an address

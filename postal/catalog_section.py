@@ -67,4 +67,6 @@ def export_tariffs(province):
     ]
 
 
-register_section("postal_tariffs", order=50, load=load_tariffs, export=export_tariffs)
+def register():
+    """The postal_tariffs section of portal's catalog file (PostalConfig.ready calls this)."""
+    register_section("postal_tariffs", order=50, load=load_tariffs, export=export_tariffs)

@@ -5,8 +5,8 @@ beside the field it names (see dossiers.pages.forms.attach_error)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.formatting import format_vnd
 from portal.models import OneStopDesk, Role, User
-from portal.templatetags.motcua import format_vnd
 
 from .models import PostalOrder
 

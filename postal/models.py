@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from portal.formatting import format_vnd
 from portal.models import Province
 
 
@@ -35,7 +36,7 @@ class PostalTariff(models.Model):
         verbose_name_plural = _("cước bưu chính")
 
     def __str__(self):
-        return f"{self.province} {self.get_leg_display()} {self.zone}: {self.amount:,} đ"
+        return f"{self.province} {self.get_leg_display()} {self.zone}: {format_vnd(self.amount)}"
 
 
 class PostalOrder(models.Model):
@@ -204,7 +205,7 @@ class SubsidyEntry(models.Model):
         verbose_name_plural = _("sổ hỗ trợ cước bưu chính")
 
     def __str__(self):
-        return f"{self.order_id}: {self.amount:,} đ"
+        return f"{self.order_id}: {format_vnd(self.amount)}"
 
 
 class IntegrationClient(models.Model):

@@ -1,14 +1,12 @@
 """The post's tariff for the effective policy (`GET /api/v1/procedures/{code}/policy/`,
 `postal_fee {pickup, return}`): campaigns sits below postal and never imports it, so postal
-registers `quote` with `campaigns.policy.register_postal_fee_quoter`. Importing this module
-registers it (idempotent); PostalConfig.ready imports it:
+registers `quote` in `campaigns.policy.postal_fee_quoters` (PostalConfig.ready):
 
-    from . import policy_quote  # noqa: F401  (the tariff in the campaigns' policy endpoint)
+    postal_fee_quoters.register("postal", policy_quote.quote)
 """
 
 from django.utils import timezone
 
-from campaigns.policy import register_postal_fee_quoter
 from portal.calendar import VN_TZ
 
 from .fees import DEFAULT_ZONE, TariffRow, pick_amount
@@ -28,6 +26,3 @@ def quote(procedure, desk, at, zone=DEFAULT_ZONE):
         ).values_list("leg", "zone", "valid_from", "amount")
     ]
     return {leg: pick_amount(rows, leg, zone, on) for leg in ("pickup", "return")}
-
-
-register_postal_fee_quoter(quote)

@@ -36,8 +36,8 @@ from dossiers.models import Dossier
 from dossiers.models import Status as DossierStatus
 from portal.calendar import VN_TZ
 from portal.errors import Conflict, Forbidden, RuleError
+from portal.formatting import format_vnd
 from portal.models import Role, User
-from portal.templatetags.motcua import format_vnd
 from portal.working_time import calendar_for_desk
 
 from . import fees, waivers, webhooks, workflow

@@ -24,7 +24,8 @@ from typing import NamedTuple
 
 from django.utils import timezone
 
-from dossiers.sweep import insert_rows, notify_staff_many, staff_for
+from dossiers.sweep import notify_staff_many
+from portal.batches import insert_rows, staff_for
 from portal.models import Role
 
 from . import webhooks

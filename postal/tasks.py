@@ -25,7 +25,7 @@ log = logging.getLogger("motcua.postal")
 def sweep_postal_sla(batch_size=500):
     """Record every newly breached postal SLA once. Returns the number of breaches recorded.
     Each batch is one transaction of a fixed number of statements (postal/sweep.py)."""
-    from dossiers.sweep import in_batches
+    from portal.batches import in_batches
 
     from .sweep import sweep_batch
 

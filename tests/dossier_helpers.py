@@ -3,7 +3,9 @@ starts from a state the real workflow can reach.
 
     make_dossier()                       a submitted online dossier at an officer's desk
     make_dossier("accepted", at=...)     accepted at that moment (time-machine moves the clock)
-    make_dossier("processing") / ("completed") / ("returned") / ("draft")
+    make_dossier(status)                 any of the 11 statuses (STATES): draft, submitted,
+                                         withdrawn, refused, supplement_requested, accepted, paused,
+                                         processing, completed, result_held, returned
 """
 
 import io
@@ -31,7 +33,30 @@ def png(name="anh.png", size=(4, 4)):
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
+# The statuses reached from "submitted" by one more step at intake (who takes it, and how).
+AT_INTAKE = {
+    "submitted": lambda dossier, officer, citizen: dossier,
+    "withdrawn": lambda dossier, officer, citizen: services.withdraw(dossier, citizen),
+    "refused": lambda dossier, officer, citizen: services.refuse(dossier, officer, "Không thuộc thẩm quyền"),
+    "supplement_requested": lambda dossier, officer, citizen: services.request_supplement(
+        dossier, officer, "Thiếu bản sao giấy tờ"
+    ),
+}
+STATES = (
+    "draft",
+    *AT_INTAKE,
+    "accepted",
+    "paused",
+    "processing",
+    "completed",
+    "result_held",
+    "returned",
+)
+
+
 def make_dossier(state="submitted", *, at=None, officer=None, citizen=None, procedure=None, **fields):
+    if state not in STATES:
+        raise ValueError(f"make_dossier: no path to {state!r} (one of {', '.join(STATES)})")
     officer = officer or OfficerFactory()
     citizen = citizen or CitizenFactory()
     procedure = procedure or ProcedureFactory(province=officer.desk.province, agency=officer.desk.agency)
@@ -50,17 +75,21 @@ def make_dossier(state="submitted", *, at=None, officer=None, citizen=None, proc
         for document in procedure.documents.all():
             uploads.add_document(dossier, citizen, document.code, pdf(f"{document.code}.pdf"))
         dossier = services.submit(dossier, citizen)
-        if state == "submitted":
-            return dossier
+        if state in AT_INTAKE:
+            return AT_INTAKE[state](dossier, officer, citizen)
         dossier = services.accept(dossier, officer)
         if state == "accepted":
             return dossier
+        if state == "paused":
+            return services.pause(dossier, officer, "Chờ ý kiến cơ quan phối hợp")
         dossier = services.process(dossier, officer)
         if state == "processing":
             return dossier
         dossier = services.complete(dossier, officer, "approved")
         if state == "completed":
             return dossier
+        if state == "result_held":
+            return services.hold_result(dossier)
         return services.return_result(dossier, officer)
 
     if at is None:

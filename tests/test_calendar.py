@@ -16,17 +16,13 @@ from decimal import Decimal
 
 import pytest
 
-from portal.calendar import VN_TZ, WorkingCalendar, timeliness
+from portal.calendar import VN_TZ, WorkingCalendar, timeliness, vn
 
 DEFAULT = WorkingCalendar()
 SAT_WORK = WorkingCalendar(extra_working_days=frozenset({date(2023, 10, 28)}))  # province swaps Sat 28/10/2023 in
 MON_OFF = WorkingCalendar(extra_days_off=frozenset({date(2023, 10, 30)}))  # province gives Mon 30/10/2023 off
 SUN_WORK = WorkingCalendar(extra_working_days=frozenset({date(2023, 10, 29)}))  # a (hypothetical) worked Sunday
 DESK = WorkingCalendar(sessions=((time(7, 30), time(11, 30)), (time(13, 0), time(17, 0))))  # also 8 h a day
-
-
-def vn(year, month, day, hour=0, minute=0, second=0):
-    return datetime(year, month, day, hour, minute, second, tzinfo=VN_TZ)
 
 
 H = timedelta(hours=1)

@@ -8,6 +8,7 @@ import time_machine
 import dossiers.campaign_rules  # noqa: F401  (connects the dossier-side receivers)
 from campaigns.models import Campaign
 from campaigns.testing import make_campaign, vn
+from portal.registry import Registry
 from tests.clients import api_client as client_for
 from tests.dossier_helpers import make_dossier
 from tests.factories import (
@@ -234,7 +235,9 @@ def test_preview_lists_the_postal_fees_that_change(province, monkeypatch):
     from postal import policy_quote
     from postal.models import PostalTariff
 
-    monkeypatch.setattr(campaign_policy, "_postal_fee_quoters", [policy_quote.quote])
+    quoters = Registry("postal fee quoter")
+    quoters.register("postal", policy_quote.quote)
+    monkeypatch.setattr(campaign_policy, "postal_fee_quoters", quoters)
     PostalTariff.objects.create(province=province, leg="pickup", zone="default", valid_from="2019-01-01", amount=22001)
     PostalTariff.objects.create(province=province, leg="return", zone="default", valid_from="2019-01-01", amount=25000)
     officer = OfficerFactory(desk__province=province)

@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 
 from campaigns import policy as campaign_policy
 from campaigns.testing import make_campaign, vn
+from portal.registry import Registry
 from tests.factories import OneStopDeskFactory, ProcedureFactory, ProvinceFactory
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +64,7 @@ def world():
 @pytest.fixture(autouse=True)
 def no_quoters(monkeypatch):
     """Each test starts without the quoter postal registers (and restores it afterwards)."""
-    monkeypatch.setattr(campaign_policy, "_postal_fee_quoters", [])
+    monkeypatch.setattr(campaign_policy, "postal_fee_quoters", Registry("postal fee quoter"))
 
 
 @pytest.fixture
@@ -74,7 +75,7 @@ def quoter():
         calls.append((procedure.code, desk.pk if desk else None, at, zone))
         return {"pickup": 22000, "return": 25000 if zone == "default" else 40000}
 
-    campaign_policy.register_postal_fee_quoter(quote)
+    campaign_policy.postal_fee_quoters.register("test", quote)
     return calls
 
 
@@ -191,7 +192,7 @@ def test_the_postal_apps_quoter_reads_the_tariff_in_force_on_that_day(world):
     from postal import policy_quote
     from postal.models import PostalTariff
 
-    campaign_policy.register_postal_fee_quoter(policy_quote.quote)
+    campaign_policy.postal_fee_quoters.register("postal", policy_quote.quote)
     province = world["province"]
     for leg, zone, day, amount in [
         ("pickup", "default", "2019-01-01", 20000),

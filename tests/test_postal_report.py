@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from portal.calendar import vn
 from postal.models import PostalOrder
 from postal.reports import COLUMNS
 from tests.clients import api_client as api
@@ -35,10 +36,6 @@ URL = "/api/v1/reports/postal/"
 BUDGET = "Kinh phí cải cách hành chính tỉnh"
 pytestmark = pytest.mark.django_db
 _codes = itertools.count(1)
-
-
-def vn(*args):
-    return datetime(*args, tzinfo=VN)
 
 
 def make_order(dossier, kind="pickup", *, at, fee=22000, waived_percent=0, status="created", budget="", **extra):

@@ -5,7 +5,7 @@ import io
 import re
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from openpyxl import load_workbook
 
 from reports.models import Export
@@ -66,8 +66,27 @@ def test_periodic_report_is_printable(world):
     assert page.status_code == 200
     html = page.content.decode()
     assert "1106/KH-UBND" in html and "01/01/2024 – 30/06/2024" in html
-    assert "Chưa đạt" in html or "Đạt" in html
     assert "css/reports.css" in html
+    # The postal share against the 30 % target (REPORTS_POSTAL_SHARE_TARGET): 1 of 2 eligible = 50 %.
+    assert postal_verdicts(html) == {
+        world.desk.agency.name: ("50,0 %", "Đạt"),
+        world.p3.agency.name: ("—", "—"),  # no postal-eligible procedure
+        "Tổng cộng": ("50,0 %", "Đạt"),
+    }
+    with override_settings(REPORTS_POSTAL_SHARE_TARGET=0.6):
+        html = client_for(world.admin).get("/thong-ke/bao-cao-dinh-ky/?ky=half&dot=1&nam=2024").content.decode()
+    assert postal_verdicts(html)["Tổng cộng"] == ("50,0 %", "Chưa đạt")
+    assert postal_verdicts(html)[world.desk.agency.name] == ("50,0 %", "Chưa đạt")
+
+
+def postal_verdicts(html):
+    """{row label: (postal share, verdict)} of the periodic report's postal table (its last two cells)."""
+    rows = re.findall(
+        r'<tr><th scope="row">([^<]+)</th>(?:<td class="num">[^<]*</td>)*?<td class="num">([^<]*)</td>'
+        r"<td>([^<]*)</td></tr>",
+        html,
+    )
+    return {label.strip(): (share, verdict) for label, share, verdict in rows}
 
 
 def test_csv_and_xlsx_downloads_parse_back(world):

@@ -12,7 +12,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Agency, OneStopDesk, Procedure, Province
+from portal.models import Agency, OneStopDesk, Procedure, Province, Role
 
 
 class Status(models.TextChoices):
@@ -114,6 +114,31 @@ class DossierQuerySet(models.QuerySet):
 
     def with_paused(self, at=None):
         return self.annotate(is_paused=self.paused_exists(at))
+
+    def running(self):
+        """Accepted or in processing: the statutory clock runs towards `due_at` (RUNNING_STATUSES)."""
+        return self.filter(status__in=RUNNING_STATUSES)
+
+    def overdue(self, now):
+        """Running and past `due_at` at `now` (the officer's "Quá hạn" tab, the API's `overdue=true`)."""
+        return self.running().filter(due_at__lt=now)
+
+    def visible_to(self, user):
+        """The dossiers `user` may see, one scope per role; anything outside it is a 404 (never a hint
+        that it exists): a citizen their own, an officer their desk's, a head their agency's, a
+        province admin their province's, a superuser all; anyone else (a postal clerk, a
+        specialist, the anonymous) none."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        scope = {
+            Role.CITIZEN: {"owner": user},
+            Role.OFFICER: {"desk_id": user.desk_id},
+            Role.HEAD: {"agency_id": user.agency_id},
+            Role.PROVINCE_ADMIN: {"province_id": user.province_id},
+        }.get(user.role)
+        return self.filter(**scope) if scope is not None else self.none()
 
 
 def new_tracking_token():
@@ -224,6 +249,19 @@ class Dossier(models.Model):
 
     def __str__(self):
         return self.code
+
+    @property
+    def is_running(self):
+        """The statutory clock runs towards `due_at` (accepted or processing); see DossierQuerySet.running."""
+        return self.status in RUNNING_STATUSES
+
+    def claim_is_live(self, now):
+        """Someone holds the officer's lease (claim) on this dossier at `now`: claimed and not expired."""
+        return bool(self.claimed_by_id and self.claim_expires_at and self.claim_expires_at > now)
+
+    def claimed_by_other(self, user, now):
+        """Another person's live lease: `user` must wait (409) until it expires or is released."""
+        return self.claim_is_live(now) and self.claimed_by_id != user.id
 
     def pause_in_force(self, at=None):
         """The pause stopping the clock at `at` (now by default), or None; reads prefetched pauses."""

@@ -195,7 +195,7 @@ def my_dossiers(request):
     page = Paginator(queryset.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     for dossier in page.object_list:
-        running = bool(dossier.due_at) and dossier.status in (Status.ACCEPTED, Status.PROCESSING)
+        running = bool(dossier.due_at) and dossier.is_running
         dossier.is_late = running and dossier.due_at < now
         dossier.in_time = running and dossier.due_at >= now
         dossier.pay_now = payments.payable(dossier)

@@ -13,6 +13,7 @@ from portal.models import OneStopDesk, Procedure, phone_validator
 from portal.widgets import DateField, DateTimeField, FilePicker
 
 from ..models import IntakeChannel, Outcome, ReturnChannel
+from ..plugins import zone_choices, zone_label  # noqa: F401  (zone_label: the templatetag's)
 from ..services import desk_serves
 
 # --- channels under the effective policy -----------------------------------------------------------
@@ -61,25 +62,7 @@ def channel_options(procedure, desk, at=None):
     return policy, intake, returns
 
 
-# --- postal zones ------------------------------------------------------------------------------------
-
-_zone_providers = []
-
-
-def register_zone_provider(provider):
-    """`provider(province) -> [(zone, label), …]`: the postal app offers its tariff zones here
-    (dossiers never imports postal). Without a provider the zone is "default"."""
-    if provider not in _zone_providers:
-        _zone_providers.append(provider)
-
-
-def zone_choices(province):
-    return [choice for provider in _zone_providers for choice in provider(province)]
-
-
-def zone_label(province, zone):
-    """What people read for a postal zone key ("noi_thanh" → "Nội thành"), from the providers."""
-    return dict(zone_choices(province)).get(zone, zone)
+# --- postal zones: dossiers.plugins (zone_providers, filled by postal) ------------------------------
 
 
 # --- the draft ------------------------------------------------------------------------------------

@@ -105,9 +105,9 @@ def queue(request):
     page = queues.keyset_page(rows, sort, after=request.GET.get("after"), before=request.GET.get("before"))
     calendars = {}
     for dossier in page.rows:
-        dossier.claim_live = bool(dossier.claimed_by_id and dossier.claim_expires_at and dossier.claim_expires_at > now)
+        dossier.claim_live = dossier.claim_is_live(now)
         dossier.left = dossier.overdue_by = None
-        if dossier.due_at and dossier.status in (Status.ACCEPTED, Status.PROCESSING):
+        if dossier.due_at and dossier.is_running:
             desk = own_desk or dossier.desk
             calendar = calendars.get(desk.pk) or calendars.setdefault(desk.pk, calendar_for_desk(desk))
             if dossier.due_at >= now:
@@ -215,7 +215,7 @@ def allowed_actions(dossier, user, now=None):
 
 
 def _claim_state(dossier, user, now):
-    live = bool(dossier.claimed_by_id and dossier.claim_expires_at and dossier.claim_expires_at > now)
+    live = dossier.claim_is_live(now)
     return {
         "live": live,
         "mine": live and dossier.claimed_by_id == user.id,

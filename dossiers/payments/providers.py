@@ -1,7 +1,10 @@
-"""Payment providers (đơn vị cung cấp dịch vụ thanh toán): interchangeable classes named in
-`settings.PAYMENT_PROVIDERS` (registry key → dotted path) and looked up by
-`dossiers.payments.service.get_provider`. The national payment platform (Nền tảng thanh toán trên
-Cổng Dịch vụ công quốc gia) and bank gateways are other subclasses of `PaymentProvider`.
+"""Payment providers (đơn vị cung cấp dịch vụ thanh toán): interchangeable classes, entries of the
+`payment_providers` registry (`portal.registry.Registry`, name → class) and looked up by
+`dossiers.payments.service.get_provider`. `settings.PAYMENT_PROVIDERS` (name → dotted path) says
+which are enabled: DossiersConfig.ready registers each (`register_configured`), so a deployment
+adds a gateway by configuration, and an app may register one in its own ready(). The national
+payment platform (Nền tảng thanh toán trên Cổng Dịch vụ công quốc gia) and bank gateways are other
+subclasses of `PaymentProvider`.
 
 A provider does three things and holds no rule of its own (`dossiers/payments/service.py` does):
 - `start(payment, return_url) -> redirect_url`: open the payment at the gateway and say
@@ -26,7 +29,10 @@ from typing import NamedTuple
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+
+from portal.registry import Registry
 
 PAID = "paid"
 FAILED = "failed"
@@ -155,3 +161,13 @@ class DemoProvider(PaymentProvider):
     def refund(self, payment):
         self._check_enabled()
         return f"DEMO-RF-{payment.reference}"
+
+
+payment_providers = Registry("payment provider")
+
+
+def register_configured():
+    """Register every provider of settings.PAYMENT_PROVIDERS (name → dotted path of a PaymentProvider
+    class); a wrong path fails at start-up (ImportError), not at a citizen's payment."""
+    for name, path in settings.PAYMENT_PROVIDERS.items():
+        payment_providers.register(name, import_string(path))

@@ -38,16 +38,15 @@ import secrets
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from portal.errors import Conflict
-from portal.templatetags.motcua import format_vnd
+from portal.formatting import amount_in_words, format_vnd  # noqa: F401  (amount_in_words: payments.amount_in_words)
 
 from .. import door
 from ..models import DossierSequence, IntakeChannel, Payment, PaymentCallback, PaymentStatus, Status
 from .callbacks import THROTTLED, refusal_allowed, refused_summary, text
-from .providers import PAID, InvalidSignature, PaymentProvider, ProviderError, Verified
+from .providers import PAID, InvalidSignature, PaymentProvider, ProviderError, Verified, payment_providers
 
 log = logging.getLogger("motcua.payments")
 
@@ -77,7 +76,7 @@ class PaymentConflict(Conflict):
 
 
 class UnknownProvider(LookupError):
-    """No provider of that name in settings.PAYMENT_PROVIDERS (HTTP 404)."""
+    """No provider of that name in the payment_providers registry (HTTP 404)."""
 
 
 class PaymentUnavailable(Exception):
@@ -94,16 +93,16 @@ class PaymentUnavailable(Exception):
 def get_provider(name=None) -> PaymentProvider:
     """The provider registered under `name` (default: settings.PAYMENT_DEFAULT_PROVIDER)."""
     name = name or settings.PAYMENT_DEFAULT_PROVIDER
-    path = settings.PAYMENT_PROVIDERS.get(name)
-    if not path:
+    provider_class = payment_providers.get(name)
+    if provider_class is None:
         raise UnknownProvider(name)
-    return import_string(path)(name)
+    return provider_class(name)
 
 
 def provider_label(name):
     try:
         return str(get_provider(name).label)
-    except (UnknownProvider, ImportError):
+    except UnknownProvider:
         return name
 
 
@@ -490,53 +489,6 @@ def receipt_data(payment):
         "status_label": str(Payment.Status(payment.status).label),
         "refunded_at": payment.refunded_at,
     }
-
-
-_DIGITS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
-_GROUPS = ("", "nghìn", "triệu", "tỷ", "nghìn tỷ", "triệu tỷ")
-
-
-def _read_group(number, full):
-    hundreds, tens, units = number // 100, number // 10 % 10, number % 10
-    words = []
-    if hundreds or full:
-        words += [_DIGITS[hundreds], "trăm"]
-    if tens == 0:
-        if units and (hundreds or full):
-            words.append("lẻ")
-    elif tens == 1:
-        words.append("mười")
-    else:
-        words += [_DIGITS[tens], "mươi"]
-    if units:
-        if units == 1 and tens > 1:
-            words.append("mốt")
-        elif units == 5 and tens:
-            words.append("lăm")
-        else:
-            words.append(_DIGITS[units])
-    return words
-
-
-def amount_in_words(amount):
-    """Số tiền bằng chữ, as Vietnamese receipts print it (Vietnamese whatever the UI language):
-    200000 → "Hai trăm nghìn đồng"; 1005000 → "Một triệu không trăm lẻ năm nghìn đồng"."""
-    amount = int(amount)
-    if amount == 0:
-        return "Không đồng"
-    groups = []
-    while amount:
-        groups.append(amount % 1000)
-        amount //= 1000
-    words = []
-    for index in range(len(groups) - 1, -1, -1):
-        if groups[index] == 0:
-            continue
-        words += _read_group(groups[index], full=index != len(groups) - 1)
-        if _GROUPS[index]:
-            words.append(_GROUPS[index])
-    text = " ".join(words)
-    return f"{text[0].upper()}{text[1:]} đồng"
 
 
 # --- notifications ------------------------------------------------------------------------------

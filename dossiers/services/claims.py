@@ -19,7 +19,7 @@ def claim(dossier, user, minutes=None):
         dossier = door.lock(dossier)
         if actor_kind(user, dossier) not in (workflow.OFFICER, workflow.HEAD):
             raise NotPermitted(no_permission())
-        if dossier.claimed_by_id not in (None, user.id) and dossier.claim_expires_at and dossier.claim_expires_at > now:
+        if dossier.claimed_by_other(user, now):
             raise ClaimTaken(dossier)
         dossier.claimed_by = user
         dossier.claim_expires_at = now + timedelta(minutes=minutes)

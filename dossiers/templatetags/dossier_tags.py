@@ -96,7 +96,7 @@ def work_duration(value):
 @register.filter
 def zone_label(zone, province):
     """`dossier.address_zone|zone_label:dossier.province` → "Nội thành", never the key."""
-    from dossiers.pages.forms import zone_label as label
+    from dossiers.plugins import zone_label as label
 
     return label(province, zone)
 

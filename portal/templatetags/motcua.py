@@ -10,82 +10,12 @@
 """
 
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
 
 from django import template
-from django.utils import formats
-from django.utils.translation import gettext, ngettext
 
-from portal.models import ProcessingUnit
+from portal.formatting import format_fee, format_level, format_processing_time, format_vnd
 
 register = template.Library()
-
-
-def format_vnd(amount):
-    """Amount in đồng, grouped by the active locale ("200.000 đ" in Vietnamese, "200,000 đ" in English)."""
-    if amount is None or amount == "":
-        return ""
-    try:
-        amount = int(Decimal(str(amount)))
-    except (InvalidOperation, ValueError, TypeError):
-        return str(amount)
-    return f"{formats.number_format(amount, decimal_pos=0, force_grouping=True)} đ"
-
-
-def format_fee(amount):
-    """A fee: "Miễn phí" (free) for zero, else the amount in đồng."""
-    if amount in (None, ""):
-        return ""
-    try:
-        if Decimal(str(amount)) == 0:
-            return gettext("Miễn phí")
-    except (InvalidOperation, ValueError, TypeError):
-        return str(amount)
-    return format_vnd(amount)
-
-
-def _number(value):
-    """5.00 → "5"; 1.50 → "1,5" (locale decimal separator); returns (text, plural count)."""
-    value = Decimal(str(value))
-    if value == value.to_integral_value():
-        count = int(value)
-        return formats.number_format(count, decimal_pos=0, force_grouping=True), count
-    normalized = value.normalize()
-    places = max(0, -normalized.as_tuple().exponent)
-    return formats.number_format(normalized, decimal_pos=places), 2
-
-
-def format_processing_time(value, unit):
-    """The catalog's processing time (thời hạn giải quyết) as citizens read it."""
-    if unit == ProcessingUnit.SAME_DAY:
-        return gettext("Trong ngày (nhận sau 15:00 trả ngày làm việc tiếp theo)")
-    if value in (None, ""):
-        return ""
-    try:
-        text, count = _number(value)
-    except (InvalidOperation, ValueError, TypeError):
-        return str(value)
-    if unit == ProcessingUnit.WORKING_HOURS:
-        return ngettext("%(n)s giờ làm việc", "%(n)s giờ làm việc", count) % {"n": text}
-    if unit == ProcessingUnit.WORKING_DAYS:
-        return ngettext("%(n)s ngày làm việc", "%(n)s ngày làm việc", count) % {"n": text}
-    return f"{text} {unit}"
-
-
-LEVEL_LABELS = {
-    1: lambda: gettext("Mức độ 1"),
-    2: lambda: gettext("Mức độ 2"),
-    3: lambda: gettext("Mức độ 3 – một phần"),
-    4: lambda: gettext("Mức độ 4 – toàn trình"),
-}
-
-
-def format_level(level):
-    """Online-service level (mức độ DVC trực tuyến) with its Decree 42/2022 name."""
-    try:
-        return LEVEL_LABELS[int(level)]()
-    except (KeyError, TypeError, ValueError):
-        return ""
 
 
 @register.simple_tag

@@ -1,6 +1,5 @@
 """The deadline sweep: each dossier alerted once per due moment, however often it runs."""
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -9,15 +8,12 @@ import time_machine
 from dossiers import services
 from dossiers.models import ClockAlert, DossierEvent, Notification
 from dossiers.tasks import sweep_deadlines
+from portal.calendar import vn
 from tests.dossier_helpers import make_dossier
 from tests.factories import HeadFactory, OfficerFactory
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 pytestmark = pytest.mark.django_db
-
-
-def vn(*args):
-    return datetime(*args, tzinfo=VN)
 
 
 def test_due_soon_then_overdue_each_alerted_once_to_desk_and_head():

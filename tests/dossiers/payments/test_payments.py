@@ -356,9 +356,18 @@ def test_acceptance_waits_for_payment_when_collected_before_acceptance():
 @pytest.mark.django_db
 def test_the_procedure_may_say_when_its_fee_is_collected():
     dossier = level4_dossier()
+    assert dossier.payment_status == PaymentStatus.UNPAID
+    with pytest.raises(services.DossierError) as refused:
+        payments.check_paid_for_acceptance(dossier)
+    assert refused.value.field == "payment" and "thu phí, lệ phí trước khi tiếp nhận" in str(refused.value.message)
     dossier.procedure.fee_collected_at = "at_return"
+    dossier.procedure.save(update_fields=["fee_collected_at"])
     assert payments.collect_at(dossier.procedure) == "at_return"
-    payments.check_paid_for_acceptance(dossier)  # does not raise
+    assert payments.check_paid_for_acceptance(dossier) is None
+    # Collected at return, the unpaid dossier is accepted and its fee is still payable online.
+    accepted = services.accept(dossier, dossier.officer)
+    assert accepted.status == Status.ACCEPTED and accepted.payment_status == PaymentStatus.UNPAID
+    assert payments.payable(accepted)
 
 
 @pytest.mark.django_db

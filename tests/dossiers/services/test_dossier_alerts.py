@@ -1,7 +1,6 @@
 """Deadline alerts as the staff read them (issue 11, point 8): "sắp đến hạn" never fires at the moment of
 acceptance, and a finished dossier's alerts stop showing as unread."""
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,15 +10,12 @@ from django.urls import reverse
 from dossiers import services
 from dossiers.models import ClockAlert, Notification
 from dossiers.tasks import sweep_deadlines
+from portal.calendar import vn
 from tests.dossier_helpers import make_dossier
 from tests.factories import OfficerFactory, ProcedureFactory
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 pytestmark = pytest.mark.django_db
-
-
-def vn(*args):
-    return datetime(*args, tzinfo=VN)
 
 
 @pytest.fixture

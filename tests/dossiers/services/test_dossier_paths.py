@@ -4,7 +4,6 @@ held results, the e-result file's checks, the citizen's file names, and the publ
 (the API's throttle scope, the page's window; the per-client wrong-answer limit:
 tests/dossiers/test_tracking_public.py)."""
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,14 +17,11 @@ from dossiers.api import views as dossier_api
 from dossiers.models import ClockPause, DossierEvent, Notification, Status
 from dossiers.services import uploads
 from dossiers.tasks import send_notification
+from portal.calendar import vn
 from tests.dossier_helpers import PDF, make_dossier, pdf
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 pytestmark = pytest.mark.django_db
-
-
-def vn(*args):
-    return datetime(*args, tzinfo=VN)
 
 
 class RecordingBackend:
@@ -189,7 +185,7 @@ def test_the_e_result_file_passes_the_upload_checks_through_the_api():
     forged = SimpleUploadedFile("ketqua.pdf", b"<html><script>alert(1)</script></html>", content_type="application/pdf")
     response = client.post(url, {"outcome": "approved", "result_file": forged}, format="multipart")
     assert response.status_code == 400
-    assert "ketqua.pdf" in response.json()["file"][0] or "ketqua.pdf" in str(response.json())
+    assert response.json() == {"file": ["Tệp “ketqua.pdf” không phải PDF, JPEG hoặc PNG (kiểm tra theo nội dung tệp)."]}
     dossier.refresh_from_db()
     assert dossier.status == Status.PROCESSING and not dossier.result_file
     good = SimpleUploadedFile("../../ket qua.pdf", PDF, content_type="application/pdf")

@@ -1,6 +1,5 @@
 """The life of a dossier through the service door: states, clocks, events, notifications."""
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -8,15 +7,12 @@ import time_machine
 
 from dossiers import services
 from dossiers.models import ClockPause, DossierEvent, Notification, Status
+from portal.calendar import vn
 from tests.dossier_helpers import make_dossier
 from tests.factories import OfficerFactory, ProcedureFactory
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 pytestmark = pytest.mark.django_db
-
-
-def vn(*args):
-    return datetime(*args, tzinfo=VN)
 
 
 def test_accept_sets_the_appointment_from_the_working_calendar():
