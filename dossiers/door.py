@@ -81,12 +81,7 @@ def check(action, dossier, user, now=None):
         raise NotPermitted(no_permission())
     if dossier.status not in transition.sources:
         raise TransitionNotAllowed(action, dossier.status)
-    if (
-        kind in (workflow.OFFICER, workflow.HEAD)
-        and dossier.claimed_by_id not in (None, user.id)
-        and dossier.claim_expires_at
-        and dossier.claim_expires_at > (now or timezone.now())
-    ):
+    if kind in (workflow.OFFICER, workflow.HEAD) and dossier.claimed_by_other(user, now or timezone.now()):
         raise ClaimTaken(dossier)
     return kind
 

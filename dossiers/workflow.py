@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from .models import Status
+from .models import RUNNING_STATUSES, Status
 
 S = Status
 
@@ -34,7 +34,7 @@ def _t(action, sources, target, actors, label, when=(), checks=()):
     return Transition(action, frozenset(sources), target, frozenset(actors), label, tuple(when), tuple(checks))
 
 
-_RUNNING = (S.ACCEPTED, S.PROCESSING)
+_RUNNING = RUNNING_STATUSES
 
 TRANSITIONS = {
     t.action: t

@@ -49,9 +49,8 @@ class DossierFilter(django_filters.FilterSet):
         fields = ["status", "desk", "procedure", "intake_channel"]
 
     def filter_overdue(self, queryset, name, value):
-        running = queryset.filter(status__in=[Status.ACCEPTED, Status.PROCESSING])
         now = timezone.now()
-        return running.filter(due_at__lt=now) if value else running.filter(due_at__gte=now)
+        return queryset.overdue(now) if value else queryset.running().filter(due_at__gte=now)
 
 
 # A dossier's own columns (no foreign key): refreshing them keeps the procedure and desk in hand.
