@@ -7,6 +7,7 @@ session fixtures `playwright_driver` and `browser` of tests/conftest.py; a test 
 with other flags launches it from that driver."""
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -37,3 +38,25 @@ def driver():
 
 def launch(playwright, *extra_flags):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=[*FLAGS, *extra_flags], headless=True)
+
+
+@contextmanager
+def pages(browser, base, locale="vi-VN", viewport=None):
+    """`open_page(viewport=…, javascript=True)` opens another person's page on `base` (a context of its
+    own: cookies, session, language); every context is closed on leaving."""
+    contexts = []
+    default = viewport or {"width": 1280, "height": 900}
+
+    def open_page(viewport=None, javascript=True):
+        context = browser.new_context(locale=locale, viewport=viewport or default, java_script_enabled=javascript)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        page.base = base
+        return page
+
+    try:
+        yield open_page
+    finally:
+        for context in contexts:
+            context.close()

@@ -2,11 +2,9 @@
 once never pass the session's cap (the session counter's row lock), and a queue ticket booked at the same
 moment competes for the same places."""
 
-import threading
-
 import pytest
 import time_machine
-from django.db import connection, connections
+from django.db import connection
 
 from campaigns import tickets
 from campaigns.testing import make_campaign, vn
@@ -14,6 +12,7 @@ from campaigns.walk_in import SessionFull
 from dossiers import services
 from dossiers.models import Dossier, Status
 from portal.errors import Conflict
+from tests.concurrency import run_together
 from tests.factories import OfficerFactory, ProcedureFactory
 
 pytestmark = [
@@ -21,27 +20,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL"),
 ]
-
-
-def run_together(functions):
-    barrier = threading.Barrier(len(functions))
-    results = [None] * len(functions)
-
-    def worker(index, function):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = function()
-        except Exception as exc:  # collected and asserted by the test
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, f)) for i, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_concurrent_walk_in_acceptances_and_a_booking_never_pass_the_cap(settings):

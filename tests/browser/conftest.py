@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import chromium
+
 SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 
 
@@ -47,19 +49,8 @@ def shot(request):
 def new_page(browser, live_server):
     """new_page() opens another person's browser (its own context: cookies, session) on the live
     server; all are closed at the end of the test."""
-    contexts = []
-
-    def open_page():
-        context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
-        contexts.append(context)
-        other = context.new_page()
-        other.set_default_timeout(15000)
-        other.base = live_server.url
-        return other
-
-    yield open_page
-    for context in contexts:
-        context.close()
+    with chromium.pages(browser, live_server.url) as open_page:
+        yield open_page
 
 
 @pytest.fixture

@@ -29,19 +29,8 @@ def english_browser(playwright_driver):
 
 @pytest.fixture
 def english_page(english_browser, live_server):
-    contexts = []
-
-    def open_page(viewport, javascript=True):
-        context = english_browser.new_context(locale="en-US", viewport=viewport, java_script_enabled=javascript)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        page.base = live_server.url
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
+    with chromium.pages(english_browser, live_server.url, locale="en-US") as open_page:
+        yield open_page
 
 
 @pytest.fixture

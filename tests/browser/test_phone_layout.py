@@ -9,6 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from portal.models import Procedure
+from tests import chromium
 from tests.browser.test_journeys import login
 from tests.dossier_helpers import make_dossier
 from tests.factories import OfficerFactory, PostalClerkFactory, ProcedureFactory
@@ -22,19 +23,8 @@ LONG_NAME = "Cấp giấy chứng nhận quyền sử dụng đất, quyền s�
 
 @pytest.fixture
 def opened(browser, live_server):
-    contexts = []
-
-    def open_page(viewport, javascript=True):
-        context = browser.new_context(locale="vi-VN", viewport=viewport, java_script_enabled=javascript)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        page.base = live_server.url
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
+    with chromium.pages(browser, live_server.url) as open_page:
+        yield open_page
 
 
 @pytest.fixture

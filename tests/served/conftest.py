@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import chromium
 from tests.faults.conftest import free_port
 
 from .stack import (
@@ -151,19 +152,8 @@ def stack(request, _variants):
 @pytest.fixture
 def people(browser, stack):
     """people(viewport=PHONE) opens another person's browser on the stack (cookies of its own)."""
-    contexts = []
-
-    def open_page(viewport=PHONE):
-        context = browser.new_context(locale="vi-VN", viewport=viewport)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        page.base = stack.url
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
+    with chromium.pages(browser, stack.url, viewport=PHONE) as open_page:
+        yield open_page
 
 
 @pytest.fixture

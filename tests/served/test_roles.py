@@ -45,6 +45,9 @@ def test_a_visitor_reads_the_public_pages(stack, people, shot):
     page = people(PHONE)
     for path in PUBLIC_PAGES:
         _open(page, path, shot, path.strip("/").replace("/", "-") or "home")
+        # A visitor is offered the login and nobody's session leaks into the page.
+        assert page.locator("a[href^='/dang-nhap/']").count() >= 1, path
+        assert page.locator("form[action='/dang-xuat/']").count() == 0, path
 
 
 @pytest.mark.parametrize("role", list(MAIN_PAGES))

@@ -1,13 +1,12 @@
 """Races that only a real database shows: two officers accepting at once, many
 citizens creating dossiers at the same desk on the same day."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from dossiers import services
 from dossiers.models import Dossier, DossierEvent, Status
+from tests.concurrency import run_together
 from tests.dossier_helpers import make_dossier
 from tests.factories import CitizenFactory, OfficerFactory, ProcedureFactory
 
@@ -16,27 +15,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL"),
 ]
-
-
-def run_together(functions):
-    barrier = threading.Barrier(len(functions))
-    results = [None] * len(functions)
-
-    def worker(index, function):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = function()
-        except Exception as exc:  # collected and asserted by the test
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, f)) for i, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_two_officers_accepting_at_once_exactly_one_wins():
