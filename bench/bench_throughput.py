@@ -353,11 +353,11 @@ BEGIN;
 INSERT INTO dossiers_dossier (code, procedure_id, desk_id, province_id, agency_id, status, intake_channel,
   return_channel, applicant_name, applicant_phone, applicant_email, applicant_national_id, address, address_zone,
   form_data, created_at, updated_at, submitted_at, supplement_requests, snap_processing_unit, snap_policy,
-  payment_status, result_file, rating_comment, outcome, timeliness)
+  payment_status, result_file, rating_comment, outcome, timeliness, tracking_token)
 VALUES ('{PGBENCH_PREFIX}' || nextval('bench_pgbench_seq'), {procedure.pk}, {desk.pk}, {desk.province_id},
   {procedure.agency_id}, 'submitted', 'postal', 'desk', 'Nguyễn Văn Đo', '0912345678', '', '',
   'Số ' || :n || ' đường Phạm Văn Thuận, phường Tân Tiến, Biên Hòa', 'default', '{{}}', now(), now(), now(), 0, '',
-  '{{}}', 'not_required', '', '', '', '') RETURNING id AS dossier_id \\gset
+  '{{}}', 'not_required', '', '', '', '', md5(random()::text)) RETURNING id AS dossier_id \\gset
 INSERT INTO dossiers_dossierevent (dossier_id, at, action, from_status, to_status, note, data)
 VALUES (:dossier_id, now(), 'submit', 'draft', 'submitted', '', '{{}}');
 END;
