@@ -56,6 +56,23 @@ SUSPENDED = {
 QB_BASIS = "Công văn số 1318/UBND-KSTT ngày 22/7/2021"
 
 
+def quang_binh_campaign(committed, province, rules=SUSPENDED, **fields):
+    """Seed 003's window (22/7–5/8/2021), made active on the evening before it opens, on-commit effects run."""
+    from campaigns.testing import make_campaign, vn
+
+    with time_machine.travel(vn(2021, 7, 21, 16), tick=False):
+        return committed(
+            make_campaign,
+            province,
+            status="active",
+            starts_at=vn(2021, 7, 22, 0),
+            ends_at=vn(2021, 8, 5, 0),
+            rules=rules,
+            legal_basis=QB_BASIS,
+            **fields,
+        )
+
+
 def head_grants(dossier, head, at):
     from dossiers import services as dossier_services
 

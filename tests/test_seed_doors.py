@@ -16,7 +16,7 @@ from tests import seed_doors
 from tests.clients import api_client
 from tests.dossier_helpers import make_dossier
 from tests.factories import OfficerFactory, ProcedureFactory, ProvinceAdminFactory
-from tests.seed_doors import DOORS, QB_BASIS, SUSPENDED, head_grants, through
+from tests.seed_doors import DOORS, SUSPENDED, head_grants, quang_binh_campaign, through
 
 pytestmark = pytest.mark.django_db
 committed = seed_doors.committed  # the fixture, shared
@@ -106,17 +106,7 @@ def test_point1_desk_return_during_a_suspension(committed, door, rules, action, 
         intake_channel="walk_in",
         return_channel=channel,
     )
-    with time_machine.travel(vn(2021, 7, 21, 16), tick=False):
-        committed(
-            make_campaign,
-            province,
-            status="active",
-            starts_at=vn(2021, 7, 22, 0),
-            ends_at=vn(2021, 8, 5, 0),
-            rules=rules,
-            legal_basis=QB_BASIS,
-            title="Quảng Bình 1318",
-        )
+    quang_binh_campaign(committed, province, rules=rules, title="Quảng Bình 1318")
     if exception:
         head_grants(ready, HeadFactory(agency=officer.desk.agency), vn(2021, 7, 22, 8))
     with time_machine.travel(vn(2021, 7, 23, 9), tick=False):
@@ -140,16 +130,7 @@ def test_point1_after_the_window_the_desk_returns_again(committed):
     ready = make_dossier(
         "completed", officer=officer, procedure=procedure, at=vn(2021, 7, 20, 9), intake_channel="walk_in"
     )
-    with time_machine.travel(vn(2021, 7, 21, 16), tick=False):
-        committed(
-            make_campaign,
-            province,
-            status="active",
-            starts_at=vn(2021, 7, 22, 0),
-            ends_at=vn(2021, 8, 5, 0),
-            rules=SUSPENDED,
-            legal_basis=QB_BASIS,
-        )
+    quang_binh_campaign(committed, province)
     with time_machine.travel(vn(2021, 8, 5, 9), tick=False):
         assert through("api", "return", ready, officer) == ("ok", None)
 
@@ -164,17 +145,7 @@ def suspended_world(committed):
     officer = OfficerFactory()
     province = officer.desk.province
     procedure = ProcedureFactory(province=province, agency=officer.desk.agency, level=2, documents=0)
-    with time_machine.travel(vn(2021, 7, 21, 16), tick=False):
-        campaign = committed(
-            make_campaign,
-            province,
-            status="active",
-            starts_at=vn(2021, 7, 22, 0),
-            ends_at=vn(2021, 8, 5, 0),
-            rules=SUSPENDED,
-            legal_basis=QB_BASIS,
-            title="Quảng Bình 1318",
-        )
+    campaign = quang_binh_campaign(committed, province, title="Quảng Bình 1318")
     draft = make_dossier("draft", officer=officer, procedure=procedure, intake_channel="walk_in")
     return {
         "officer": officer,

@@ -13,7 +13,7 @@ from tests import seed_doors
 from tests.clients import api_client
 from tests.dossier_helpers import make_dossier
 from tests.factories import OfficerFactory, ProcedureFactory, ProvinceAdminFactory
-from tests.seed_doors import DOORS, QB_BASIS, SUSPENDED, head_grants
+from tests.seed_doors import DOORS, SUSPENDED, head_grants, quang_binh_campaign
 
 pytestmark = pytest.mark.django_db
 committed = seed_doors.committed  # the fixture, shared
@@ -260,17 +260,7 @@ def test_every_rule_at_every_door(committed, door, rules, action, channel, excep
     procedure = ProcedureFactory(province=province, agency=officer.desk.agency, level=2, postal=True, documents=0)
     dossier = _prepared(officer, procedure, action, channel)
     if rules:
-        with time_machine.travel(vn(2021, 7, 21, 16), tick=False):
-            committed(
-                make_campaign,
-                province,
-                status="active",
-                starts_at=vn(2021, 7, 22, 0),
-                ends_at=vn(2021, 8, 5, 0),
-                rules=rules,
-                legal_basis=QB_BASIS,
-                title="Đợt thử",
-            )
+        quang_binh_campaign(committed, province, rules=rules, title="Đợt thử")
     if exception:
         head_grants(dossier, HeadFactory(agency=officer.desk.agency), T_GRANT)
     before = dossier.status
