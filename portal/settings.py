@@ -156,7 +156,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         }
         DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # The embedded SQLite is shared by several processes (two gunicorn workers, the Celery worker's children,
+    # beat). A deferred transaction that reads and then writes fails at once with "database is locked" when
+    # another process writes meanwhile (SQLite does not wait there, to avoid a deadlock): the worker's outbox
+    # sends and notifications failed that way under the served stack. IMMEDIATE takes the write lock when the
+    # transaction begins, so a writer waits its turn (up to `timeout` seconds) instead; WAL lets readers go on
+    # while one process writes. synchronous=NORMAL is WAL's usual pairing (durable at checkpoints, never corrupt).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20,
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "portal.User"

@@ -34,3 +34,13 @@ def test_the_stack_runs_two_web_workers_a_celery_worker_and_beat_all_linking_to_
     # The demo gateway's return address is the served one: a payment started on this port comes back here.
     status, body, _ = stack.api("GET", "/healthz")
     assert status == 200 and body["database"] and body["cache"], body
+
+
+def test_no_process_of_the_stack_met_a_locked_database(stack):
+    """Runs after the journeys of test_campaign_follows, test_limits, test_payment and test_roles (file order):
+    several processes write one SQLite file in the embedded default, and none of them may have been turned away
+    with "database is locked" (the outbox's sends and the worker's notifications were, before the SQLite
+    connections began their transactions IMMEDIATE in WAL mode)."""
+    stack.api("GET", "/healthz")
+    lines = [line for line in stack.log().splitlines() if "database is locked" in line]
+    assert not lines, "\n".join(lines[:10])
