@@ -8,6 +8,7 @@ from django.conf import settings
 
 from portal.working_time import calendar_for_desk
 
+from . import process
 from .models import ClockAlert, ClockPause
 
 
@@ -34,6 +35,8 @@ def recompute(dossier, now):
             as_of=now,
         )
     dossier.warn_at = warn_moment(calendar, dossier.received_at, dossier.due_at)
+    if dossier.current_step_id is not None:  # the step's budget stops and resumes with the dossier's clock
+        process.recompute(dossier, now, pauses)
 
 
 def warn_moment(calendar, received_at, due_at):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from portal.errors import Conflict, Forbidden, RuleError
 from portal.models import Role
 
-from . import clock, workflow
+from . import clock, process, workflow
 from .models import OPEN_STATUSES, Dossier, DossierEvent, Status
 
 # Finished: the result is ready, held or returned, or the dossier was refused or withdrawn.
@@ -57,7 +57,8 @@ def no_permission():
 
 def actor_kind(user, dossier):
     """How `user` stands towards `dossier`: citizen (its owner), officer (of its desk),
-    head (of its agency), or None."""
+    head (of its agency), step (a specialist, or another agency's head, holding its current process
+    step), or None."""
     if user is None:
         return workflow.SYSTEM
     if user.is_superuser:
@@ -68,6 +69,12 @@ def actor_kind(user, dossier):
         return workflow.HEAD
     if dossier.owner_id is not None and dossier.owner_id == user.id:
         return workflow.CITIZEN
+    if (
+        dossier.current_step_id is not None
+        and user.role in (Role.SPECIALIST, Role.HEAD)
+        and process.holds(user, dossier, dossier.current_step)
+    ):
+        return workflow.STEP
     return None
 
 
@@ -81,7 +88,9 @@ def check(action, dossier, user, now=None):
         raise NotPermitted(no_permission())
     if dossier.status not in transition.sources:
         raise TransitionNotAllowed(action, dossier.status)
-    if kind in (workflow.OFFICER, workflow.HEAD) and dossier.claimed_by_other(user, now or timezone.now()):
+    if kind in (workflow.OFFICER, workflow.HEAD, workflow.STEP) and dossier.claimed_by_other(
+        user, now or timezone.now()
+    ):
         raise ClaimTaken(dossier)
     return kind
 
@@ -89,7 +98,7 @@ def check(action, dossier, user, now=None):
 def lock(dossier):
     return (
         Dossier.objects.select_for_update(of=("self",))
-        .select_related("procedure", "desk", "agency", "province")
+        .select_related("procedure", "desk", "agency", "province", "current_step")
         .get(pk=dossier.pk)
     )
 

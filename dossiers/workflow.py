@@ -16,6 +16,9 @@ S = Status
 CITIZEN = "citizen"
 OFFICER = "officer"
 HEAD = "head"
+# A person who holds the dossier's current process step without being its desk's officer or its agency's head:
+# a specialist (chuyên viên) of the step's agency, or the head of another agency consulted (liên thông).
+STEP = "step"
 SYSTEM = "system"
 
 
@@ -53,16 +56,42 @@ TRANSITIONS = {
             "request_supplement",
             [S.SUBMITTED, *_RUNNING],
             S.SUPPLEMENT_REQUESTED,
-            [OFFICER, HEAD],
+            [OFFICER, HEAD, STEP],
             _("Yêu cầu bổ sung, hoàn thiện hồ sơ"),
             when=["supplement_once_at_intake"],
         ),
         # Back to submitted (at intake) or to processing (the clock resumes); services decide.
         _t("supplement", [S.SUPPLEMENT_REQUESTED], None, [CITIZEN, OFFICER], _("Bổ sung hồ sơ"), checks=["documents"]),
         _t("process", _RUNNING, S.PROCESSING, [OFFICER, HEAD], _("Chuyển xử lý")),
-        _t("pause", _RUNNING, S.PAUSED, [OFFICER, HEAD], _("Tạm dừng thời hạn")),
-        _t("resume", [S.PAUSED], S.PROCESSING, [OFFICER, HEAD], _("Tiếp tục xử lý")),
-        _t("complete", [*_RUNNING], S.COMPLETED, [OFFICER, HEAD], _("Có kết quả")),
+        _t("pause", _RUNNING, S.PAUSED, [OFFICER, HEAD, STEP], _("Tạm dừng thời hạn")),
+        _t("resume", [S.PAUSED], S.PROCESSING, [OFFICER, HEAD, STEP], _("Tiếp tục xử lý")),
+        # The internal process (dossiers/process.py): only whoever holds the current step hands it on or back;
+        # the result is recorded at the last step (a dossier accepted before processes existed has none).
+        _t(
+            "forward",
+            _RUNNING,
+            S.PROCESSING,
+            [OFFICER, HEAD, STEP],
+            _("Chuyển bước tiếp theo"),
+            when=["holds_step", "has_next_step"],
+            checks=["assignee"],
+        ),
+        _t(
+            "send_back",
+            _RUNNING,
+            S.PROCESSING,
+            [OFFICER, HEAD, STEP],
+            _("Trả lại bước trước"),
+            when=["holds_step", "has_earlier_step"],
+        ),
+        _t(
+            "complete",
+            [*_RUNNING],
+            S.COMPLETED,
+            [OFFICER, HEAD, STEP],
+            _("Có kết quả"),
+            when=["at_last_step"],
+        ),
         _t("hold", [S.COMPLETED], S.RESULT_HELD, [SYSTEM], _("Lưu giữ kết quả")),
         _t("release", [S.RESULT_HELD], S.COMPLETED, [SYSTEM, OFFICER], _("Giải phóng kết quả lưu giữ")),
         _t("return", [S.COMPLETED], S.RETURNED, [OFFICER, SYSTEM], _("Trả kết quả"), checks=["desk_return"]),

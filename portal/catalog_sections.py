@@ -391,7 +391,14 @@ def export_procedures(province):
 
 # staff ----------------------------------------------------------------------
 
-STAFF_ROLES = [Role.OFFICER.value, Role.HEAD.value, Role.POSTAL_CLERK.value, Role.PROVINCE_ADMIN.value]
+STAFF_ROLES = [
+    Role.OFFICER.value,
+    Role.SPECIALIST.value,
+    Role.HEAD.value,
+    Role.POSTAL_CLERK.value,
+    Role.PROVINCE_ADMIN.value,
+]
+AGENCY_ROLES = (Role.HEAD, Role.SPECIALIST)  # staff of an agency (api.md "Catalog import": roles)
 PHONE_RE = re.compile(r"^\+?[0-9]{9,12}$")
 
 
@@ -427,7 +434,7 @@ def load_staff(records, section):
                 if province and desk_province and province != desk_province:
                     rec.error("province", f'desk "{desk}" is in province "{desk_province}", not "{province}"')
                 province = desk_province
-        elif role == Role.HEAD:
+        elif role in AGENCY_ROLES:
             agency = rec.reference("agency", "agency")
             if agency:
                 agency_province = section.lookup("agency", agency).get("province")
@@ -435,9 +442,10 @@ def load_staff(records, section):
                     rec.error("province", f'agency "{agency}" is in province "{agency_province}", not "{province}"')
                 province = agency_province
         if role:
-            for name, needed_by in (("desk", Role.OFFICER), ("agency", Role.HEAD)):
-                if rec.has(name) and role != needed_by:
-                    rec.error(name, f'not used for role "{role}" (only for {needed_by.value})')
+            for name, needed_by in (("desk", (Role.OFFICER,)), ("agency", AGENCY_ROLES)):
+                if rec.has(name) and role not in needed_by:
+                    only = " and ".join(r.value for r in needed_by)
+                    rec.error(name, f'not used for role "{role}" (only for {only})')
         full_name = rec.text("full_name", required=False, blank=True, max_length=_max_length(User, "full_name"))
         email = rec.text("email", required=False, blank=True, max_length=_max_length(User, "email"))
         if email:
@@ -505,7 +513,7 @@ def export_staff(province):
         row = {"username": user.username, "role": user.role, "province": user.province.code if user.province else None}
         if user.role == Role.OFFICER:
             row["desk"] = user.desk.code if user.desk else None
-        elif user.role == Role.HEAD:
+        elif user.role in AGENCY_ROLES:
             row["agency"] = user.agency.code if user.agency else None
         row.update(full_name=user.full_name, email=user.email, phone=user.phone)
         rows.append(row)

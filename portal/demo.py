@@ -27,7 +27,7 @@ def accounts():
     """One demo account per role, for the banner `make run` prints."""
     rows = [("superuser", "admin")]
     rows.append((Role.CITIZEN.value, "congdan"))
-    for role in (Role.OFFICER, Role.HEAD, Role.POSTAL_CLERK, Role.PROVINCE_ADMIN):
+    for role in (Role.OFFICER, Role.SPECIALIST, Role.HEAD, Role.POSTAL_CLERK, Role.PROVINCE_ADMIN):
         # Đồng Nai (75) first: the province of the seed plans a new user reads about first.
         users = User.objects.filter(role=role).order_by("username")
         user = users.filter(province__code="75").first() or users.first()

@@ -15,6 +15,7 @@ class Role(models.TextChoices):
     CITIZEN = "citizen", _("Công dân / tổ chức")
     OFFICER = "officer", _("Cán bộ Bộ phận Một cửa")
     HEAD = "head", _("Lãnh đạo cơ quan")
+    SPECIALIST = "specialist", _("Chuyên viên")
     POSTAL_CLERK = "postal_clerk", _("Nhân viên bưu chính")
     PROVINCE_ADMIN = "province_admin", _("Quản trị tỉnh")
 
@@ -191,6 +192,81 @@ class RequiredDocument(models.Model):
         return self.name
 
 
+# A working day's length in the standard sessions (07:00–11:30, 13:30–17:00): a process's budget is checked
+# against the procedure's processing time in these hours (portal.calendar.WorkingCalendar.day_length).
+STANDARD_DAY_HOURS = 8
+
+
+def processing_hours(value, unit):
+    """The working hours a processing time stands for, in the standard day: what a process's steps may share."""
+    if unit == ProcessingUnit.WORKING_DAYS:
+        return float(value) * STANDARD_DAY_HOURS
+    if unit == ProcessingUnit.WORKING_HOURS:
+        return float(value)
+    return float(STANDARD_DAY_HOURS)  # same day: at most one working day
+
+
+class ProcessStep(models.Model):
+    """One step of a procedure's internal electronic process (quy trình nội bộ, Decree 61/2018 and Circular
+    01/2018/TT-VPCP): who works it (a role at an agency, or the receiving desk when `agency` is empty) and its
+    budget in working hours. The steps run in `order` between acceptance and the result; their budgets share
+    the procedure's processing time. A procedure without steps has one processing step at its own agency."""
+
+    class StepRole(models.TextChoices):
+        OFFICER = "officer", _("Cán bộ Bộ phận Một cửa")
+        SPECIALIST = "specialist", _("Chuyên viên")
+        HEAD = "head", _("Lãnh đạo cơ quan")
+
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.CASCADE, related_name="process_steps", verbose_name=_("thủ tục")
+    )
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    code = models.CharField(_("mã bước"), max_length=16)
+    name = models.CharField(_("tên bước"), max_length=200)
+    role = models.CharField(_("vai trò thực hiện"), max_length=12, choices=StepRole.choices)
+    agency = models.ForeignKey(
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="process_steps",
+        verbose_name=_("cơ quan thực hiện"),
+        help_text=_("Để trống: Bộ phận Một cửa đã tiếp nhận hồ sơ."),
+    )
+    hours = models.DecimalField(_("thời gian (giờ làm việc)"), max_digits=6, decimal_places=2)
+
+    class Meta:
+        ordering = ["procedure", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["procedure", "code"], name="process_step_code_unique")]
+        verbose_name = _("bước quy trình nội bộ")
+        verbose_name_plural = _("quy trình nội bộ")
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def clean(self):
+        if self.role == self.StepRole.OFFICER and self.agency_id:
+            raise ValidationError({"agency": _("Bước của cán bộ một cửa thực hiện tại bộ phận đã tiếp nhận hồ sơ.")})
+        if self.role in (self.StepRole.SPECIALIST, self.StepRole.HEAD) and not self.agency_id:
+            raise ValidationError({"agency": _("Bước của chuyên viên hoặc lãnh đạo phải có cơ quan thực hiện.")})
+        if self.agency_id and self.procedure_id and self.agency.province_id != self.procedure.province_id:
+            raise ValidationError({"agency": _("Cơ quan thực hiện phải thuộc cùng tỉnh với thủ tục.")})
+        if self.hours is not None and self.hours <= 0:
+            raise ValidationError({"hours": _("Thời gian của bước phải lớn hơn 0.")})
+
+
+def process_budget_error(procedure, hours):
+    """The message when steps of `hours` (working hours each) exceed `procedure`'s processing time, or None."""
+    total = sum(float(h) for h in hours)
+    limit = processing_hours(procedure.processing_time_value, procedure.processing_time_unit)
+    if total > limit + 1e-9:
+        return _(
+            "Tổng thời gian các bước (%(total)s giờ làm việc) vượt thời hạn giải quyết của thủ tục %(code)s "
+            "(%(limit)s giờ làm việc)."
+        ) % {"total": f"{total:g}", "limit": f"{limit:g}", "code": procedure.code}
+    return None
+
+
 class CalendarOverride(models.Model):
     """A province's change to the national calendar: an extra day off or an extra
     working day (a Saturday worked to bridge a holiday)."""
@@ -217,7 +293,7 @@ class CalendarOverride(models.Model):
 
 class User(AbstractUser):
     """Every person: citizens register themselves; staff carry a role and its scope
-    (officer → desk, head → agency, postal clerk and province admin → province)."""
+    (officer → desk, head and specialist → agency, postal clerk and province admin → province)."""
 
     role = models.CharField(_("vai trò"), max_length=16, choices=Role.choices, default=Role.CITIZEN)
     full_name = models.CharField(_("họ và tên"), max_length=200, blank=True)
@@ -239,6 +315,7 @@ class User(AbstractUser):
         needs = {
             Role.OFFICER: ("desk", _("Cán bộ một cửa phải gắn với một bộ phận một cửa.")),
             Role.HEAD: ("agency", _("Lãnh đạo phải gắn với một cơ quan.")),
+            Role.SPECIALIST: ("agency", _("Chuyên viên phải gắn với một cơ quan.")),
             Role.POSTAL_CLERK: ("province", _("Nhân viên bưu chính phải gắn với một tỉnh.")),
             Role.PROVINCE_ADMIN: ("province", _("Quản trị tỉnh phải gắn với một tỉnh.")),
         }

@@ -155,6 +155,14 @@ class HeadFactory(UserFactory):
     agency = factory.SubFactory(AgencyFactory)
 
 
+class SpecialistFactory(UserFactory):
+    """Chuyên viên: works the steps of the internal process at an agency (the province follows)."""
+
+    username = factory.Sequence(lambda n: f"chuyenvien{n}")
+    role = Role.SPECIALIST
+    agency = factory.SubFactory(AgencyFactory)
+
+
 class PostalClerkFactory(UserFactory):
     username = factory.Sequence(lambda n: f"buudien{n}")
     role = Role.POSTAL_CLERK

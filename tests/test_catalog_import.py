@@ -430,13 +430,23 @@ def test_staff_roles_get_their_scope(imported):
         False,
     )
     assert admin.check_password(DEMO_PASSWORD)
+    specialist = User.objects.get(username="chuyenvien.xaydung.dongnai")
+    assert (specialist.role, specialist.agency.name, specialist.province.code, specialist.desk) == (
+        "specialist",
+        "Sở Xây dựng tỉnh Đồng Nai",
+        "75",
+        None,
+    )
     for province in Province.objects.all():
         assert set(User.objects.filter(province=province).values_list("role", flat=True)) == {
             "officer",
+            "specialist",
             "head",
             "postal_clerk",
             "province_admin",
         }
+    # Every demo agency has a specialist to work the steps of its internal processes (issue 15).
+    assert not Agency.objects.exclude(staff__role="specialist").exists()
 
     # Moving the officer to a district desk updates the scope, not the password.
     result = import_catalog({"staff": [{"username": "canbo.dongnai", "role": "officer", "desk": "MC-LONGKHANH"}]})

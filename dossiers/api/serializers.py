@@ -9,7 +9,16 @@ from rest_framework import serializers
 from portal.models import OneStopDesk
 from portal.serializers import TextField
 
-from ..models import Dossier, DossierDocument, DossierEvent, ExceptionRequest, IntakeChannel, Outcome, ReturnChannel
+from ..models import (
+    Dossier,
+    DossierDocument,
+    DossierEvent,
+    DossierStep,
+    ExceptionRequest,
+    IntakeChannel,
+    Outcome,
+    ReturnChannel,
+)
 
 
 class ApplicantSerializer(serializers.Serializer):
@@ -73,6 +82,55 @@ class DocumentSerializer(serializers.ModelSerializer):
         fields = ["id", "document_code", "kind", "original_name", "content_type", "size", "uploaded_at"]
 
 
+class StepSerializer(serializers.ModelSerializer):
+    """One time a step of the internal process was worked (api.md "Internal processes"): a line of the
+    processing control sheet."""
+
+    agency = serializers.SerializerMethodField(help_text=_("mã cơ quan; null: Bộ phận Một cửa tiếp nhận hồ sơ"))
+    assignee = serializers.SerializerMethodField()
+    given_by = serializers.SerializerMethodField()
+    finished_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DossierStep
+        fields = [
+            "seq",
+            "code",
+            "name",
+            "role",
+            "agency",
+            "assignee",
+            "hours",
+            "given_by",
+            "started_at",
+            "due_at",
+            "finished_by",
+            "finished_at",
+            "outcome",
+            "timeliness",
+            "note",
+        ]
+        extra_kwargs = {"timeliness": {"allow_null": True}, "outcome": {"allow_null": True}}
+
+    def get_agency(self, step) -> str | None:
+        return step.agency.code if step.agency_id else None
+
+    def get_assignee(self, step) -> str | None:
+        return step.assignee.username if step.assignee_id else None
+
+    def get_given_by(self, step) -> str | None:
+        return str(step.given_by) if step.given_by_id else None
+
+    def get_finished_by(self, step) -> str | None:
+        return str(step.finished_by) if step.finished_by_id else None
+
+    def to_representation(self, step):
+        data = super().to_representation(step)
+        data["timeliness"] = data["timeliness"] or None
+        data["outcome"] = data["outcome"] or None
+        return data
+
+
 class DossierSerializer(serializers.ModelSerializer):
     procedure = serializers.CharField(source="procedure.code")
     procedure_name = serializers.CharField(source="procedure.name")
@@ -83,6 +141,8 @@ class DossierSerializer(serializers.ModelSerializer):
     events = EventSerializer(many=True)
     documents = DocumentSerializer(many=True)
     fee = serializers.SerializerMethodField()
+    current_step = serializers.SerializerMethodField(help_text=_("mã bước đang xử lý; null khi không có"))
+    steps = StepSerializer(many=True)
 
     class Meta:
         model = Dossier
@@ -113,6 +173,8 @@ class DossierSerializer(serializers.ModelSerializer):
             "fee",
             "payment_status",
             "rating",
+            "current_step",
+            "steps",
             "documents",
             "events",
         ]
@@ -125,6 +187,11 @@ class DossierSerializer(serializers.ModelSerializer):
     def get_ticket(self, dossier) -> dict | None:
         ticket = dossier.ticket
         return {"number": ticket.number, "date": ticket.date, "session": ticket.session} if ticket else None
+
+    def get_current_step(self, dossier) -> str | None:
+        if dossier.current_step_id is None:
+            return None
+        return next((step.code for step in dossier.steps.all() if step.pk == dossier.current_step_id), None)
 
     def get_fee(self, dossier) -> int:
         return dossier.snap_fee if dossier.snap_fee is not None else dossier.procedure.fee
@@ -247,3 +314,17 @@ class TrackingSerializer(serializers.Serializer):
     handling_unit = serializers.CharField()
     history = TrackingEventSerializer(many=True)
     postal_legs = serializers.ListField(child=serializers.DictField())
+
+
+class ForwardSerializer(serializers.Serializer):
+    note = TextField(required=False, allow_blank=True, default="")
+    assignee = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text=_("tên đăng nhập của người nhận ở bước tiếp theo")
+    )
+
+
+class SendBackSerializer(serializers.Serializer):
+    reason = TextField()
+    to_step = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text=_("mã bước trước để trả lại; mặc định bước liền trước")
+    )

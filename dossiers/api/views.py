@@ -4,7 +4,7 @@ Every queryset is scoped by `access.visible_dossiers`; every change goes through
 `services` (or `uploads`). Refusals map to 400 / 403 / 409 in portal.errors."""
 
 import django_filters
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import F, Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +27,7 @@ from portal.models import Procedure, Role
 
 from .. import services
 from ..access import visible_dossiers
-from ..models import ClockPause, Dossier, DossierEvent, ExceptionRequest, Status
+from ..models import ClockPause, Dossier, DossierEvent, DossierStep, ExceptionRequest, Status
 from ..services import claims, uploads
 from ..serving import file_response
 from ..tracking import TooManyAttempts, lookup
@@ -43,15 +43,23 @@ class DossierFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(method="filter_overdue")
     submitted_after = IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
     submitted_before = IsoDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
+    assigned_to = django_filters.ChoiceFilter(
+        choices=[("me", "me")], method="filter_assigned_to", help_text=_("me: các hồ sơ có bước đang chờ tôi xử lý")
+    )
 
     class Meta:
         model = Dossier
         fields = ["status", "desk", "procedure", "intake_channel"]
 
+    def filter_assigned_to(self, queryset, name, value):
+        return queryset.waiting_for(self.request.user) if value == "me" else queryset
+
     def filter_overdue(self, queryset, name, value):
         now = timezone.now()
         return queryset.overdue(now) if value else queryset.running().filter(due_at__gte=now)
 
+
+STEPS = DossierStep.objects.select_related("agency", "assignee", "given_by", "finished_by")
 
 # A dossier's own columns (no foreign key): refreshing them keeps the procedure and desk in hand.
 OWN_COLUMNS = [f.attname for f in Dossier._meta.concrete_fields if not f.is_relation and not f.primary_key]
@@ -60,6 +68,12 @@ OWN_COLUMNS = [f.attname for f in Dossier._meta.concrete_fields if not f.is_rela
 class DossierCursor(CursorPagination):
     page_size = 50
     ordering = ("-created_at", "-id")
+
+    def get_ordering(self, request, queryset, view):
+        # What waits for the caller comes in the due order of its step: the overdue ones first.
+        if request.query_params.get("assigned_to") == "me":
+            return ("step_due_at", "id")
+        return super().get_ordering(request, queryset, view)
 
 
 class DossierViewSet(
@@ -79,9 +93,12 @@ class DossierViewSet(
                 Prefetch("events", queryset=DossierEvent.objects.select_related("actor")),
                 "documents",
                 Prefetch("pauses", queryset=ClockPause.objects.all()),
+                Prefetch("steps", queryset=STEPS),
             )
         elif self.action == "list":
             queryset = queryset.with_paused()  # `paused` in one subquery, not a query a row
+            if self.request.query_params.get("assigned_to") == "me":
+                queryset = queryset.annotate(step_due_at=F("current_step__due_at"))
         return queryset
 
     def _for_a_service(self):
@@ -110,6 +127,7 @@ class DossierViewSet(
             Prefetch("events", queryset=DossierEvent.objects.select_related("actor")),
             "documents",
             "pauses",
+            Prefetch("steps", queryset=STEPS),
         )
         return Response(s.DossierSerializer(dossier).data, status=code)
 
@@ -218,6 +236,18 @@ class DossierViewSet(
     @action(detail=True, methods=["post"])
     def process(self, request, code=None):
         return self._act(request, s.ProcessSerializer, "process")
+
+    @extend_schema(request=s.ForwardSerializer, responses=s.DossierSerializer)
+    @action(detail=True, methods=["post"])
+    def forward(self, request, code=None):
+        """Finish the current step of the internal process and start the next (the step's own people only)."""
+        return self._act(request, s.ForwardSerializer, "forward")
+
+    @extend_schema(request=s.SendBackSerializer, responses=s.DossierSerializer)
+    @action(detail=True, methods=["post"], url_path="send-back")
+    def send_back(self, request, code=None):
+        """Return the dossier to an earlier step (`to_step`, the previous one by default), with the reason."""
+        return self._act(request, s.SendBackSerializer, "send_back")
 
     @extend_schema(request=s.ReasonSerializer, responses=s.DossierSerializer)
     @action(detail=True, methods=["post"])

@@ -123,19 +123,44 @@ class DossierQuerySet(models.QuerySet):
         """Running and past `due_at` at `now` (the officer's "Quá hạn" tab, the API's `overdue=true`)."""
         return self.running().filter(due_at__lt=now)
 
+    def waiting_for(self, user):
+        """The dossiers whose open process step `user` holds (dossiers/process.py `holds`, as a filter): named to
+        them, or unnamed at their agency and role (at their desk for an officer). The specialist's and the
+        head's queue, `GET /api/v1/dossiers/?assigned_to=me`."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        open_step = Q(current_step__isnull=False, current_step__finished_at__isnull=True)
+        if user.is_superuser:
+            return self.filter(open_step)
+        named = Q(current_step__assignee=user)
+        unnamed = Q(current_step__assignee__isnull=True)
+        if user.role == Role.OFFICER:
+            mine = Q(desk_id=user.desk_id) & (Q(current_step__agency__isnull=True) | Q(current_step__role=""))
+        elif user.role in (Role.SPECIALIST, Role.HEAD):
+            mine = Q(current_step__agency_id=user.agency_id) & Q(current_step__role__in=[user.role, ""])
+        else:
+            return self.filter(open_step & named)
+        return self.filter(open_step & (named | (unnamed & mine)))
+
     def visible_to(self, user):
         """The dossiers `user` may see, one scope per role; anything outside it is a 404 (never a hint
-        that it exists): a citizen their own, an officer their desk's, a head their agency's, a
-        province admin their province's, a superuser all; anyone else (a postal clerk, a
-        specialist, the anonymous) none."""
+        that it exists): a citizen their own, an officer their desk's, a head their agency's and those
+        with a process step at it, a specialist those whose current or past step is at their agency,
+        a province admin their province's, a superuser all; anyone else (a postal clerk, the
+        anonymous) none."""
         if user is None or not user.is_authenticated:
             return self.none()
         if user.is_superuser:
             return self
+        if user.role in (Role.HEAD, Role.SPECIALIST):
+            # A step of its internal process (now or before) at their agency; a head also every dossier of it.
+            at_their_agency = Exists(DossierStep.objects.filter(dossier=OuterRef("pk"), agency_id=user.agency_id))
+            if user.role == Role.HEAD:
+                return self.filter(Q(agency_id=user.agency_id) | at_their_agency)
+            return self.filter(at_their_agency)
         scope = {
             Role.CITIZEN: {"owner": user},
             Role.OFFICER: {"desk_id": user.desk_id},
-            Role.HEAD: {"agency_id": user.agency_id},
             Role.PROVINCE_ADMIN: {"province_id": user.province_id},
         }.get(user.role)
         return self.filter(**scope) if scope is not None else self.none()
@@ -190,6 +215,13 @@ class Dossier(models.Model):
     snap_processing_unit = models.CharField(max_length=16, blank=True)
     snap_fee = models.PositiveIntegerField(null=True, blank=True)
     snap_policy = models.JSONField(default=dict, blank=True)
+    # The internal process taken at acceptance (dossiers/process.py): the steps as the catalog had them then.
+    snap_process = models.JSONField(default=list, blank=True)
+    # The step being worked now (null before acceptance, after the result, and for dossiers accepted before
+    # processes existed): the specialist's and the head's queues read the open step rows, this is its pointer.
+    current_step = models.ForeignKey(
+        "DossierStep", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
 
     # The walk-in queue ticket whose place this dossier takes (seed 004: counted once in the session's cap).
     ticket = models.OneToOneField(
@@ -279,6 +311,73 @@ class Dossier(models.Model):
     @property
     def open_pause(self):
         return self.pause_in_force()
+
+
+class StepOutcome(models.TextChoices):
+    FORWARDED = "forwarded", _("Đã chuyển bước tiếp theo")
+    SENT_BACK = "sent_back", _("Trả lại bước trước")
+    COMPLETED = "completed", _("Có kết quả")
+    CLOSED = "closed", _("Dừng xử lý")
+
+
+class DossierStep(models.Model):
+    """One time a step of the dossier's internal process was worked: a line of the processing control sheet
+    (Phiếu kiểm soát quá trình giải quyết hồ sơ, form 02 of Circular 01/2018): who handed it over (`given_by`),
+    who received and worked it (`finished_by`, or the `assignee` named at the handover), when, its budget's due
+    moment and its timeliness. A step sent back and worked again is a new row."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps")
+    seq = models.PositiveSmallIntegerField(_("lượt"))
+    index = models.PositiveSmallIntegerField(help_text="position of the step in the dossier's snap_process")
+    code = models.CharField(_("mã bước"), max_length=16)
+    name = models.CharField(_("tên bước"), max_length=200)
+    role = models.CharField(_("vai trò thực hiện"), max_length=12)
+    # Null: the desk that received the dossier (dossier.desk).
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="dossier_steps")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_steps"
+    )
+    hours = models.DecimalField(max_digits=6, decimal_places=2)
+    started_at = models.DateTimeField(_("nhận lúc"))
+    due_at = models.DateTimeField(_("hạn của bước"))
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    finished_at = models.DateTimeField(_("hoàn thành lúc"), null=True, blank=True)
+    finished_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome = models.CharField(max_length=10, choices=StepOutcome.choices, blank=True)
+    timeliness = models.CharField(max_length=10, choices=Timeliness.choices, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["dossier", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "seq"], name="one_step_row_per_seq"),
+            models.UniqueConstraint(
+                fields=["dossier"], condition=Q(finished_at__isnull=True), name="one_open_step_per_dossier"
+            ),
+        ]
+        indexes = [
+            # The specialist's and the head's queue: the open steps of an agency and role, in due order
+            # (keyset on (due_at, id)); partial, so it holds only the steps being worked.
+            models.Index(
+                fields=["agency", "role", "due_at", "id"],
+                condition=Q(finished_at__isnull=True),
+                name="step_open_queue",
+            ),
+            models.Index(
+                fields=["assignee", "due_at", "id"], condition=Q(finished_at__isnull=True), name="step_open_assignee"
+            ),
+            # Who may see a dossier: any step (past or present) at the viewer's agency.
+            models.Index(fields=["agency", "dossier"], name="step_agency_dossier"),
+        ]
+        verbose_name = _("bước xử lý")
+        verbose_name_plural = _("bước xử lý")
+
+    def __str__(self):
+        return f"{self.dossier_id} #{self.seq} {self.code}"
 
 
 def document_path(instance, filename):

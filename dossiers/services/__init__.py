@@ -42,6 +42,7 @@ from .actions import (
 from .exceptions import AlreadyDecided, DossierClosed, approve_exception, decline_exception, grant_exception
 from .pauses import apologize, pause, recompute_clock, resume
 from .perform import actions_for, can, perform, verify
+from .steps import forward, send_back
 
 verify()
 
@@ -64,6 +65,7 @@ __all__ = [
     "create_draft",
     "decline_exception",
     "desk_serves",
+    "forward",
     "grant_exception",
     "guards",
     "has_exception",
@@ -83,6 +85,7 @@ __all__ = [
     "require_documents",
     "resume",
     "return_result",
+    "send_back",
     "submit",
     "supplement",
     "switch_return",

@@ -20,10 +20,21 @@ from portal.models import RequiredDocument, Role
 from portal.working_time import calendar_for_desk
 
 from .. import clock, door, events
+from .. import process as internal_process
 from ..access import may_create_draft
 from ..codes import next_code
 from ..door import DossierError, NotPermitted, has_exception
-from ..models import ClockPause, Dossier, DossierDocument, IntakeChannel, Outcome, PaymentStatus, ReturnChannel, Status
+from ..models import (
+    ClockPause,
+    Dossier,
+    DossierDocument,
+    IntakeChannel,
+    Outcome,
+    PaymentStatus,
+    ReturnChannel,
+    Status,
+    StepOutcome,
+)
 from ..payments import service as payments
 from .perform import effect, follow, perform
 from .uploads import inspect_file
@@ -215,6 +226,7 @@ def withdraw(dossier, user, note=""):
 @effect("withdraw", after=lambda run: door.send_on_commit(events.dossier_closed, run.dossier, reason="withdrawn"))
 def _withdraw(run):
     clock.close_pause(run.dossier, run.now)
+    internal_process.close(run.dossier, run.now, run.actor)
 
 
 def supplement(dossier, user, note=""):
@@ -308,7 +320,10 @@ def _accept(run):
     dossier.snap_policy = policy.as_dict()
     clock.recompute(dossier, now)
     dossier.original_due_at = dossier.due_at
-    run.event = {"due_at": dossier.due_at.isoformat()}
+    # The internal process, taken now like the deadline: its first step starts with the acceptance.
+    dossier.snap_process = internal_process.snapshot(procedure)
+    first = internal_process.start(dossier, 0, 1, now, run.actor)
+    run.event = {"due_at": dossier.due_at.isoformat(), "to_step": first.code, "step_due_at": first.due_at.isoformat()}
 
 
 def refuse(dossier, user, reason):
@@ -392,6 +407,7 @@ def _complete(run):
     dossier, now = run.dossier, run.now
     clock.close_pause(dossier, now)
     clock.recompute(dossier, now)
+    last = internal_process.finish(dossier, now, run.actor, StepOutcome.COMPLETED, run.data.get("reason") or "")
     dossier.outcome = run.data["outcome"]
     dossier.completed_at = now
     dossier.timeliness = classify(now, dossier.due_at, calendar_for_desk(dossier.desk).tz)
@@ -399,6 +415,8 @@ def _complete(run):
         dossier.result_file = run.data["result_file"]
     run.note = run.data.get("reason") or ""
     run.event = {"outcome": dossier.outcome, "timeliness": dossier.timeliness}
+    if last is not None:
+        run.event["from_step"] = last.code
 
 
 def _urgent_desk(dossier):

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from ..door import DossierError
+from portal.errors import Conflict
+
+from .. import process
+from ..door import DossierError, NotPermitted
 from ..payments import service as payments
 from .actions import check_channels, check_desk_return, require_documents
 from .perform import guard
@@ -70,3 +73,64 @@ def later_appointment(run):
 @guard("desk_return")
 def desk_return(run):
     check_desk_return(run.dossier, run.data.get("channel") or run.dossier.return_channel)
+
+
+# --- the internal process (dossiers/process.py) -----------------------------------------------------
+
+
+@guard("holds_step")
+def holds_step(run):
+    """Only a person of the current step's role at its agency (or its named assignee) hands it on or back."""
+    dossier = run.dossier
+    step = dossier.current_step if dossier.current_step_id else None
+    if step is None:
+        raise Conflict(_("Hồ sơ không có bước xử lý nào đang mở."))
+    if not process.holds(run.actor, dossier, step):
+        raise NotPermitted(
+            _("Hồ sơ đang ở bước “%(step)s”; chỉ người thực hiện bước này được chuyển tiếp hoặc trả lại.")
+            % {"step": step.name}
+        )
+
+
+@guard("has_next_step")
+def has_next_step(run):
+    if process.next_index(run.dossier) is None:
+        raise Conflict(_("Đây là bước cuối của quy trình: hãy cập nhật kết quả giải quyết."))
+
+
+@guard("has_earlier_step")
+def has_earlier_step(run):
+    """There is a step to return to: the one named (`to_step`, a code of an earlier step) or the previous one."""
+    wanted = run.data.get("to_step") or ""
+    if process.earlier_index(run.dossier) is None:
+        raise Conflict(_("Đây là bước đầu của quy trình: không có bước trước để trả lại."))
+    if wanted and process.earlier_index(run.dossier, wanted) is None:
+        raise DossierError(
+            _("“%(code)s” không phải một bước trước bước hiện tại của quy trình.") % {"code": wanted}, "to_step"
+        )
+
+
+@guard("at_last_step")
+def at_last_step(run):
+    """The result is recorded at the last step of the process (no step open: a dossier from before processes)."""
+    dossier = run.dossier
+    if dossier.current_step_id is not None and not process.is_last(dossier):
+        raise Conflict(
+            _("Hồ sơ đang ở bước “%(step)s”; kết quả được cập nhật ở bước cuối của quy trình.")
+            % {"step": dossier.current_step.name}
+        )
+
+
+@guard("assignee")
+def assignee(run):
+    """The person named to receive the next step works at it (a username); the account is the fact."""
+    username = (run.data.get("assignee") or "").strip()
+    index = process.next_index(run.dossier)
+    if not username or index is None:
+        return None
+    person = process.staff_of(run.dossier, index).filter(username=username).first()
+    if person is None:
+        raise DossierError(
+            _("“%(name)s” không thực hiện bước tiếp theo của quy trình.") % {"name": username}, "assignee"
+        )
+    return person

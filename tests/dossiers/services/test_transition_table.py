@@ -23,13 +23,14 @@ from tests.factories import (
     OfficerFactory,
     PostalClerkFactory,
     ProvinceAdminFactory,
+    SpecialistFactory,
 )
 
 pytestmark = pytest.mark.django_db
 
 # upload and edit are rows checked by their own doors (uploads.add_document, update_draft): no status change.
 WALKED = [name for name in workflow.TRANSITIONS if name not in ("upload", "edit")]
-ENDPOINT = {"request_supplement": "request-supplement", "switch_return": "switch-return"}
+ENDPOINT = {"request_supplement": "request-supplement", "switch_return": "switch-return", "send_back": "send-back"}
 NO_ENDPOINT = {"hold", "release"}  # system rows: campaign rules call them
 
 
@@ -71,6 +72,12 @@ def _actors(dossier):
         "officer of the desk": (dossier.officer, workflow.OFFICER),
         "officer of another desk": (OfficerFactory(), None),
         "head of the agency": (HeadFactory(agency=dossier.agency), workflow.HEAD),
+        # The dossier's process is the default one: a single step at its agency, which the agency's specialists
+        # hold while it is open (from acceptance to the result).
+        "specialist of the agency": (
+            SpecialistFactory(agency=dossier.agency),
+            workflow.STEP if dossier.current_step_id else None,
+        ),
         "postal clerk": (PostalClerkFactory(province=dossier.province), None),
         "province admin": (ProvinceAdminFactory(province=dossier.province), None),
         "system": (None, workflow.SYSTEM),
@@ -83,6 +90,7 @@ def _data(action, dossier):
         "refuse": {"reason": "Hồ sơ không thuộc thẩm quyền."},
         "request_supplement": {"reason": "Thiếu bản sao giấy khai sinh."},
         "pause": {"reason": "Chờ kết quả xác minh."},
+        "send_back": {"reason": "Cần thẩm định lại."},
         "complete": {"outcome": "approved"},
         "apologize": {"new_due_at": due + timedelta(days=3), "reason": "Cần xác minh thêm tại địa phương."},
         "switch_return": {"return_channel": "desk"},
@@ -97,6 +105,8 @@ def _expected(action, status, kind):
     if kind not in transition.actors:
         return 403, status
     if status not in transition.sources:
+        return 409, status
+    if action in ("forward", "send_back"):  # the default process has one step: none after it, none before
         return 409, status
     if action == "supplement":  # supplemented during processing: the clock runs again
         return "done", Status.PROCESSING
@@ -152,9 +162,11 @@ def test_every_action_and_actor_through_perform(status):
     assert wrong == []
 
 
-def _api_expected(action, status, who, kind):
+def _api_expected(action, dossier, status, who, kind):
     if who in ("other citizen", "officer of another desk", "postal clerk"):
         return 404, status  # not theirs to see: the API does not say it exists
+    if who == "specialist of the agency" and not dossier.steps.exists():
+        return 404, status  # never accepted: no step of it was ever at their agency
     answer, expected_status = _expected(action, status, kind)
     return (200 if answer == "done" else answer), expected_status
 
@@ -170,7 +182,7 @@ def test_every_action_and_actor_through_the_api(status):
         for action in WALKED:
             if action in NO_ENDPOINT:
                 continue
-            answer, expected_status = _api_expected(action, status, who, kind)
+            answer, expected_status = _api_expected(action, dossier, status, who, kind)
             url = f"/api/v1/dossiers/{dossier.code}/{ENDPOINT.get(action, action)}/"
             body = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in _data(action, dossier).items()}
             holder = {"client": client}
