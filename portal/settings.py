@@ -116,6 +116,8 @@ MIDDLEWARE = [
     # A citizen's notice banner defaults to the province of their latest dossier.
     "dossiers.notice_province.CitizenNoticeProvinceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A form sent after the session expired: its fields wait for the new login (portal/expired_session.py).
+    "portal.expired_session.ExpiredSessionFormMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # AxesMiddleware last, as django-axes asks.

@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .accounts import landing_url
+from .expired_session import pending as pending_expired_form
 from .forms import CitizenRegistrationForm, LoginForm, ProcedureSearchForm, vi_sort_key
 from .models import Procedure, Province
 from .registry import Registry
@@ -177,6 +178,13 @@ class PortalLoginView(LoginView):
     def get_default_redirect_url(self):
         """No `next`: each role lands on its own work (portal/accounts.py)."""
         return landing_url(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        """A form sent after the session expired (portal/expired_session.py): the page says so, and
+        whether what was typed comes back after this login."""
+        context = super().get_context_data(**kwargs)
+        context["expired_form"] = pending_expired_form(self.request, self.get_redirect_url())
+        return context
 
     def form_valid(self, form):
         response = super().form_valid(form)
