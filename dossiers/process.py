@@ -27,7 +27,7 @@ def snapshot(procedure):
     """The process of `procedure` as the dossier keeps it: its steps in order, or, for a procedure without
     one, a single processing step at its agency with the whole processing time (any role of that agency,
     the receiving desk's officers included, may work it: the behaviour before processes existed)."""
-    steps = list(procedure.process_steps.select_related("agency").order_by("order", "id"))
+    steps = list(procedure.process_steps.order_by("order", "id"))
     if not steps:
         hours = processing_hours(procedure.processing_time_value, procedure.processing_time_unit)
         return [
@@ -36,7 +36,6 @@ def snapshot(procedure):
                 "name": DEFAULT_STEP_NAME,
                 "role": "",
                 "agency": procedure.agency_id,
-                "agency_code": procedure.agency.code if procedure.agency_id else None,
                 "hours": f"{hours:g}",
             }
         ]
@@ -46,7 +45,6 @@ def snapshot(procedure):
             "name": step.name,
             "role": step.role,
             "agency": step.agency_id,
-            "agency_code": step.agency.code if step.agency_id else None,
             "hours": f"{step.hours.normalize():f}",
         }
         for step in steps

@@ -4,6 +4,7 @@ handed to services."""
 import json
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from portal.models import OneStopDesk
@@ -142,7 +143,7 @@ class DossierSerializer(serializers.ModelSerializer):
     documents = DocumentSerializer(many=True)
     fee = serializers.SerializerMethodField()
     current_step = serializers.SerializerMethodField(help_text=_("mã bước đang xử lý; null khi không có"))
-    steps = StepSerializer(many=True)
+    steps = serializers.SerializerMethodField()
 
     class Meta:
         model = Dossier
@@ -189,9 +190,17 @@ class DossierSerializer(serializers.ModelSerializer):
         return {"number": ticket.number, "date": ticket.date, "session": ticket.session} if ticket else None
 
     def get_current_step(self, dossier) -> str | None:
-        if dossier.current_step_id is None:
-            return None
-        return next((step.code for step in dossier.steps.all() if step.pk == dossier.current_step_id), None)
+        return dossier.current_step.code if dossier.current_step_id else None  # select_related by the views
+
+    @extend_schema_field(StepSerializer(many=True))
+    def get_steps(self, dossier):
+        if dossier.received_at is None:  # no step before acceptance: no query for a draft or a submission
+            return []
+        if "steps" in getattr(dossier, "_prefetched_objects_cache", {}):
+            steps = dossier.steps.all()
+        else:
+            steps = dossier.steps.select_related("agency", "assignee", "given_by", "finished_by")
+        return StepSerializer(steps, many=True).data
 
     def get_fee(self, dossier) -> int:
         return dossier.snap_fee if dossier.snap_fee is not None else dossier.procedure.fee

@@ -89,11 +89,11 @@ class DossierViewSet(
     def get_queryset(self):
         queryset = visible_dossiers(self.request.user).select_related("procedure", "province", "desk", "ticket")
         if self.action == "retrieve":
-            queryset = queryset.prefetch_related(
+            # The steps are read by the serializer for an accepted dossier only (none before acceptance).
+            queryset = queryset.select_related("current_step").prefetch_related(
                 Prefetch("events", queryset=DossierEvent.objects.select_related("actor")),
                 "documents",
                 Prefetch("pauses", queryset=ClockPause.objects.all()),
-                Prefetch("steps", queryset=STEPS),
             )
         elif self.action == "list":
             queryset = queryset.with_paused()  # `paused` in one subquery, not a query a row
@@ -127,7 +127,7 @@ class DossierViewSet(
             Prefetch("events", queryset=DossierEvent.objects.select_related("actor")),
             "documents",
             "pauses",
-            Prefetch("steps", queryset=STEPS),
+            *([Prefetch("steps", queryset=STEPS)] if dossier.received_at else []),
         )
         return Response(s.DossierSerializer(dossier).data, status=code)
 
