@@ -106,6 +106,64 @@ def test_point5_switched_waives_only_switched_returns_and_the_finance_list_filte
     assert f"campaign={campaign.pk}" in text and "switched=1" in text  # the CSV / XLSX links
 
 
+def kh_world(level=3):
+    """Seed 001's province: an officer's desk, a procedure with postal legs and the post's tariffs."""
+    from postal.models import PostalTariff
+
+    officer = OfficerFactory()
+    province = officer.desk.province
+    procedure = ProcedureFactory(province=province, agency=officer.desk.agency, level=level, postal=True, documents=0)
+    for leg, amount in (("pickup", 22000), ("return", 25000)):
+        PostalTariff.objects.create(province=province, leg=leg, zone="default", valid_from="2019-01-01", amount=amount)
+    return officer, procedure
+
+
+def kh_campaign(committed, province, at=None, **rules):
+    """The letter (open online and postal, waiver 100 %, scope `switched`), active on 31/3 16:00 for 1/4 00:00."""
+    with time_machine.travel(at or vn(2020, 3, 31, 16), tick=False):
+        return committed(
+            make_campaign,
+            province,
+            status="active",
+            starts_at=vn(2020, 4, 1, 0),
+            legal_basis=KH_BASIS,
+            rules={
+                "postal_fee_waived_percent": 100,
+                "postal_fee_waived_scope": "switched",
+                "open_online_and_postal": True,
+                **rules,
+            },
+            title="Khánh Hòa 2964",
+        )
+
+
+def test_point5_filed_before_the_letter_means_submitted_before_it_not_accepted(committed):
+    """ "Những hồ sơ đã nộp cho cơ quan hành chính": filed (submitted) before 1/4. A dossier submitted online on
+    31/3 and accepted on 1/4 is one of "these cases": its switched return is fee-free and on the Finance list."""
+    from dossiers import services as dossier_services
+    from postal.models import PostalOrder
+
+    officer, procedure = kh_world()
+    province = procedure.province
+    filed = make_dossier("submitted", officer=officer, procedure=procedure, at=vn(2020, 3, 31, 15))
+    campaign = kh_campaign(committed, province)
+    with time_machine.travel(vn(2020, 4, 1, 8), tick=False):
+        dossier_services.accept(filed, officer)
+    filed.refresh_from_db()
+    assert filed.submitted_at < campaign.starts_at <= filed.received_at  # filed before, accepted after
+    with time_machine.travel(vn(2020, 4, 1, 9), tick=False):
+        committed(dossier_services.switch_return, filed, officer, "postal", address="2 Trần Phú, Nha Trang")
+        dossier_services.process(filed, officer)
+    with time_machine.travel(vn(2020, 4, 8, 9), tick=False):
+        committed(dossier_services.complete, filed, officer, "approved")
+    delivery = PostalOrder.objects.get(dossier=filed, kind="return")
+    assert (delivery.fee, delivery.fee_waived) == (25000, 25000)
+    admin = ProvinceAdminFactory(province=province)
+    query = {"province": province.code, "from": "2020-04-01", "to": "2020-04-19", "campaign": campaign.pk}
+    listed = api_client(admin).get("/api/v1/reports/postal/", {**query, "switched": 1}).json()
+    assert [(r["dossier"], r["kind"], r["fee_waived"]) for r in listed["rows"]] == [(filed.code, "return", 25000)]
+
+
 def test_point5_report_due_on_the_campaign_page_and_one_reminder_two_working_days_before(committed):
     from dossiers.campaign_reminders import remind_campaign_reports
     from dossiers.models import Notification
