@@ -164,6 +164,76 @@ def test_point5_filed_before_the_letter_means_submitted_before_it_not_accepted(c
     assert [(r["dossier"], r["kind"], r["fee_waived"]) for r in listed["rows"]] == [(filed.code, "return", 25000)]
 
 
+def fees_block(page):
+    """The postal fees of the procedure page's channels card (not the campaigns' banner)."""
+    start = page.index('id="channels-title"')
+    start = page.index("Cước bưu chính công ích", start)
+    return page[start : page.index("</section>", start)]
+
+
+def test_point5_the_procedure_page_and_the_policy_api_say_whom_the_waiver_covers(committed):
+    """During seed 001 a new applicant reads the tariff they will pay, and the waiver with whom it covers; the
+    API keeps `postal_fee_waived_percent` and says its scope and what a new dossier pays."""
+    officer, procedure = kh_world()
+    province = procedure.province
+    kh_campaign(committed, province)
+    with time_machine.travel(vn(2020, 4, 2, 9), tick=False):
+        data = Client().get(f"/api/v1/procedures/{procedure.code}/policy/", {"province": province.code}).json()
+        page = Client().get(f"/thu-tuc/{procedure.pk}/").content.decode()
+    assert data["postal_fee_waived_percent"] == 100  # the promise: the largest waiver in force
+    assert data["postal_fee_waived_scope"] == "switched"
+    assert data["postal_fee_waived_percent_every_leg"] == 0
+    assert data["postal_fee"] == data["postal_fee_charged"] == {"pickup": 22000, "return": 25000}
+    fees = fees_block(page)
+    assert "Bưu điện chuyển trả kết quả tại nhà: <strong>25.000 đ</strong>" in fees
+    assert "Bưu điện nhận hồ sơ tại nhà: <strong>22.000 đ</strong>" in fees
+    assert "<s>" not in fees  # nothing struck through: a new applicant pays the tariff
+    assert (
+        "Miễn, giảm 100% cước chuyển trả kết quả (còn 0 đ) chỉ áp dụng cho hồ sơ đã nộp trước ngày 01/04/2020 và "
+        "chuyển sang nhận kết quả qua bưu chính theo biện pháp đang áp dụng. Hồ sơ nộp mới trả cước theo biểu giá: "
+        "25.000 đ." in fees
+    )
+
+
+def test_point5_a_waiver_for_everyone_beside_the_switched_one_is_what_a_new_applicant_gets(committed):
+    officer, procedure = kh_world()
+    province = procedure.province
+    kh_campaign(committed, province)
+    with time_machine.travel(vn(2020, 3, 31, 17), tick=False):
+        committed(
+            make_campaign,
+            province,
+            status="active",
+            starts_at=vn(2020, 4, 1, 0),
+            rules={"postal_fee_waived_percent": 50},
+            title="Hỗ trợ cước",
+        )
+    with time_machine.travel(vn(2020, 4, 2, 9), tick=False):
+        data = Client().get(f"/api/v1/procedures/{procedure.code}/policy/", {"province": province.code}).json()
+        fees = fees_block(Client().get(f"/thu-tuc/{procedure.pk}/").content.decode())
+    assert (data["postal_fee_waived_percent"], data["postal_fee_waived_scope"]) == (100, "switched")
+    assert data["postal_fee_waived_percent_every_leg"] == 50
+    assert data["postal_fee_charged"] == {"pickup": 11000, "return": 12500}
+    assert "Bưu điện chuyển trả kết quả tại nhà: <s>25.000 đ</s> <strong>12.500 đ</strong>" in fees
+    assert "miễn, giảm 50% cước theo biện pháp đang áp dụng" in fees
+    assert "Miễn, giảm 100% cước chuyển trả kết quả (còn 0 đ) chỉ áp dụng cho hồ sơ đã nộp trước" in fees
+
+
+def test_point5_the_postal_offer_quotes_the_waiver_only_to_dossiers_it_covers(committed):
+    """The letter recorded late (1/4 10:00, its start 1/4 00:00): the offer of postal return goes to every open
+    dossier, but "miễn, giảm 100% cước" only to the one filed before the letter."""
+    from dossiers.models import Notification
+
+    officer, procedure = kh_world()
+    filed = make_dossier("processing", officer=officer, procedure=procedure, at=vn(2020, 3, 31, 9))
+    late = make_dossier("accepted", officer=officer, procedure=procedure, at=vn(2020, 4, 1, 9))
+    kh_campaign(committed, procedure.province, at=vn(2020, 4, 1, 10))
+    offers = {n.dossier_id: n.body for n in Notification.objects.filter(kind="campaign_postal_offer", channel="sms")}
+    assert set(offers) == {filed.pk, late.pk}
+    assert "(miễn, giảm 100% cước)" in offers[filed.pk]
+    assert "cước" not in offers[late.pk]
+
+
 def test_point5_report_due_on_the_campaign_page_and_one_reminder_two_working_days_before(committed):
     from dossiers.campaign_reminders import remind_campaign_reports
     from dossiers.models import Notification
