@@ -147,17 +147,23 @@ def test_point5_filed_before_the_letter_means_submitted_before_it_not_accepted(c
     province = procedure.province
     filed = make_dossier("submitted", officer=officer, procedure=procedure, at=vn(2020, 3, 31, 15))
     campaign = kh_campaign(committed, province)
+    later = make_dossier("submitted", officer=officer, procedure=procedure, at=vn(2020, 4, 1, 7, 30))
     with time_machine.travel(vn(2020, 4, 1, 8), tick=False):
         dossier_services.accept(filed, officer)
+        dossier_services.accept(later, officer)
     filed.refresh_from_db()
     assert filed.submitted_at < campaign.starts_at <= filed.received_at  # filed before, accepted after
-    with time_machine.travel(vn(2020, 4, 1, 9), tick=False):
-        committed(dossier_services.switch_return, filed, officer, "postal", address="2 Trần Phú, Nha Trang")
-        dossier_services.process(filed, officer)
-    with time_machine.travel(vn(2020, 4, 8, 9), tick=False):
-        committed(dossier_services.complete, filed, officer, "approved")
+    for dossier in (filed, later):
+        with time_machine.travel(vn(2020, 4, 1, 9), tick=False):
+            committed(dossier_services.switch_return, dossier, officer, "postal", address="2 Trần Phú, Nha Trang")
+            dossier_services.process(dossier, officer)
+        with time_machine.travel(vn(2020, 4, 8, 9), tick=False):
+            committed(dossier_services.complete, dossier, officer, "approved")
     delivery = PostalOrder.objects.get(dossier=filed, kind="return")
     assert (delivery.fee, delivery.fee_waived) == (25000, 25000)
+    # Filed after the letter and switched during it: not one of "these cases", the tariff is paid.
+    charged = PostalOrder.objects.get(dossier=later, kind="return")
+    assert (charged.fee, charged.fee_waived) == (25000, 0)
     admin = ProvinceAdminFactory(province=province)
     query = {"province": province.code, "from": "2020-04-01", "to": "2020-04-19", "campaign": campaign.pk}
     listed = api_client(admin).get("/api/v1/reports/postal/", {**query, "switched": 1}).json()
@@ -279,8 +285,13 @@ ONLINE_ONLY = {"intake_channels": ["online", "postal"]}
 POSTAL_RETURN = {"return_channels": ["postal", "online"]}
 HOLD = {"return_channels": ["postal", "online"], "hold_other_returns": True}
 NO_WALK_IN_PLACES = {"walk_in_capacity_per_session": 0}
+CLOCK_STOP = {"clock_stop_until": "2021-07-30"}  # the table's procedure needs field verification
+WAIVER_SWITCHED = {"postal_fee_waived_percent": 100, "postal_fee_waived_scope": "switched"}
+WAIVER_ALL = {"postal_fee_waived_percent": 100}
 
-# (rule, action, channel, urgent exception granted by a head, expected answer)
+# (rule, action, channel, urgent exception granted by a head, expected answer). Answers: refused (HTTP 400, a
+# form error), ok, held (result_held), paused (its clock stopped now); for a waiver, the return leg's fee once
+# the result is ready: waived (all of it) or charged (the tariff). Every dossier is filed before the campaign.
 TABLE = [
     (SUSPENDED, "submit", "walk_in", False, "refused"),
     (SUSPENDED, "submit", "walk_in", True, "ok"),
@@ -289,18 +300,33 @@ TABLE = [
     (SUSPENDED, "return", "desk", False, "refused"),
     (SUSPENDED, "return", "desk", True, "ok"),
     (SUSPENDED, "switch_return", "desk", False, "refused"),
+    (SUSPENDED, "switch_return", "desk", True, "ok"),
     (SUSPENDED, "switch_return", "postal", False, "ok"),
     (ONLINE_ONLY, "submit", "walk_in", False, "refused"),
+    (ONLINE_ONLY, "submit", "walk_in", True, "ok"),
     (ONLINE_ONLY, "accept", "walk_in", False, "refused"),
     (ONLINE_ONLY, "accept", "walk_in", True, "ok"),
     (POSTAL_RETURN, "return", "desk", False, "refused"),
     (POSTAL_RETURN, "return", "desk", True, "ok"),
     (POSTAL_RETURN, "switch_return", "desk", False, "refused"),
+    (POSTAL_RETURN, "switch_return", "desk", True, "ok"),
     (HOLD, "complete", "desk", False, "held"),
     (HOLD, "complete", "desk", True, "ok"),
+    # Seed 004's cap is how many the desk can serve in a session: an urgent exception (seed 003) gets no place.
     (NO_WALK_IN_PLACES, "accept", "walk_in", False, "refused"),
+    (NO_WALK_IN_PLACES, "accept", "walk_in", True, "refused"),
+    # Seed 001's clock stop blocks nothing: it stops the clock of field-verification dossiers, exception or not.
+    (CLOCK_STOP, "accept", "walk_in", False, "paused"),
+    (CLOCK_STOP, "accept", "walk_in", True, "paused"),
+    (CLOCK_STOP, "return", "desk", False, "ok"),
+    # Seed 001's waiver for "these cases": filed before the campaign and switched to the post during it.
+    (WAIVER_SWITCHED, "switch_return", "postal", False, "waived"),
+    (WAIVER_SWITCHED, "switch_return", "postal", True, "waived"),
+    (WAIVER_SWITCHED, "complete", "postal", False, "charged"),  # postal from the start: not switched
+    (WAIVER_ALL, "complete", "postal", False, "waived"),
     ({}, "accept", "walk_in", False, "ok"),
     ({}, "return", "desk", False, "ok"),
+    ({}, "complete", "postal", False, "charged"),
 ]
 ACTION_STATE = {
     "submit": "draft",
@@ -316,9 +342,10 @@ def _prepared(officer, procedure, action, channel):
     from dossiers import services as dossier_services
 
     intake = "walk_in"
+    # switch_return starts from the other channel; complete starts with the row's return channel.
     start_return = "postal" if action == "switch_return" and channel == "desk" else "desk"
-    if action == "switch_return" and channel == "postal":
-        start_return = "desk"
+    if action == "complete":
+        start_return = channel
     with time_machine.travel(T_BEFORE, tick=False):
         dossier = dossier_services.create_draft(
             officer,
@@ -374,18 +401,42 @@ def run_at_door(door, action, dossier, officer, channel):
         if answer.status_code == 400:
             return "refused", answer.content.decode()
         assert answer.status_code == 302, answer.status_code
+    return "ok", None
+
+
+def outcome(dossier):
+    """What the citizen sees once the action and its after-commit work are done: held, paused or ok."""
     dossier.refresh_from_db()
-    return ("held" if dossier.status == "result_held" else "ok"), None
+    if dossier.status == "result_held":
+        return "held"
+    return "paused" if dossier.paused else "ok"
+
+
+def return_leg_fee(committed, dossier, officer):
+    """Once the result is ready, what its postal return leg costs the citizen: waived (all) or charged."""
+    from dossiers import services as dossier_services
+    from postal.models import PostalOrder
+
+    dossier.refresh_from_db()
+    if dossier.status == "processing":
+        committed(dossier_services.complete, dossier, officer, "approved")
+    order = PostalOrder.objects.get(dossier=dossier, kind="return")
+    assert order.fee == 25000
+    return {0: "charged", 25000: "waived"}[order.fee_waived]
 
 
 @pytest.mark.parametrize("door", DOORS)
 @pytest.mark.parametrize(("rules", "action", "channel", "exception", "expected"), TABLE)
 def test_every_rule_at_every_door(committed, door, rules, action, channel, exception, expected):
+    from postal.models import PostalTariff
     from tests.factories import HeadFactory
 
     officer = OfficerFactory()
     province = officer.desk.province
-    procedure = ProcedureFactory(province=province, agency=officer.desk.agency, level=2, postal=True, documents=0)
+    procedure = ProcedureFactory(
+        province=province, agency=officer.desk.agency, level=2, postal=True, field_verification=True, documents=0
+    )
+    PostalTariff.objects.create(province=province, leg="return", zone="default", valid_from="2019-01-01", amount=25000)
     dossier = _prepared(officer, procedure, action, channel)
     if rules:
         quang_binh_campaign(committed, province, rules=rules, title="Đợt thử")
@@ -393,7 +444,12 @@ def test_every_rule_at_every_door(committed, door, rules, action, channel, excep
         head_grants(dossier, HeadFactory(agency=officer.desk.agency), T_GRANT)
     before = dossier.status
     with time_machine.travel(T_ACT, tick=False):
-        answer, message = run_at_door(door, action, dossier, officer, channel)
+        # On-commit work runs (a clock stop's pause on acceptance, postal orders) before the answer is read.
+        answer, message = committed(run_at_door, door, action, dossier, officer, channel)
+        if answer == "ok":
+            answer = outcome(dossier)
+        if expected in ("waived", "charged") and answer == "ok":
+            answer = return_leg_fee(committed, dossier, officer)
     assert answer == expected, message
     if expected == "refused":
         dossier.refresh_from_db()
