@@ -116,6 +116,9 @@ def test_point1_desk_return_during_a_suspension(committed, door, rules, action, 
     assert answer == expected
     if expected == "refused":
         assert ready.status == "completed"  # the result waits; nothing is lost
+        # The refusal itself (on the page: the error summary of the return form, not the campaign's banner):
+        # the rule, the letter that set it, and the way out.
+        assert "Đang tạm ngừng trả kết quả trực tiếp tại Bộ phận Một cửa" in message
         assert "1318/UBND-KSTT" in message
         if rules.get("notice"):
             assert "14 ngày" in message

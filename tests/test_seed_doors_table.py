@@ -13,7 +13,7 @@ from tests import seed_doors
 from tests.clients import api_client
 from tests.dossier_helpers import make_dossier
 from tests.factories import OfficerFactory, ProcedureFactory, ProvinceAdminFactory
-from tests.seed_doors import DOORS, SUSPENDED, head_grants, quang_binh_campaign
+from tests.seed_doors import DOORS, SUSPENDED, head_grants, quang_binh_campaign, shown_error
 
 pytestmark = pytest.mark.django_db
 committed = seed_doors.committed  # the fixture, shared
@@ -399,7 +399,7 @@ def run_at_door(door, action, dossier, officer, channel):
             f"/can-bo/ho-so/{dossier.code}/thao-tac/{action}/", {f"{action}-{k}": v for k, v in data.items()}
         )
         if answer.status_code == 400:
-            return "refused", answer.content.decode()
+            return "refused", shown_error(answer.content.decode(), action)
         assert answer.status_code == 302, answer.status_code
     return "ok", None
 
