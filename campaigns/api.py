@@ -24,6 +24,7 @@ from . import serializers as s
 from . import services, tickets
 from .models import Session
 from .policy import effective_policy, postal_fee
+from .services import waived_amount
 from .throttles import booking_throttles
 
 
@@ -165,7 +166,18 @@ class ProcedurePolicyView(APIView):
     dossier of this procedure at that desk and moment (public: kiosks, the post's software,
     mobile apps). Without `at`, now; without `desk`, campaigns limited to some desks do not
     count. `postal_fee` is the post's tariff per leg before the waiver (null where the leg
-    is closed or no tariff is known); `clock_paused_until` the last day of a clock stop."""
+    is closed or no tariff is known); `clock_paused_until` the last day of a clock stop.
+
+    The waiver (issue 13, seed 001). `postal_fee_waived_percent` keeps its promise: the largest waiver
+    of a campaign in force, whoever it covers. Beside it, never instead of it:
+    - `postal_fee_waived_scope`: `all` (every leg of every dossier) or `switched` (only the return of a
+      dossier filed before the campaign and switched to postal return during it: a new applicant does not
+      get it);
+    - `postal_fee_waived_percent_every_leg`: the waiver a dossier filed now gets on every leg (equal to
+      `postal_fee_waived_percent` when the scope is `all`);
+    - `postal_fee_charged {pickup, return}`: what a dossier filed now pays per leg, the tariff less that
+      waiver (null where `postal_fee` is null).
+    A client that shows "miễn 100%" reads the scope first."""
 
     permission_classes = [permissions.AllowAny]
 
@@ -204,13 +216,19 @@ class ProcedurePolicyView(APIView):
         policy = effective_policy(procedure, desk, at)
         zone = (params.get("zone") or "default").strip() or "default"
         data = policy.as_dict()
+        fees = postal_fee(procedure, desk, at, zone=zone, policy=policy)
+        every_leg = policy.postal_fee_waived_percent_every_leg
         data.update(
             procedure=procedure.code,
             province=procedure.province.code,
             desk=desk.pk if desk else None,
             at=timezone.localtime(at).isoformat(),
             zone=zone,
-            postal_fee=postal_fee(procedure, desk, at, zone=zone, policy=policy),
+            postal_fee=fees,
+            postal_fee_charged={
+                leg: None if tariff is None else tariff - waived_amount(tariff, every_leg)
+                for leg, tariff in fees.items()
+            },
             pickup_sla_hours=_sla(policy.pickup_sla_hours),
             return_sla_hours=_sla(policy.return_sla_hours),
         )

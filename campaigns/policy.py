@@ -27,7 +27,10 @@ order of start (then id):
    (urgent exceptions on a dossier still pass, see dossiers.services.check_channels). A
    channel closed by a campaign maps, in `closed_because`, to that campaign's notice
    ("Theo “title” (legal basis): notice"): the first campaign that closed it.
-3. The largest `postal_fee_waived_percent` (its `subsidy_budget` comes with it); the
+3. The largest `postal_fee_waived_percent` (its `subsidy_budget` and `postal_fee_waived_scope` come
+   with it: `all`, or `switched` when only seed 001's "these cases" get it, campaigns/waivers.py; between
+   equal waivers `all` wins, it covers more), and apart from it the largest waiver of the campaigns whose
+   scope is `all` (`postal_fee_waived_percent_every_leg`: what a dossier filed now gets on every leg); the
    shortest `pickup_sla_hours` / `return_sla_hours` among the campaigns that set one (else
    the settings' default); the latest `clock_stop_until` (for procedures with field
    verification only, and only until the end of that day); the smallest
@@ -62,6 +65,7 @@ from portal.calendar import VN_TZ
 from portal.registry import Registry
 
 from .rules import INTAKE_CHANNELS, RETURN_CHANNELS, empty_scope, parse_date
+from .waivers import scope_of as waiver_scope
 
 __all__ = [
     "INTAKE_CHANNELS",
@@ -85,6 +89,11 @@ class Policy:
     return_channels: tuple[str, ...]
     online_payment: bool = False
     postal_fee_waived_percent: int = 0
+    # `all` | `switched` (seed 001): whom `postal_fee_waived_percent` covers; with `switched`, only the return
+    # of a dossier filed before the campaign and switched to the post during it (campaigns/waivers.py).
+    postal_fee_waived_scope: str = "all"
+    # The waiver every postal leg gets, a new applicant's too (the campaigns of scope `all`).
+    postal_fee_waived_percent_every_leg: int = 0
     subsidy_budget: str = ""
     pickup_sla_hours: float = 0
     return_sla_hours: float = 0
@@ -315,6 +324,7 @@ def combine(base: Policy, campaigns, facts: Facts, at: datetime) -> Policy:
     returns = [c for c in RETURN_CHANNELS if c in returns]
     closed = {}
     waived, budget = base.postal_fee_waived_percent, base.subsidy_budget
+    scope, every_leg = base.postal_fee_waived_scope, base.postal_fee_waived_percent_every_leg
     pickup = return_sla = capacity = stop = None
     notices, hotlines = [], []
     for campaign in campaigns:
@@ -324,8 +334,13 @@ def combine(base: Policy, campaigns, facts: Facts, at: datetime) -> Policy:
             intake = _restrict(intake, rules.get("intake_channels"), {"walk_in"} if suspended else (), campaign, closed)
             returns = _restrict(returns, rules.get("return_channels"), {"desk"} if suspended else (), campaign, closed)
         percent = rules.get("postal_fee_waived_percent") or 0
+        covers_all = waiver_scope(rules) == "all"
         if percent > waived:
-            waived, budget = percent, rules.get("subsidy_budget", "")
+            waived, budget, scope = percent, rules.get("subsidy_budget", ""), waiver_scope(rules)
+        elif percent and percent == waived and covers_all:
+            scope = "all"
+        if covers_all and percent > every_leg:
+            every_leg = percent
         if rules.get("pickup_sla_hours"):
             pickup = min(pickup or rules["pickup_sla_hours"], rules["pickup_sla_hours"])
         if rules.get("return_sla_hours"):
@@ -345,6 +360,8 @@ def combine(base: Policy, campaigns, facts: Facts, at: datetime) -> Policy:
         return_channels=tuple(returns),
         online_payment=online_payment,
         postal_fee_waived_percent=waived,
+        postal_fee_waived_scope=scope,
+        postal_fee_waived_percent_every_leg=every_leg,
         subsidy_budget=budget,
         pickup_sla_hours=pickup if pickup is not None else base.pickup_sla_hours,
         return_sla_hours=return_sla if return_sla is not None else base.return_sla_hours,

@@ -43,8 +43,8 @@ RULE_KEYS = (
     "hotline",
     "notify_on_start",
 )
-# Seed 001: `switched` waives only the return legs of dossiers received before the campaign started whose
-# return was switched to the post during it (postal/waivers.py); `all` (the default) every postal leg.
+# Seed 001: `switched` waives only the return legs of dossiers filed (submitted) before the campaign started
+# whose return was switched to the post during it (campaigns/waivers.py); `all` (the default) every postal leg.
 WAIVER_SCOPES = ("all", "switched")
 MAX_SLA_HOURS = 720
 MAX_CAPACITY = 10_000

@@ -116,7 +116,20 @@ class ProcedurePolicySerializer(serializers.Serializer):
     intake_channels = serializers.ListField(child=serializers.CharField(), help_text="online | postal | walk_in")
     return_channels = serializers.ListField(child=serializers.CharField(), help_text="desk | postal | online")
     postal_fee = PostalFeeSerializer()
-    postal_fee_waived_percent = serializers.IntegerField()
+    postal_fee_waived_percent = serializers.IntegerField(
+        help_text=_("mức miễn, giảm cước lớn nhất đang áp dụng; đọc kèm postal_fee_waived_scope")
+    )
+    postal_fee_waived_scope = serializers.ChoiceField(
+        choices=["all", "switched"],
+        help_text=_(
+            "all: mọi lượt bưu chính; switched: chỉ lượt trả kết quả của hồ sơ nộp trước đợt và chuyển sang "
+            "nhận qua bưu chính trong đợt (người nộp hồ sơ mới không được miễn, giảm)"
+        ),
+    )
+    postal_fee_waived_percent_every_leg = serializers.IntegerField(
+        help_text=_("mức miễn, giảm cước mọi lượt được hưởng, kể cả hồ sơ nộp mới")
+    )
+    postal_fee_charged = PostalFeeSerializer(help_text=_("cước hồ sơ nộp mới phải trả cho mỗi lượt"))
     subsidy_budget = serializers.CharField()
     pickup_sla_hours = serializers.FloatField()
     return_sla_hours = serializers.FloatField()

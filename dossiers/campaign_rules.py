@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 
 from campaigns import signals as campaign_signals
 from campaigns.policy import CampaignRule, campaigns_for, effective_policy, facts_of, policy_with
+from campaigns.waivers import Leg, waiver_for
 
 from . import events, services
 from .models import CLOCK_STATUSES, OPEN_STATUSES, ClockPause, Dossier, ReturnChannel, Status
@@ -79,6 +80,11 @@ def scope_q(rule: CampaignRule) -> Q:
 
 def _covers(rule, dossier):
     return rule.covers(facts_of(dossier.procedure), dossier.desk_id)
+
+
+def switched_now(dossier):
+    """The return leg of `dossier` as it would be if its return were switched to the post now."""
+    return Leg("return", dossier.submitted_at, (timezone.now(),))
 
 
 def _each(queryset):
@@ -267,8 +273,11 @@ def offer_postal_return(rule: CampaignRule) -> int:
         subject = _("Nhận kết quả hồ sơ %(code)s qua bưu chính công ích") % {"code": dossier.code}
         body = _("Hồ sơ %(code)s: theo “%(title)s”, bạn có thể đăng ký nhận kết quả tại nhà qua bưu chính công ích")
         body = body % {"code": dossier.code, "title": rule.title}
-        if policy.postal_fee_waived_percent:
-            body += _(" (miễn, giảm %(p)s%% cước)") % {"p": policy.postal_fee_waived_percent}
+        # Quote only the waiver this dossier would get if switched now: a waiver of scope `switched` (seed 001)
+        # covers only dossiers filed before its campaign (one activated after its start reaches later ones).
+        percent, _campaign = waiver_for(campaigns_for(dossier.procedure, dossier.desk), switched_now(dossier))
+        if percent:
+            body += _(" (miễn, giảm %(p)s%% cước)") % {"p": percent}
         body += ": " + _dossier_url(dossier.code)
         sent += bool(
             notify_applicant(dossier, "campaign_postal_offer", key=f"campaign-{rule.id}", text=(subject, body))

@@ -199,9 +199,9 @@ def local_day_start(day):
 
 
 def switched_returns(campaign_id=None):
-    """Return legs of dossiers received before the campaign started (or, without a campaign, before the
-    order) whose return was switched to the post: seed 001's "hồ sơ đã nộp ... chưa đăng ký nhận kết quả qua
-    bưu chính công ích", the list the post reports for the subsidy."""
+    """Return legs of dossiers filed (submitted) before the campaign started (or, without a campaign, before
+    the order) whose return was switched to the post: seed 001's "hồ sơ đã nộp ... chưa đăng ký nhận kết quả
+    qua bưu chính công ích", the list the post reports for the subsidy (the rule of campaigns/waivers.py)."""
     from campaigns.models import Campaign
     from dossiers.models import DossierEvent
 
@@ -209,12 +209,12 @@ def switched_returns(campaign_id=None):
     q = Q(kind=PostalOrder.Kind.RETURN)
     campaign = Campaign.objects.filter(pk=campaign_id).first() if campaign_id else None
     if campaign is not None:
-        q &= Q(dossier__received_at__lt=campaign.starts_at)
+        q &= Q(dossier__submitted_at__lt=campaign.starts_at)
         switched = switched.filter(at__gte=campaign.starts_at)
         if campaign.ends_at is not None:
             switched = switched.filter(at__lt=campaign.ends_at)
     else:
-        q &= Q(dossier__received_at__lt=F("triggered_at"))
+        q &= Q(dossier__submitted_at__lt=F("triggered_at"))
     return q & Q(Exists(switched))
 
 

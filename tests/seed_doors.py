@@ -22,6 +22,24 @@ def committed(django_capture_on_commit_callbacks):
 API_PATHS = {"return": "return", "accept": "accept"}
 
 
+def _between(text, start, end):
+    """The part of `text` from `start` to the next `end` ("" when `start` is not there)."""
+    at = text.find(start)
+    if at < 0:
+        return ""
+    stop = text.find(end, at)
+    return text[at : stop if stop >= 0 else len(text)]
+
+
+def shown_error(html, action):
+    """A refusal as the officer's page shows it: the error summary of the action's own form (beside it,
+    `#thao-tac-<action>`), else the messages area at the top. "" when neither holds one: the campaign's banner,
+    which names the same letter, does not count."""
+    form = _between(html, f'id="thao-tac-{action}"', "</details>")
+    summary = _between(form, 'class="error-summary"', "</div>")
+    return summary or _between(html, 'class="container messages"', "</div>")
+
+
 def through(door, action, dossier, user, **data):
     """Run `action` through `door`; the answer as ("ok", None) or ("refused", message)."""
     from dossiers import services as dossier_services
@@ -43,7 +61,7 @@ def through(door, action, dossier, user, **data):
     page.force_login(user)
     answer = page.post(f"/can-bo/ho-so/{dossier.code}/thao-tac/{action}/", {f"{action}-note": ""})
     if answer.status_code == 400:
-        return "refused", answer.content.decode()
+        return "refused", shown_error(answer.content.decode(), action)
     assert answer.status_code == 302, answer.status_code
     return "ok", None
 

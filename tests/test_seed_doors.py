@@ -12,6 +12,7 @@ from django.test import Client
 import dossiers.campaign_rules  # noqa: F401  (connects the dossier-side receivers)
 from campaigns.testing import make_campaign, vn
 from dossiers.tracking import public_view
+from portal.errors import RuleError
 from tests import seed_doors
 from tests.clients import api_client
 from tests.dossier_helpers import make_dossier
@@ -115,6 +116,9 @@ def test_point1_desk_return_during_a_suspension(committed, door, rules, action, 
     assert answer == expected
     if expected == "refused":
         assert ready.status == "completed"  # the result waits; nothing is lost
+        # The refusal itself (on the page: the error summary of the return form, not the campaign's banner):
+        # the rule, the letter that set it, and the way out.
+        assert "Đang tạm ngừng trả kết quả trực tiếp tại Bộ phận Một cửa" in message
         assert "1318/UBND-KSTT" in message
         if rules.get("notice"):
             assert "14 ngày" in message
@@ -385,6 +389,57 @@ def test_point2_the_ticket_is_entered_on_the_walk_in_form_and_the_api(capped):
             format="json",
         )
         assert twice.status_code == 400 and "ticket" in twice.json()
+
+
+def switch_to_desk(door, dossier, user):
+    """`switch_return` to the desk through the service or the API: ("ok", None) or ("refused", message)."""
+    from dossiers import services as dossier_services
+
+    if door == "service":
+        try:
+            dossier_services.switch_return(dossier, user, "desk")
+        except RuleError as error:
+            return "refused", error.message
+        return "ok", None
+    answer = api_client(user).post(
+        f"/api/v1/dossiers/{dossier.code}/switch-return/", {"return_channel": "desk"}, format="json"
+    )
+    if answer.status_code == 400:
+        return "refused", str(answer.json())
+    assert answer.status_code == 200, answer.content
+    return "ok", None
+
+
+@pytest.mark.parametrize("door", ("service", "api"))
+def test_point3_an_approved_exception_lets_the_return_switch_back_to_the_desk(committed, door):
+    """Seed 003: "trừ những trường hợp hồ sơ đặc biệt, thực sự cấp thiết": during the suspension a result goes
+    back to the desk only for a head's approved urgent exception; the officer's request alone opens nothing."""
+    from dossiers import services as dossier_services
+    from tests.factories import HeadFactory
+
+    officer = OfficerFactory()
+    province = officer.desk.province
+    procedure = ProcedureFactory(province=province, agency=officer.desk.agency, level=2, postal=True, documents=0)
+    dossier = make_dossier(
+        "processing",
+        officer=officer,
+        procedure=procedure,
+        at=vn(2021, 7, 20, 9),
+        intake_channel="walk_in",
+        return_channel="postal",
+        address="3 Quang Trung, Đồng Hới",
+    )
+    quang_binh_campaign(committed, province, title="Quảng Bình 1318")
+    with time_machine.travel(vn(2021, 7, 23, 9), tick=False):
+        assert switch_to_desk(door, dossier, officer)[0] == "refused"
+        asked = dossier_services.grant_exception(dossier, officer, "Cần bản gốc để nhập viện.")
+        answer, message = switch_to_desk(door, dossier, officer)
+        assert answer == "refused" and "1318/UBND-KSTT" in message  # a request is not an approval
+        dossier_services.approve_exception(asked, HeadFactory(agency=officer.desk.agency))
+        assert switch_to_desk(door, dossier, officer) == ("ok", None)
+    dossier.refresh_from_db()
+    assert dossier.return_channel == "desk"
+    assert dossier.events.filter(action="switch_return", data__to="desk").count() == 1
 
 
 def test_point3_no_exception_on_a_closed_dossier_409_not_500():

@@ -14,7 +14,7 @@ from portal.widgets import DateField, DateTimeField, FilePicker
 
 from ..models import IntakeChannel, Outcome, ReturnChannel
 from ..plugins import zone_choices, zone_label  # noqa: F401  (zone_label: the templatetag's)
-from ..services import desk_serves
+from ..services import desk_serves, has_exception
 
 # --- channels under the effective policy -----------------------------------------------------------
 
@@ -407,6 +407,14 @@ class SwitchReturnForm(ActionForm):
         super().__init__(*args, dossier=dossier, **kwargs)
         if dossier is not None:
             _policy, _intake, returns = channel_options(dossier.procedure, dossier.desk)
+            if has_exception(dossier):  # a head's urgent exception opens the desk (services.allows_return_for)
+                urgent = _("Hồ sơ đã được lãnh đạo phê duyệt là trường hợp khẩn cấp.")
+                returns = [
+                    {**o, "available": True, "reason": "", "warning": urgent}
+                    if o["value"] == ReturnChannel.DESK and not o["available"]
+                    else o
+                    for o in returns
+                ]
             current = _("Hình thức hồ sơ đang dùng.")
             returns = [
                 {**o, "available": False, "reason": current, "warning": ""}

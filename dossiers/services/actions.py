@@ -276,8 +276,17 @@ def _valid_return_channel(data):
 def _switched(run):
     dossier, policy = run.dossier, run.facts["policy"]
     door.send_on_commit(events.dossier_return_switched, dossier, previous=run.event["previous"])
-    if dossier.status == Status.RESULT_HELD and policy.allows_return(dossier.return_channel):
+    if dossier.status == Status.RESULT_HELD and (policy.allows_return(dossier.return_channel) or _urgent_desk(dossier)):
         _release(dossier, run.actor, _("Đã chuyển sang hình thức nhận kết quả được phép."))
+
+
+def allows_return_for(dossier, policy, channel):
+    """The policy allows `channel` for this dossier's result: open to all, or the desk for a dossier a head
+    granted an urgent exception (seed 003: "trừ những trường hợp hồ sơ đặc biệt, thực sự cấp thiết"), as at
+    submission, acceptance and the hand-over (check_channels, check_desk_return)."""
+    if policy.allows_return(channel):
+        return True
+    return channel == ReturnChannel.DESK and has_exception(dossier)
 
 
 @effect("switch_return", after=_switched, validate=_valid_return_channel)
@@ -287,7 +296,7 @@ def _switch_return(run):
         dossier.address = run.data["address"]
     _check_addresses(dossier.intake_channel, return_channel, dossier.address)
     policy = run.facts["policy"] = effective_policy(dossier.procedure, dossier.desk, run.now)
-    if not policy.allows_return(return_channel):
+    if not allows_return_for(dossier, policy, return_channel):
         raise DossierError(_channel_message(policy, return_channel, intake=False), "return_channel")
     run.event = {"previous": dossier.return_channel, "to": return_channel}
     dossier.return_channel = return_channel

@@ -5,7 +5,7 @@ Only a head of the dossier's agency grants one. An officer's call records a requ
 pending; the heads are told in the portal) that a head approves or declines; a head's own call is approved
 at once. An approval writes the dossier's `grant_exception` event (approved_by = the head's account, never
 free text), which is what `has_exception` reads at the doors (submission, acceptance, return at the desk,
-holding a result). Re-exported by `dossiers.services`."""
+switching the return to the desk, holding a result). Re-exported by `dossiers.services`."""
 
 from __future__ import annotations
 
