@@ -5,6 +5,8 @@ answer 400 with dotted field names ("rules.postal_fee_waived_percent")."""
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from portal.jsonsafe import JSONField  # a form field's JSON text through the bounded loader
+
 from .models import Campaign, CampaignEvent, QueueTicket, Session
 from .rules import describe, describe_scope
 
@@ -48,8 +50,8 @@ class CampaignWriteSerializer(serializers.Serializer):
     legal_basis = serializers.CharField(max_length=300)
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField(required=False, allow_null=True)
-    scope = serializers.JSONField(required=False, allow_null=True)
-    rules = serializers.JSONField(required=False, allow_null=True)
+    scope = JSONField(required=False, allow_null=True)
+    rules = JSONField(required=False, allow_null=True)
     # Seed 001: the day the list of switched, fee-free returns is due (a reminder goes two working days before).
     report_due = serializers.DateField(required=False, allow_null=True)
 

@@ -2,13 +2,16 @@
 (campaigns/views.py): every caller is throttled, an anonymous one per client address
 (TICKET_BOOKING_RATE: kiosks in a desk's hall share one, so it is generous), a signed-in one per
 account whatever its address (TICKET_BOOKING_USER_RATE). REST framework's throttles keep their
-counts in the default cache, Redis when REDIS_URL is set: every process sees the same counts."""
+counts in the default cache, Redis when REDIS_URL is set: every process sees the same counts; while
+the cache is down, in the database (portal.counters.DatabaseFallback), so the limits still hold."""
 
 from django.conf import settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from portal.counters import DatabaseFallback
 
-class TicketThrottle(AnonRateThrottle):
+
+class TicketThrottle(DatabaseFallback, AnonRateThrottle):
     """Bookings per client address without an account."""
 
     scope = "tickets"
@@ -17,7 +20,7 @@ class TicketThrottle(AnonRateThrottle):
         return settings.TICKET_BOOKING_RATE
 
 
-class TicketAccountThrottle(UserRateThrottle):
+class TicketAccountThrottle(DatabaseFallback, UserRateThrottle):
     """Bookings per signed-in account (a token used from many machines counts once)."""
 
     scope = "tickets_user"

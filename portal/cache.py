@@ -7,8 +7,9 @@ Django's RedisCache raises when Redis is unreachable, so every page or API call 
 reads a cached value (the campaign policy index, the working calendar, throttles) would
 answer 500 while Redis is stopped, although the database holds everything needed. This
 backend logs the outage and answers as an empty cache: reads miss, writes and `add`
-report failure (a lock is never taken while Redis is down), `incr` says the key is
-missing. /healthz still reports the cache as down.
+report failure (a lock is never taken while Redis is down), `incr` raises CacheUnavailable (a
+ValueError, as for a missing key) and `ping` answers False, so that a limit can count elsewhere
+(portal/counters.py). /healthz still reports the cache as down.
 
 Settings: CACHES["default"]["OPTIONS"] may set socket_connect_timeout / socket_timeout
 (seconds; default 1 and 2 here) so that an unreachable Redis fails fast instead of
@@ -30,6 +31,16 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 log = logging.getLogger("motcua.cache")
 DOWN = (RedisConnectionError, RedisTimeoutError)
+
+
+class CacheUnavailable(ValueError):
+    """The cache did not answer an `incr`: the count is not known."""
+
+
+def answers(backend):
+    """False while `backend` (a cache) is a ResilientRedisCache whose Redis does not answer."""
+    ping = getattr(backend, "ping", None)
+    return ping() if ping is not None else True
 
 
 class ResilientRedisCache(RedisCache):
@@ -93,7 +104,14 @@ class ResilientRedisCache(RedisCache):
             return super().incr(key, delta, version)
         except DOWN as exc:
             self._down("incr", exc, None)
-            raise ValueError(f"Key '{key}' not found (cache unavailable)") from exc
+            raise CacheUnavailable(f"Key '{key}' not counted (cache unavailable)") from exc
+
+    def ping(self):
+        """True when Redis answers."""
+        try:
+            return bool(self._cache.get_client(write=True).ping())
+        except DOWN as exc:
+            return self._down("ping", exc, False)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         try:

@@ -8,7 +8,9 @@ walk is refused here, with a message saying what is wrong, instead of failing de
 - lone surrogates such as `"\\udc00"` in a key or a value (not encodable in UTF-8, so neither
   PostgreSQL nor any answer could carry them).
 
-`JSONParser` is the REST framework parser built on it (REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"]).
+`JSONParser` is the REST framework parser built on it (REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"]);
+`JSONField` the serializer field: a form body (multipart or urlencoded) carries a JSON field as
+text, which REST framework's own JSONField reads with plain `json.loads`.
 """
 
 import json
@@ -17,7 +19,7 @@ import re
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from rest_framework import parsers
+from rest_framework import parsers, serializers
 from rest_framework.exceptions import ParseError
 
 MAX_DEPTH = 64
@@ -106,3 +108,16 @@ class JSONParser(parsers.JSONParser):
             return loads(text)
         except UnsafeJSON as exc:
             raise ParseError(str(exc)) from None
+
+
+class JSONField(serializers.JSONField):
+    """REST framework's JSONField, reading the text of a form field with `loads`: every refusal is
+    a 400 naming the field. (A JSON body arrives parsed already, by JSONParser above.)"""
+
+    def to_internal_value(self, data):
+        if not (self.binary or getattr(data, "is_json_string", False)):
+            return super().to_internal_value(data)
+        try:
+            return loads(data)
+        except UnsafeJSON as exc:
+            raise serializers.ValidationError(str(exc)) from None

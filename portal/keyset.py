@@ -1,11 +1,17 @@
 """Opaque cursors for keyset pagination (`?after=`, `?cursor=`): the sort key of the row at a
 page's edge, as URL-safe base64 of a JSON list, a moment as ISO 8601 with its offset. A cursor
-that is missing, malformed or of the wrong shape decodes to None: the caller shows the first page."""
+that is missing, malformed or of the wrong shape decodes to None: the caller shows the first page.
+A cursor comes from the query string, so anyone may write one by hand: it is read with the portal's
+bounded JSON loader (portal/jsonsafe.py: no RecursionError on 2,000 nested brackets, no lone
+surrogates), and a text holding NUL, which no row's key holds and PostgreSQL cannot compare, is
+refused too."""
 
 import base64
 import binascii
 import json
 from datetime import datetime
+
+from . import jsonsafe
 
 
 def encode(*values):
@@ -18,8 +24,8 @@ def decode(text, *kinds):
     if not text:
         return None
     try:
-        values = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode())
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        values = jsonsafe.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+    except (ValueError, binascii.Error):  # jsonsafe.UnsafeJSON is a ValueError
         return None
     if not isinstance(values, list) or len(values) != len(kinds):
         return None
@@ -32,7 +38,8 @@ def decode(text, *kinds):
                 return None
             if value.tzinfo is None:
                 return None
-        elif type(value) is not kind:  # exactly: a JSON true is no id
+        # Exactly the kind: a JSON true is no id. A text with NUL is no row's key.
+        elif type(value) is not kind or (kind is str and "\x00" in value):
             return None
         decoded.append(value)
     return tuple(decoded)

@@ -341,4 +341,5 @@ class User(AbstractUser):
         return self.role != Role.CITIZEN
 
 
+from .counters import LimitHit  # noqa: E402,F401  (allowances counted while the cache is down, portal/counters.py)
 from .outbox import OutboxMessage  # noqa: E402,F401  (the transactional outbox, portal/outbox.py)

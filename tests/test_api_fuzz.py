@@ -10,11 +10,17 @@ path parameters sometimes name real objects instead of random strings. The gener
 derandomized: CI sees the same cases on every run. Failures are collected (not shrunk) and
 reported together with a curl command that reproduces each.
 
+A second test keeps issue 12.4 fixed on every operation the schema lists: hostile JSON bodies (nested
+50,000 deep, `1e400`, a lone surrogate) on every operation taking a JSON body and hostile moments
+(`0001-01-01T00:00:00+14:00`, ...) in every moment parameter, as anonymous and every role: always a
+4xx with a JSON body, and every body refused by the parser for some caller who may send it.
+
     FUZZ_EXAMPLES=40 pytest tests/test_api_fuzz.py     more cases per operation, role and mode
     FUZZ_ONLY="GET /api/v1/agencies/" FUZZ_REPORT=/tmp/fuzz.txt pytest tests/test_api_fuzz.py
 """
 
 import contextlib
+import itertools
 import os
 from datetime import datetime
 from pathlib import Path
@@ -34,7 +40,15 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi.checks import ignored_auth, negative_data_rejection
 
 from tests.dossier_helpers import make_dossier
-from tests.factories import CitizenFactory, OfficerFactory, OneStopDeskFactory, ProcedureFactory
+from tests.factories import (
+    CitizenFactory,
+    HeadFactory,
+    OfficerFactory,
+    OneStopDeskFactory,
+    PostalClerkFactory,
+    ProcedureFactory,
+    ProvinceAdminFactory,
+)
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db]
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -198,3 +212,150 @@ def _fuzz(application, values, tokens):
     if os.environ.get("FUZZ_REPORT"):
         Path(os.environ["FUZZ_REPORT"]).write_text("\n\n".join(failures))
     return cases[0], failures
+
+
+# ---------- hostile JSON and moments on every operation (issue 12.4): refused, never a 5xx ----------
+
+# Each is refused by the parser (portal/jsonsafe.py) with a message holding its key: 50,000 brackets (a
+# RecursionError once), a number past the float range and a lone surrogate (PostgreSQL's DataError once). The
+# last two fill every field of the operation's body, so nothing but the parser stands between them and a column.
+HOSTILE_BODIES = {
+    "1e400": lambda fields: "{" + ", ".join(f'"{name}": 1e400' for name in fields) + "}",
+    "Unicode": lambda fields: "{" + ", ".join(f'"{name}": "\\udc00"' for name in fields) + "}",
+    "lồng nhau": lambda fields: "[" * 50_000 + "]" * 50_000,
+}
+# Moments with no UTC equivalent (datetime's range overflows on conversion) and one without an offset.
+HOSTILE_MOMENTS = ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-10:00", "0001-01-01T00:00:00"]
+
+
+# The payment callback takes whatever a provider sends: a body it cannot parse is logged as text (at most
+# PAYMENT_CALLBACK_MAX_BYTES, 413 beyond) and answered in the provider's shape, a 400 "bad signature".
+OWN_ANSWER = {("POST", "/api/v1/payments/callback/{provider}/")}
+
+
+def refused_by_parser(method, path, status, body, key):
+    """The answer is the JSON parser's refusal of the hostile body named `key`."""
+    if (method, path) in OWN_ANSWER:
+        return status in (400, 413)
+    return status == 400 and key in str((body or {}).get("detail", ""))
+
+
+def _resolved(spec, schema):
+    while "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def _operations(spec):
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if method in ("get", "post", "put", "patch", "delete"):
+                yield method.upper(), path, operation
+
+
+def _path_choices(path, operation, values):
+    """Every way to fill the path from the world's objects (one empty way for a path without parameters)."""
+    names = [p["name"] for p in operation.get("parameters", []) if p["in"] == "path"]
+    return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*(values.get(n, ["0"]) for n in names))]
+
+
+def test_hostile_json_and_moments_are_4xx_with_a_json_body_on_every_operation():
+    """For every operation taking a JSON body, the hostile bodies, anonymously and as every role; for every
+    query parameter that is a moment (date-time, or ISO 8601 in its description), the moments. Every answer
+    is a 4xx with a JSON body; every body-taking operation refuses the bodies at the parser for at least one
+    caller (the path filled with real objects until one lets the body be read), and the public policy
+    endpoint refuses the moments with a 400."""
+    from django.test import Client
+
+    from dossiers.models import Dossier
+    from postal.models import PostalOrder
+    from tests.postal_factories import committed
+
+    values, tokens = build_world()
+    officer = Token.objects.get(key=tokens["officer"]).user
+    # The other staff roles too, so that every operation has a caller who may send it a body.
+    for role, user in {
+        "province_admin": ProvinceAdminFactory(province=officer.desk.province),
+        "head": HeadFactory(agency=officer.desk.agency),
+        "postal_clerk": PostalClerkFactory(province=officer.desk.province),
+    }.items():
+        tokens[role] = Token.objects.create(user=user).key
+    # And a postal order for the clerk (the world's postal dossier has none: its order is made after commit).
+    procedure = Dossier.objects.get(code=values["code"][0]).procedure
+    postal = committed(
+        make_dossier, "accepted", officer=officer, procedure=procedure, intake_channel="postal", address="1 Lê Lợi"
+    )
+    values["id"] = [*PostalOrder.objects.filter(dossier=postal).values_list("pk", flat=True), *values["id"]]
+    callers = {"anonymous": {}, **{role: {"HTTP_AUTHORIZATION": f"Token {key}"} for role, key in tokens.items()}}
+    client = Client(raise_request_exception=False)
+    spec = client.get("/api/schema/", {"format": "json"}).json()
+    failures, parsed, moments_refused, sent = [], set(), set(), [0]
+
+    def send(label, role, method, url, **kwargs):
+        sent[0] += 1
+        savepoint = transaction.savepoint()
+        try:
+            if method == "GET":
+                response = client.get(url, kwargs.get("data"), **callers[role])
+            else:
+                response = client.generic(method, url, kwargs["data"], "application/json", **callers[role])
+            try:
+                body = response.json()
+            except ValueError:
+                body = None
+            if not (400 <= response.status_code < 500 and body is not None):
+                failures.append(f"[{role}] {label} → {response.status_code}: {response.content[:200]!r}")
+            return response.status_code, body
+        finally:
+            transaction.set_rollback(False)
+            transaction.savepoint_rollback(savepoint)
+
+    for method, path, operation in _operations(spec):
+        content = operation.get("requestBody", {}).get("content", {})
+        if method in ("POST", "PUT", "PATCH") and "application/json" in content:
+            fields = list(_resolved(spec, content["application/json"].get("schema", {})).get("properties", {})) or ["x"]
+            for role in callers:
+                # The first body tries the world's objects until one lets the body be read; the others go there.
+                (probe, make_probe), *others = HOSTILE_BODIES.items()
+                choices, reached = _path_choices(path, operation, values), None
+                for filled in choices:
+                    url = path.format(**filled)
+                    status, body = send(f"{method} {url} ({probe})", role, method, url, data=make_probe(fields))
+                    if refused_by_parser(method, path, status, body, probe):
+                        parsed.add((method, path))
+                        reached = filled
+                        break
+                    if status == 401:  # not signed in, whatever the path names
+                        break
+                url = path.format(**(reached or choices[0]))
+                for key, make in others:
+                    status, body = send(f"{method} {url} ({key})", role, method, url, data=make(fields))
+                    if reached and not refused_by_parser(method, path, status, body, key):
+                        failures.append(f"[{role}] {method} {url} ({key}) → {status}, not the parser's 400: {body}")
+        moments = [
+            p["name"]
+            for p in operation.get("parameters", [])
+            if p["in"] == "query"
+            and (p.get("schema", {}).get("format") == "date-time" or "ISO 8601" in p.get("description", ""))
+        ]
+        for name, moment in itertools.product(moments, HOSTILE_MOMENTS):
+            for role in callers:
+                for filled in _path_choices(path, operation, values):
+                    url = path.format(**filled)
+                    status, _body = send(f"{method} {url}?{name}={moment}", role, method, url, data={name: moment})
+                    if status == 400:
+                        moments_refused.add((path, name))
+                    if status != 404:  # the path names an object this caller sees: the moment was read
+                        break
+    body_operations = {
+        (method, path)
+        for method, path, operation in _operations(spec)
+        if method in ("POST", "PUT", "PATCH")
+        and "application/json" in operation.get("requestBody", {}).get("content", {})
+    }
+    print(f"hostile input: {sent[0]} requests, {len(body_operations)} JSON operations, {len(parsed)} read the body")
+    assert not failures, f"{len(failures)} of {sent[0]} answers were not a 4xx with a JSON body:\n" + "\n".join(
+        failures[:40]
+    )
+    assert body_operations - parsed == set(), "no caller's body reached the parser"
+    assert ("/api/v1/procedures/{code}/policy/", "at") in moments_refused

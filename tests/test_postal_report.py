@@ -3,6 +3,7 @@ bưu chính công ích): numbers against hand-counted fixtures, the window in Vi
 ends included, cancelled orders left out, CSV and XLSX reading back to the same rows, 400s for
 bad input, who may ask about what, and the page with the same table."""
 
+import base64
 import csv
 import io
 import itertools
@@ -227,6 +228,24 @@ def test_json_pages_with_a_cursor_and_totals_stay_whole(world):
         world["orders"][key].tracking_code for key in ("full", "half", "last")
     ]
     assert second["next"] is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 2000,
+        '["\\udc00", "2020-03-30T08:00:00+07:00", 1]',
+        '["000.00.01.H19\\u0000", "2020-03-30T08:00:00+07:00", 1]',
+    ],
+    ids=["deep", "lone-surrogate", "nul"],
+)
+def test_a_hostile_cursor_gives_the_first_page(world, text):
+    clerk = PostalClerkFactory(province=world["province"])
+    first = get(clerk, page_size=2, **WINDOW).json()
+    cursor = base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+    response = get(clerk, page_size=2, cursor=cursor, **WINDOW)
+    assert response.status_code == 200, response.content[:300]
+    assert response.json()["rows"] == first["rows"]
 
 
 # --- CSV and XLSX ----------------------------------------------------------------------------------------

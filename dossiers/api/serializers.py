@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from portal.jsonsafe import JSONField  # a form field's JSON text through the bounded loader
 from portal.models import OneStopDesk
 from portal.serializers import TextField
 
@@ -43,7 +44,7 @@ class DossierCreateSerializer(serializers.Serializer):
     applicant = ApplicantSerializer()
     address = serializers.CharField(max_length=300, required=False, allow_blank=True)
     address_zone = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    form_data = serializers.JSONField(required=False)
+    form_data = JSONField(required=False)
     ticket = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, help_text=_("số thứ tự của buổi hiện tại (hồ sơ trực tiếp)")
     )
@@ -61,7 +62,7 @@ class DossierUpdateSerializer(serializers.Serializer):
     return_channel = serializers.ChoiceField(choices=ReturnChannel.choices, required=False)
     address = serializers.CharField(max_length=300, required=False, allow_blank=True)
     address_zone = serializers.CharField(max_length=40, required=False)
-    form_data = serializers.JSONField(required=False)
+    form_data = JSONField(required=False)
 
     validate_form_data = DossierCreateSerializer.validate_form_data
 

@@ -14,6 +14,7 @@ production settings):
 import struct
 import time
 import zlib
+from urllib.parse import urlencode
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -246,6 +247,44 @@ def test_a_desk_ticket_with_hostile_json_is_a_400():
     for case in ("deep", "1e400", "nan", "lone-surrogate"):
         response = post_json(APIClient(), f"/api/v1/desks/{officer.desk_id}/tickets/", HOSTILE_JSON[case][0])
         assert response.status_code == 400, response.content[:300]
+
+
+# A form body (multipart or urlencoded) carries a JSON field as text, which REST framework's JSONField
+# parses with plain json.loads: the same hostile texts, by form, are a 400 naming the field.
+FORM_JSON = {
+    "deep": ("[" * 2000 + "]" * 2000, "lồng nhau quá 64 cấp"),
+    "1e400": ('{"so_tien": 1e400}', "1e400"),
+    "nan": ('{"so_tien": NaN}', "NaN"),
+    "lone-surrogate": ('{"ho_ten": "An\\udc00"}', "Unicode"),
+}
+
+
+@pytest.mark.parametrize("form", ["multipart", "urlencoded"])
+def test_hostile_json_in_a_form_field_is_a_400_naming_the_field(draft, form):
+    api, code, _document = draft
+    for case, (text, message) in FORM_JSON.items():
+        if form == "multipart":
+            response = api.patch(f"/api/v1/dossiers/{code}/", {"form_data": text}, format="multipart")
+        else:
+            body = urlencode({"form_data": text})
+            response = api.generic("PATCH", f"/api/v1/dossiers/{code}/", body, "application/x-www-form-urlencoded")
+        assert response.status_code == 400, (case, response.content[:300])
+        assert message in response.json()["form_data"][0], case
+    assert api.get(f"/api/v1/dossiers/{code}/").json()["form_data"] == {}
+
+
+def test_hostile_json_in_a_campaigns_form_fields_is_a_400():
+    from campaigns.models import Campaign
+    from tests.factories import ProvinceAdminFactory
+
+    admin = api_for(ProvinceAdminFactory())
+    base = {"title": "Phòng, chống dịch", "legal_basis": "Kế hoạch số 1", "starts_at": "2020-03-30T00:00:00+07:00"}
+    for field in ("scope", "rules"):
+        for case, (text, message) in FORM_JSON.items():
+            response = admin.post("/api/v1/campaigns/", {**base, field: text}, format="multipart")
+            assert response.status_code == 400, (field, case, response.content[:300])
+            assert message in response.json()[field][0], (field, case)
+    assert not Campaign.objects.exists()
 
 
 @pytest.mark.parametrize(

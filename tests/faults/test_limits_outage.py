@@ -1,14 +1,20 @@
-"""Redis stopped (issue 12.7): the limits against guessing hold. The cache is Redis
-(portal.cache.ResilientRedisCache, which answers as an empty cache while Redis is down), so any
-limit counted there would let every guess through; the tracking limit and the login lockout
-count in the database."""
+"""Redis stopped (issue 12.7): the limits hold. The cache is Redis (portal.cache.ResilientRedisCache,
+which answers as an empty cache while Redis is down), so any limit counted there alone would let
+every request through; the tracking limit and the login lockout count in the database, and the
+allowances kept in the cache (password-reset mails, queue-ticket bookings) are counted in the
+database while it is down (portal/counters.py)."""
 
 import pytest
+import time_machine
+from django.core import mail
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from campaigns.models import QueueTicket
+from campaigns.testing import vn
+from tests.clients import api_client
 from tests.dossier_helpers import make_dossier
-from tests.factories import DEFAULT_PASSWORD, CitizenFactory
+from tests.factories import DEFAULT_PASSWORD, CitizenFactory, OfficerFactory
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db]
 
@@ -40,3 +46,53 @@ def test_the_login_lockout_holds_while_the_cache_is_down(redis_down, client):
     statuses = [client.post(reverse("login"), {"username": "an", "password": f"sai-{i}"}).status_code for i in range(6)]
     assert statuses == [200] * 4 + [429] * 2
     assert client.post(reverse("login"), {"username": "an", "password": DEFAULT_PASSWORD}).status_code == 429
+
+
+def test_password_reset_mails_stay_limited_while_the_cache_is_down(redis_down, client, settings):
+    settings.PASSWORD_RESET_PER_EMAIL = 2
+    CitizenFactory(username="an", email="an@example.vn")
+    for _ in range(4):
+        response = client.post(reverse("password_reset"), {"email": "an@example.vn"})
+        assert response.status_code == 302 and response.url == reverse("password_reset_done")
+    assert len(mail.outbox) == 2  # the mailbox is not flooded
+
+
+def test_one_client_asking_for_resets_is_told_to_wait_while_the_cache_is_down(redis_down, client, settings):
+    settings.PASSWORD_RESET_PER_CLIENT = 2
+    statuses = [
+        client.post(reverse("password_reset"), {"email": f"nguoi-{n}@example.vn"}).status_code for n in range(3)
+    ]
+    assert statuses == [302, 302, 429]
+    # Another client is served all the same.
+    other = client.post(reverse("password_reset"), {"email": "nguoi-9@example.vn"}, REMOTE_ADDR="198.51.100.4")
+    assert other.status_code == 302
+
+
+def book(api, desk, phone, day="2020-03-31"):
+    data = {"date": day, "session": "morning", "full_name": "Lê Văn Cường", "phone": phone}
+    return api.post(f"/api/v1/desks/{desk.pk}/tickets/", data, format="json")
+
+
+@time_machine.travel(vn(2020, 3, 31, 8, 0), tick=False)
+def test_queue_ticket_bookings_stay_throttled_while_the_cache_is_down(redis_down, client, settings):
+    settings.TICKET_BOOKING_RATE = "2/hour"
+    settings.TICKET_BOOKING_USER_RATE = "3/hour"
+    desk = OfficerFactory().desk
+    kiosk = APIClient()
+    answers = [book(kiosk, desk, f"09400000{i:02d}") for i in range(3)]
+    assert [a.status_code for a in answers] == [201, 201, 429]
+    assert 0 < int(answers[-1]["Retry-After"]) <= 3600
+    # The kiosk page at the same address shares the count.
+    page = client.post(
+        f"/lay-so/{desk.pk}/", {"date": "2020-03-31", "session": "morning", "full_name": "An", "phone": "0950000001"}
+    )
+    assert page.status_code == 429 and "Bạn đã lấy số quá nhiều lần" in page.content.decode()
+    # A signed-in account is throttled whatever its address.
+    user = CitizenFactory()
+    statuses = []
+    for i in range(4):
+        api = api_client(user)
+        api.defaults["REMOTE_ADDR"] = f"10.0.0.{i}"
+        statuses.append(book(api, desk, f"09300000{i:02d}", day=f"2020-04-0{i + 6}").status_code)
+    assert statuses == [201, 201, 201, 429]
+    assert QueueTicket.objects.count() == 5

@@ -1,5 +1,6 @@
 """The officer queues: counts, tabs, keyset pages, sorting, filters, claims."""
 
+import base64
 from datetime import datetime, timedelta
 
 import pytest
@@ -125,6 +126,36 @@ def test_keyset_pages_return_every_row_once_without_offset(client, officer, many
             page = response.context["page"]
             back.extend(reversed([d.code for d in page.rows]))
         assert list(reversed(back)) == expected
+
+
+def cursor_of(text):
+    """A cursor as the page encodes one (URL-safe base64 of JSON), around any text."""
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+# Cursors a hostile caller writes by hand: each is a bad cursor (the first page), never a 500.
+HOSTILE_CURSORS = {
+    "deep": "[" * 2000,
+    "deep-closed": "[" * 2000 + "]" * 2000,
+    "deep-object": '{"a":' * 2000,
+    "1e400": "[1e400, 1]",
+    "nan": "[NaN, 1]",
+    "lone-surrogate": '["\\udc00", 1]',
+}
+
+
+def test_a_hostile_cursor_shows_the_first_page(client, officer, many_running, monkeypatch):
+    monkeypatch.setattr(queues.keyset_page, "__defaults__", (None, None, 7))
+    logged_in(client, officer)
+    params = {"queue": "processing", "sort": "due"}
+    with time_machine.travel(datetime(2023, 10, 2, 7, 0, tzinfo=VN), tick=False):
+        first = [d.code for d in client.get(reverse("dossiers:queue"), params).context["page"].rows]
+        for case, text in HOSTILE_CURSORS.items():
+            for direction in ("after", "before"):
+                response = client.get(reverse("dossiers:queue"), {**params, direction: cursor_of(text)})
+                assert response.status_code == 200, (case, direction)
+                page = response.context["page"]
+                assert [d.code for d in page.rows] == first and not page.has_previous, (case, direction)
 
 
 def test_sort_by_due_date_descending_and_by_submission(client, officer, many_running):
