@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from . import serializers as s
 from .accounts import register_citizen
+from .counters import DatabaseFallback
 from .models import Agency, OneStopDesk, Procedure, Province
 
 
@@ -123,7 +124,9 @@ class ProcedureViewSet(viewsets.ReadOnlyModelViewSet):
         return procedure
 
 
-class RegisterThrottle(AnonRateThrottle):
+class RegisterThrottle(DatabaseFallback, AnonRateThrottle):
+    """Registrations per client address; kept in the database while the cache is down (issue 12.7)."""
+
     scope = "register"
 
 

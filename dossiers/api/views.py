@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from portal.api import get_procedure_by_code
 from portal.client_address import client_address
+from portal.counters import DatabaseFallback
 from portal.filters import IsoDateTimeFilter  # in UTC: PostgreSQL refuses offsets past ±15:59
 from portal.jsonsafe import JSONParser  # bounded depth, finite numbers, no lone surrogates
 from portal.models import Procedure, Role
@@ -354,7 +355,9 @@ class ExceptionRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         return self._decide(request, services.decline_exception)
 
 
-class TrackingThrottle(AnonRateThrottle):
+class TrackingThrottle(DatabaseFallback, AnonRateThrottle):
+    """Look-ups per client address; kept in the database while the cache is down (issue 12.7)."""
+
     scope = "tracking"
 
 

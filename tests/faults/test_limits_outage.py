@@ -96,3 +96,35 @@ def test_queue_ticket_bookings_stay_throttled_while_the_cache_is_down(redis_down
         statuses.append(book(api, desk, f"09300000{i:02d}", day=f"2020-04-0{i + 6}").status_code)
     assert statuses == [201, 201, 201, 429]
     assert QueueTicket.objects.count() == 5
+
+
+def test_registrations_and_tracking_look_ups_stay_throttled_while_the_cache_is_down(redis_down, monkeypatch):
+    from dossiers.api.views import TrackingThrottle
+    from portal.api import RegisterThrottle
+
+    monkeypatch.setattr(RegisterThrottle, "THROTTLE_RATES", {"register": "2/hour"})
+    monkeypatch.setattr(TrackingThrottle, "THROTTLE_RATES", {"tracking": "3/min"})
+    client = APIClient(REMOTE_ADDR="203.0.113.20")
+    registered = [
+        client.post(
+            "/api/v1/auth/register/",
+            {
+                "username": f"congdan{i}",
+                "password": "mot-mat-khau-dai-2026",
+                "full_name": "Lê Văn Bình",
+                "phone": "0912000111",
+            },
+            format="json",
+        ).status_code
+        for i in range(3)
+    ]
+    assert registered == [201, 201, 429]
+    dossier = make_dossier("accepted")
+    phone = dossier.applicant_phone[-4:]
+    looked = [client.get(f"/api/v1/tracking/{dossier.code}/", {"phone": phone}).status_code for _ in range(4)]
+    assert looked == [200, 200, 200, 429]
+    # Another address is served all the same.
+    assert (
+        APIClient(REMOTE_ADDR="198.51.100.7").get(f"/api/v1/tracking/{dossier.code}/", {"phone": phone}).status_code
+        == 200
+    )
