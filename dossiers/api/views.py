@@ -339,9 +339,10 @@ class ExceptionRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         )
 
     def _decide(self, request, call):
+        asked = self.get_object()  # first: who may not see the request gets its 404, whatever the body says
         data = s.NoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        decided = call(self.get_object(), request.user, data.validated_data["note"])
+        decided = call(asked, request.user, data.validated_data["note"])
         return Response(s.UrgentRequestSerializer(decided).data)
 
     @extend_schema(request=s.NoteSerializer, responses=s.UrgentRequestSerializer)
