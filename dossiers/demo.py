@@ -8,17 +8,29 @@ the effective policy allows now (a campaign in force may close some).
 
 What is honest without time travel: no dossier is created overdue. A same-day procedure
 accepted now is due at today's closing (or the next working day's, after 15:00), so it sits in
-"sắp đến hạn" at once and moves to "quá hạn" by itself if nobody completes it in time."""
+"sắp đến hạn" at once and moves to "quá hạn" by itself if nobody completes it in time.
+
+The internal processes (issue 15, `PROCESS_DOSSIERS`): dossiers of the Đồng Nai procedures that
+have a process in the demo catalog, each walked through its steps by the people of each step
+(accept, forward, send back) so that every specialist and head of those agencies has one waiting.
+A step only runs late with time, so those dossiers are received on earlier working days: their
+services run with the one clock (`django.utils.timezone.now`, architecture.md "One clock") set to
+those moments, and the rest of their history happens at the present."""
+
+from contextlib import contextmanager
+from datetime import datetime, time, timedelta
+from unittest import mock
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
+from django.utils import timezone
 
 from portal.errors import Conflict, Forbidden, RuleError
 from portal.models import OneStopDesk, Procedure, ProcessingUnit, Role, User
 from portal.working_time import calendar_for_desk
 
-from . import services
-from .models import Dossier
+from . import process, services
+from .models import Dossier, DossierStep
 from .pages.forms import channel_options
 from .payments import service as payments
 from .services import claims, uploads
@@ -137,6 +149,210 @@ def _processing(maker, officer, procedure, handed_to=""):
     return services.process(dossier, officer, "Chuyển chuyên viên thụ lý.", handed_to=handed_to)
 
 
+# --------------------------------------------------------------------------- internal processes
+
+# Dossiers walked through the demo catalog's processes (Đồng Nai): (label, procedure code, receiving
+# officer, walk-in applicant or None for the demo citizen online, history). The history is a list of
+# (when, action, actor, data): `when` is (working days before today, "HH:MM") or None for the present;
+# `action` is accept, forward or send_back. Each dossier stops at a step, waiting for its people. A step
+# finished at the present started far enough back to be on time whatever the hour of the load; the late
+# steps are chosen: Công an tỉnh's verification and the ward's (the slow agencies of this demo).
+PROCESS_DOSSIERS = [
+    # Cấp Phiếu lý lịch tư pháp (Sở Tư pháp, 10 working days), inter-agency: Công an tỉnh verifies.
+    ("LLTP chờ thụ lý", "2.000488", "canbo.dongnai", None, [(None, "accept", "canbo.dongnai", {})]),
+    (
+        "LLTP chờ Công an xác minh, quá hạn bước",
+        "2.000488",
+        "canbo.dongnai",
+        None,
+        [
+            ((8, "08:30"), "accept", "canbo.dongnai", {}),
+            ((7, "10:00"), "forward", "chuyenvien.tuphap.dongnai", {"assignee": "chuyenvien.congan.dongnai"}),
+        ],
+    ),
+    (
+        "LLTP chờ ký",
+        "2.000488",
+        "canbo.dongnai",
+        None,
+        [
+            ((6, "09:00"), "accept", "canbo.dongnai", {}),
+            ((4, "08:30"), "forward", "chuyenvien.tuphap.dongnai", {}),
+            (None, "forward", "chuyenvien.congan.dongnai", {"note": "Không có án tích."}),
+            (None, "forward", "chuyenvien.tuphap.dongnai", {"note": "Đã dự thảo Phiếu số 1."}),
+        ],
+    ),
+    (
+        "LLTP chờ trả kết quả",
+        "2.000488",
+        "canbo.dongnai",
+        None,
+        [
+            ((5, "10:00"), "accept", "canbo.dongnai", {}),
+            ((4, "15:00"), "forward", "chuyenvien.tuphap.dongnai", {}),
+            (None, "forward", "chuyenvien.congan.dongnai", {"note": "Không có án tích."}),
+            (None, "forward", "chuyenvien.tuphap.dongnai", {}),
+            (None, "forward", "lanhdao.tuphap.dongnai", {"note": "Đã ký."}),
+        ],
+    ),
+    # Đăng ký, cấp Giấy chứng nhận lần đầu (UBND TP Long Khánh, 30 working days), inter-agency: the ward
+    # (UBND phường Xuân Trung) checks the land and posts the dossier, then sends it up to the city.
+    (
+        "Đất đai chờ phường xác nhận, quá hạn bước",
+        "1.004227",
+        "canbo.longkhanh",
+        ("Phạm Văn Đức", "0934111222"),
+        [((13, "08:30"), "accept", "canbo.longkhanh", {})],
+    ),
+    (
+        "Đất đai chờ Chủ tịch phường ký",
+        "1.004227",
+        "canbo.longkhanh",
+        ("Trần Thị Lan", "0934111333"),
+        [
+            ((9, "09:00"), "accept", "canbo.longkhanh", {}),
+            (None, "forward", "chuyenvien.xuantrung", {"note": "Đã niêm yết công khai, không có tranh chấp."}),
+        ],
+    ),
+    (
+        "Đất đai chờ thành phố thẩm định",
+        "1.004227",
+        "canbo.longkhanh",
+        ("Lê Văn Bình", "0934111444"),
+        [
+            ((15, "08:00"), "accept", "canbo.longkhanh", {}),
+            ((6, "10:00"), "forward", "chuyenvien.xuantrung", {"note": "Đã niêm yết công khai."}),
+            ((5, "15:00"), "forward", "lanhdao.xuantrung", {"note": "Đã xác nhận, chuyển UBND thành phố."}),
+        ],
+    ),
+    (
+        "Đất đai chờ ký Giấy chứng nhận",
+        "1.004227",
+        "canbo.longkhanh",
+        ("Nguyễn Thị Hồng", "0934111555"),
+        [
+            ((24, "08:00"), "accept", "canbo.longkhanh", {}),
+            ((15, "16:00"), "forward", "chuyenvien.xuantrung", {}),
+            ((14, "15:30"), "forward", "lanhdao.xuantrung", {}),
+            ((2, "14:00"), "forward", "chuyenvien.longkhanh", {"note": "Đủ điều kiện cấp Giấy chứng nhận."}),
+        ],
+    ),
+    # Cấp giấy phép xây dựng nhà ở riêng lẻ (UBND TP Long Khánh, 15 working days): the head sends it back.
+    (
+        "Giấy phép xây dựng bị trả lại thẩm định",
+        "1.009794",
+        "canbo.longkhanh",
+        None,
+        [
+            ((7, "09:00"), "accept", "canbo.longkhanh", {}),
+            ((2, "10:00"), "forward", "chuyenvien.longkhanh", {"note": "Đủ điều kiện cấp phép."}),
+            (None, "send_back", "lanhdao.longkhanh", {"reason": "Bản vẽ thiếu mặt cắt móng, đề nghị kiểm tra lại."}),
+        ],
+    ),
+    # Đăng ký lại khai sinh (5 working days) and Xác nhận tình trạng hôn nhân (3), UBND TP Biên Hòa.
+    ("Khai sinh chờ thụ lý", "1.004884", "canbo.bienhoa", None, [(None, "accept", "canbo.bienhoa", {})]),
+    (
+        "Khai sinh chờ ký",
+        "1.004884",
+        "canbo.bienhoa",
+        None,
+        [((1, "08:00"), "accept", "canbo.bienhoa", {}), (None, "forward", "chuyenvien.bienhoa", {})],
+    ),
+    (
+        "Tình trạng hôn nhân chờ trả kết quả",
+        "1.004873",
+        "canbo.bienhoa",
+        None,
+        [
+            (None, "accept", "canbo.bienhoa", {}),
+            (None, "forward", "chuyenvien.bienhoa", {"note": "Đã xác minh."}),
+            (None, "forward", "lanhdao.bienhoa", {}),
+        ],
+    ),
+]
+
+
+def working_days_ago(desk, days, hhmm, now=None):
+    """The moment `hhmm` (Vietnam time) on the `days`-th working day before today on `desk`'s calendar."""
+    calendar = calendar_for_desk(desk)
+    day = timezone.localtime(now or timezone.now(), calendar.tz).date()
+    while days:
+        day -= timedelta(days=1)
+        if calendar.is_working_day(day):
+            days -= 1
+    return datetime.combine(day, time.fromisoformat(hhmm), tzinfo=calendar.tz)
+
+
+@contextmanager
+def clock_at(moment):
+    """The services run as at `moment` (None: the present). Every clock of the code is
+    `django.utils.timezone.now` (architecture.md "One clock"), so setting it is the whole of the time travel."""
+    if moment is None:
+        yield
+        return
+    with mock.patch.object(timezone, "now", return_value=moment):
+        yield
+
+
+def _walk(maker, procedure, officer, walk_in, history, people):
+    applicant = None
+    if walk_in:
+        name, phone = walk_in
+        applicant = {"full_name": name, "phone": phone}
+    dossier = None
+    for when, action, username, data in history:
+        moment = working_days_ago(officer.desk, *when) if when else None
+        with clock_at(moment):
+            actor = people[username]
+            if action == "accept":
+                dossier = maker.draft(officer, procedure, walk_in=bool(walk_in), applicant=applicant)
+                if dossier is None:
+                    return None
+                if walk_in:
+                    dossier = services.submit(dossier, officer)
+                else:
+                    dossier = pay_if_due(services.submit(dossier, maker.citizen), maker.citizen)
+                dossier = services.accept(dossier, actor, "Hồ sơ đầy đủ, hợp lệ.")
+            elif action == "forward":
+                dossier = services.forward(dossier, actor, data.get("note", ""), assignee=data.get("assignee", ""))
+            else:
+                dossier = services.send_back(dossier, actor, data["reason"])
+    return dossier
+
+
+def load_processes(maker, stdout):
+    """The PROCESS_DOSSIERS, then who has work waiting at which step (printed)."""
+    usernames = {username for *_rest, history in PROCESS_DOSSIERS for _w, _a, username, _d in history}
+    usernames |= {officer for _l, _c, officer, _w, _h in PROCESS_DOSSIERS}
+    people = {user.username: user for user in User.objects.filter(username__in=usernames, is_active=True)}
+    procedures = {p.code: p for p in Procedure.objects.filter(province__code="75", active=True)}
+    made = []
+    for label, code, officer, walk_in, history in PROCESS_DOSSIERS:
+        procedure, desk_officer = procedures.get(code), people.get(officer)
+        missing = {username for _w, _a, username, _d in history} - people.keys()
+        if procedure is None or desk_officer is None or missing or not procedure.process_steps.exists():
+            stdout.write(f"  Hồ sơ mẫu “{label}” bỏ qua: thiếu thủ tục, quy trình hoặc tài khoản mẫu.")
+            continue
+        dossier = maker.run(
+            label, lambda p=procedure, o=desk_officer, w=walk_in, h=history: _walk(maker, p, o, w, h, people)
+        )
+        if dossier is not None:
+            made.append(dossier)
+    steps = DossierStep.objects.filter(dossier__in=made, finished_at__isnull=True).select_related("dossier")
+    now = timezone.now()
+    stdout.write(f"  Quy trình nội bộ: {len(made)} hồ sơ đang ở các bước; việc đang chờ:")
+    for step in steps.order_by("dossier__desk_id", "id"):
+        holders = sorted(u.username for u in User.objects.filter(pk__in=_holders(step)))
+        late = " (quá hạn bước)" if step.due_at < now else ""
+        stdout.write(f"    {', '.join(holders)}: {step.dossier.code} bước {step.code} “{step.name}”{late}")
+
+
+def _holders(step):
+    if step.assignee_id:
+        return [step.assignee_id]
+    return process.staff_of(step.dossier, step.index).values_list("pk", flat=True)
+
+
 def load(stdout):
     citizen = User.objects.filter(username=CITIZEN).first()
     officers = _officers()
@@ -245,6 +461,7 @@ def load(stdout):
         pool = _procedures(other.desk, online=True)
         if pool:
             maker.run(f"mới đăng ký tại {other.desk}", lambda other=other, pool=pool: _submitted(maker, other, pool[0]))
+    load_processes(maker, stdout)
     desks = OneStopDesk.objects.filter(pk__in={d.desk_id for _label, d in maker.made})
     stdout.write(
         f"  Hồ sơ mẫu: {len(maker.made)} hồ sơ tại {', '.join(d.name for d in desks)}"

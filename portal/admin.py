@@ -4,12 +4,24 @@ edits only their own province's records; the superuser sees everything."""
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Agency, CalendarOverride, OneStopDesk, Procedure, Province, RequiredDocument, Role, User
+from .models import (
+    Agency,
+    CalendarOverride,
+    OneStopDesk,
+    Procedure,
+    ProcessStep,
+    Province,
+    RequiredDocument,
+    Role,
+    User,
+    process_budget_error,
+)
 
 admin.site.site_header = _("motcua – quản trị")
 admin.site.site_title = _("motcua")
@@ -162,6 +174,13 @@ class ProvinceScopedInline:
     def has_delete_permission(self, request, obj=None):
         return self._parent_allowed(request, obj) or super().has_delete_permission(request, obj)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # As ProvinceScopedAdmin: a choice of a province-bound model is limited by that model's admin scope.
+        related_admin = self.admin_site._registry.get(db_field.remote_field.model)
+        if not request.user.is_superuser and "queryset" not in kwargs and isinstance(related_admin, ProvinceScope):
+            kwargs["queryset"] = related_admin.get_queryset(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(Province)
 class ProvinceAdmin(ProvinceScope, admin.ModelAdmin):
@@ -196,6 +215,48 @@ class RequiredDocumentInline(ProvinceScopedInline, admin.TabularInline):
     fields = ["order", "code", "name", "required", "form", "copies"]
 
 
+class ProcessStepFormSet(BaseInlineFormSet):
+    """The steps of one procedure: each step's agency among the procedure's province's (any level), each
+    step's own rule (ProcessStep.clean: an agency for a specialist or a head, none for the desk's officer), and
+    the steps' hours together within the procedure's processing time (as the catalog import checks)."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        field = form.fields.get("agency")
+        if field is not None and self.instance.province_id:
+            field.queryset = field.queryset.filter(province_id=self.instance.province_id)
+
+    def get_unique_error_message(self, unique_check):
+        return _("Mã bước bị trùng: mỗi bước của quy trình phải có một mã riêng.")
+
+    def clean(self):
+        super().clean()
+        procedure = self.instance
+        if procedure.processing_time_value is None or not procedure.processing_time_unit:
+            return  # the procedure's own form reports its processing time
+        hours = [
+            form.cleaned_data["hours"]
+            for form in self.forms
+            if getattr(form, "cleaned_data", None)
+            and form.cleaned_data.get("hours") is not None
+            and not self._should_delete_form(form)
+        ]
+        error = process_budget_error(procedure, hours)
+        if error:
+            raise ValidationError(error, code="process_budget")
+
+
+class ProcessStepInline(ProvinceScopedInline, admin.TabularInline):
+    """Quy trình nội bộ: the steps between acceptance and the result, in order (api.md "Internal processes").
+    A running dossier keeps the steps it was accepted with; a change here applies to dossiers accepted after."""
+
+    model = ProcessStep
+    formset = ProcessStepFormSet
+    extra = 0
+    fields = ["order", "code", "name", "role", "agency", "hours"]
+    ordering = ["order", "id"]
+
+
 @admin.register(Procedure)
 class ProcedureAdmin(ProvinceScopedHistoryAdmin):
     list_display = [
@@ -211,7 +272,7 @@ class ProcedureAdmin(ProvinceScopedHistoryAdmin):
     list_filter = ["province", "level", "sector", "processing_time_unit", "postal_intake", "postal_return", "active"]
     search_fields = ["code", "name", "sector"]
     list_select_related = ["province", "agency"]
-    inlines = [RequiredDocumentInline]
+    inlines = [RequiredDocumentInline, ProcessStepInline]
     fieldsets = [
         (None, {"fields": ["province", "code", "name", "sector", "agency", "level", "active"]}),
         (_("Thời hạn và phí"), {"fields": ["processing_time_value", "processing_time_unit", "fee", "fee_note"]}),

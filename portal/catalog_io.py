@@ -11,7 +11,10 @@ twice changes nothing:
 
 - provinces by ``code``; agencies by ``code``; desks by ``code``;
 - procedures by (``province``, ``code``); their ``documents`` list is synced by document
-  code (created, updated, and documents no longer listed are deleted);
+  code (created, updated, and documents no longer listed are deleted); so are the steps of
+  their ``process`` (by step code, in the file's order) when the record carries one: a
+  record without ``process`` keeps the procedure's steps, ``"process": null`` or an empty
+  ``steps`` list removes them (one processing step at the procedure's agency again);
 - staff by ``username``; calendar overrides by (``province``, ``date``); sections added by
   other apps (postal_tariffs) by their own key.
 

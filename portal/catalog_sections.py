@@ -19,10 +19,12 @@ from .models import (
     OneStopDesk,
     Procedure,
     ProcessingUnit,
+    ProcessStep,
     Province,
     RequiredDocument,
     Role,
     User,
+    process_budget_overrun,
 )
 
 # --------------------------------------------------------------------------- portal's sections
@@ -237,7 +239,10 @@ PROCEDURE_FIELDS = (
     "legal_basis",
     "active",
     "documents",
+    "process",
 )
+STEP_FIELDS = ("code", "name", "role", "agency", "hours")
+DESK_STEP_ROLE = ProcessStep.StepRole.OFFICER.value
 
 
 def _documents(rec, documents):
@@ -265,8 +270,118 @@ def _documents(rec, documents):
     return rows
 
 
+def _process(rec, section, province):
+    """The procedure's ``process`` (api.md "Internal processes"): ABSENT when the key is left out (the
+    procedure keeps the steps it has), ``[]`` for ``null`` or no steps (back to one processing step at its
+    agency), else one ``values`` dict per step, in order."""
+    if not rec.has("process"):
+        return ABSENT
+    if rec.data["process"] is None:
+        return []
+    process = rec.obj("process")
+    if not process:
+        return ABSENT
+    process.allow("steps")
+    steps = process.array("steps")
+    if steps is ABSENT:
+        return ABSENT
+    rows, seen = [], {}
+    for i, data in enumerate(steps):
+        name = f"steps[{i}]"
+        if not isinstance(data, dict):
+            process.error(name, f"expected an object, got {_describe(data)}")
+            continue
+        step = process.child(name, data)
+        step.allow(*STEP_FIELDS)
+        code = step.text("code", max_length=_max_length(ProcessStep, "code"))
+        if code:
+            if code in seen:
+                step.error("code", f"duplicate of process.steps[{seen[code]}]")
+            seen.setdefault(code, i)
+        role = step.choice("role", ProcessStep.StepRole.values)
+        hours = step.decimal("hours", maximum=9999.99)
+        if hours is not ABSENT and hours <= 0:
+            step.error("hours", f"must be more than 0, got {data['hours']}")
+            hours = ABSENT
+        rows.append(
+            {
+                "order": i,
+                "code": code,
+                "name": step.text("name", max_length=_max_length(ProcessStep, "name")),
+                "role": role,
+                "agency": _step_agency(step, section, role, province),
+                "hours": hours,
+            }
+        )
+    return rows
+
+
+def _step_agency(step, section, role, province):
+    """A step's agency: null (or left out) for the receiving desk's officer step, an agency of the
+    procedure's province (in this file or the database) for a specialist's or a head's."""
+    agency = step.data.get("agency")
+    if role == DESK_STEP_ROLE:
+        if agency is not None:
+            step.error("agency", f'must be null for role "{role}" (an officer step is at the receiving desk)')
+        return None
+    if agency is None and not role:
+        return ABSENT  # no valid role to judge it by: the role's own error says enough
+    if agency is None and step.has("agency"):
+        step.error("agency", f'required for role "{role}" (null is the receiving desk, for officer steps only)')
+        return ABSENT
+    code = step.reference("agency", "agency")
+    if code and province:
+        agency_province = section.lookup("agency", code).get("province")
+        if agency_province and agency_province != province:
+            step.error("agency", f'agency "{code}" is in province "{agency_province}", not "{province}"')
+    return code
+
+
+def _check_budget(rec, code, values, steps, existing_hours):
+    """The steps' hours may not exceed the processing time: the file's steps, or, when the file leaves
+    ``process`` out, the steps the procedure already has in the database."""
+    unit, value = values.get("processing_time_unit"), values.get("processing_time_value")
+    if not code or not unit or value is None or value is ABSENT:
+        return
+    in_file = steps is not ABSENT
+    hours = [step["hours"] for step in steps] if in_file else existing_hours
+    if not hours or any(h is ABSENT for h in hours):
+        return
+    overrun = process_budget_overrun(
+        Procedure(code=code, processing_time_value=value, processing_time_unit=unit), hours
+    )
+    if overrun is None:
+        return
+    total, limit = overrun
+    if in_file:
+        rec.error(
+            "process.steps",
+            f"the steps take {total:g} working hours, more than the processing time of procedure"
+            f' "{code}" ({limit:g} working hours)',
+        )
+    else:
+        rec.error(
+            "processing_time",
+            f'the {len(hours)} steps procedure "{code}" has take {total:g} working hours, more than this'
+            f" processing time ({limit:g} working hours): shorten its process in the same file",
+        )
+
+
+def _existing_step_hours(records):
+    """(province, procedure code) → the hours of the steps each procedure of the file has now."""
+    provinces = {d.get("province") for d in records if isinstance(d, dict) and isinstance(d.get("province"), str)}
+    hours = {}
+    rows = ProcessStep.objects.filter(procedure__province__code__in=provinces).values_list(
+        "procedure__province__code", "procedure__code", "hours"
+    )
+    for province, code, value in rows.order_by("procedure_id", "order", "id"):
+        hours.setdefault((province, code), []).append(value)
+    return hours
+
+
 def load_procedures(records, section):
     rows = []
+    existing_hours = _existing_step_hours(records)
     for rec in section.records(
         records,
         label="code",
@@ -306,7 +421,9 @@ def load_procedures(records, section):
             values.update(processing_time_value=value, processing_time_unit=unit)
         documents = rec.array("documents")
         document_rows = _documents(rec, documents) if documents is not ABSENT else []
-        rows.append((rec, code, province, agency, values, document_rows))
+        steps = _process(rec, section, province)
+        _check_budget(rec, code, values, steps, existing_hours.get((province, code), []))
+        rows.append((rec, code, province, agency, values, document_rows, steps))
 
     def write():
         provinces = {row[2] for row in rows}
@@ -314,9 +431,9 @@ def load_procedures(records, section):
             (p.province.code, p.code): p
             for p in Procedure.objects.filter(province__code__in=provinces)
             .select_related("province")
-            .prefetch_related("documents")
+            .prefetch_related("documents", "process_steps")
         }
-        for rec, code, province, agency, values, document_rows in rows:
+        for rec, code, province, agency, values, document_rows, steps in rows:
             instance = existing.get((province, code))
             created = instance is None
             if created:
@@ -327,6 +444,7 @@ def load_procedures(records, section):
                     continue
                 instance.save()
             changed = _sync_documents(section, rec, instance, document_rows, created) or changed
+            changed = _sync_steps(section, rec, instance, steps, created) or changed
             section.count("created" if created else "updated" if changed else "unchanged")
 
     return write
@@ -351,6 +469,37 @@ def _sync_documents(section, rec, procedure, rows, created):
     return changed
 
 
+def _sync_steps(section, rec, procedure, rows, created):
+    """Make the procedure's steps exactly the file's (matched by step code; steps no longer listed are
+    deleted). A file without ``process`` leaves them as they are. A running dossier keeps the snapshot
+    it took at acceptance (dossiers/process.py), whatever happens here."""
+    if rows is ABSENT:
+        return False
+    current = {} if created else {step.code: step for step in procedure.process_steps.all()}
+    changed = False
+    for row in rows:
+        step = current.pop(row["code"], None)
+        values = {
+            "order": row["order"],
+            "name": row["name"],
+            "role": row["role"],
+            "agency_id": section.pk(Agency, row["agency"]) if row["agency"] else None,
+            "hours": row["hours"],
+        }
+        if step is None:
+            step = ProcessStep(procedure=procedure, code=row["code"])
+            assign(step, values)
+        elif not assign(step, values):
+            continue
+        if section.clean(rec, step):
+            step.save()
+            changed = True
+    if current:
+        ProcessStep.objects.filter(pk__in=[step.pk for step in current.values()]).delete()
+        changed = True
+    return changed
+
+
 def _number(value):
     return int(value) if value == value.to_integral_value() else float(value)
 
@@ -358,35 +507,51 @@ def _number(value):
 def export_procedures(province):
     queryset = (
         _in_province(Procedure.objects.select_related("province", "agency"), province)
-        .prefetch_related("documents")
+        .prefetch_related("documents", "process_steps__agency")
         .order_by("province__code", "code")
     )
-    return [
-        {
-            "code": p.code,
-            "province": p.province.code,
-            "agency": p.agency.code,
-            "name": p.name,
-            "sector": p.sector,
-            "level": p.level,
-            "processing_time": {"value": _number(p.processing_time_value), "unit": p.processing_time_unit},
-            "fee": p.fee,
-            "fee_note": p.fee_note,
-            "fee_collected_at": p.fee_collected_at,
-            "postal_intake": p.postal_intake,
-            "postal_return": p.postal_return,
-            "in_person_only": p.in_person_only,
-            "field_verification": p.field_verification,
-            "result": p.result,
-            "legal_basis": p.legal_basis,
-            "active": p.active,
-            "documents": [
-                {"code": d.code, "name": d.name, "required": d.required, "form": d.form, "copies": d.copies}
-                for d in sorted(p.documents.all(), key=lambda d: (d.order, d.pk))
-            ],
+    return [_procedure_record(p) for p in queryset]
+
+
+def _procedure_record(p):
+    record = {
+        "code": p.code,
+        "province": p.province.code,
+        "agency": p.agency.code,
+        "name": p.name,
+        "sector": p.sector,
+        "level": p.level,
+        "processing_time": {"value": _number(p.processing_time_value), "unit": p.processing_time_unit},
+        "fee": p.fee,
+        "fee_note": p.fee_note,
+        "fee_collected_at": p.fee_collected_at,
+        "postal_intake": p.postal_intake,
+        "postal_return": p.postal_return,
+        "in_person_only": p.in_person_only,
+        "field_verification": p.field_verification,
+        "result": p.result,
+        "legal_basis": p.legal_basis,
+        "active": p.active,
+        "documents": [
+            {"code": d.code, "name": d.name, "required": d.required, "form": d.form, "copies": d.copies}
+            for d in sorted(p.documents.all(), key=lambda d: (d.order, d.pk))
+        ],
+    }
+    steps = sorted(p.process_steps.all(), key=lambda step: (step.order, step.pk))
+    if steps:  # api.md: "A procedure without process keeps one processing step at its own agency."
+        record["process"] = {
+            "steps": [
+                {
+                    "code": step.code,
+                    "name": step.name,
+                    "role": step.role,
+                    "agency": step.agency.code if step.agency_id else None,
+                    "hours": _number(step.hours),
+                }
+                for step in steps
+            ]
         }
-        for p in queryset
-    ]
+    return record
 
 
 # staff ----------------------------------------------------------------------

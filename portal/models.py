@@ -255,11 +255,19 @@ class ProcessStep(models.Model):
             raise ValidationError({"hours": _("Thời gian của bước phải lớn hơn 0.")})
 
 
-def process_budget_error(procedure, hours):
-    """The message when steps of `hours` (working hours each) exceed `procedure`'s processing time, or None."""
+def process_budget_overrun(procedure, hours):
+    """(total, limit) in working hours when steps of `hours` exceed `procedure`'s processing time, else None: the
+    rule the admin (process_budget_error, in Vietnamese) and the catalog import (its own English) both apply."""
     total = sum(float(h) for h in hours)
     limit = processing_hours(procedure.processing_time_value, procedure.processing_time_unit)
-    if total > limit + 1e-9:
+    return (total, limit) if total > limit + 1e-9 else None
+
+
+def process_budget_error(procedure, hours):
+    """The message when steps of `hours` (working hours each) exceed `procedure`'s processing time, or None."""
+    overrun = process_budget_overrun(procedure, hours)
+    if overrun:
+        total, limit = overrun
         return _(
             "Tổng thời gian các bước (%(total)s giờ làm việc) vượt thời hạn giải quyết của thủ tục %(code)s "
             "(%(limit)s giờ làm việc)."
