@@ -1,6 +1,7 @@
 """What the printables need (Circular 01/2018/TT-VPCP forms, HTML with a print stylesheet):
-the tracking QR code as inline SVG, the processing control sheet's rows, and the data of
-the supplement request, refusal and apology letters, read from the dossier's events."""
+the tracking QR code as inline SVG, the processing control sheet's rows (from the internal
+process's step rows, or from the events for a dossier without steps), and the data of the
+supplement request, refusal and apology letters, read from the dossier's events."""
 
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -14,7 +15,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Status, Timeliness
+from portal.models import Agency
+
+from .models import DossierStep, Outcome, Status, StepOutcome, Timeliness
 
 # slug in the URL → (template, title, who may print: "staff" or "owner" too)
 PRINTABLES = {
@@ -99,65 +102,150 @@ def printable_exists(dossier, kind):
 
 
 @dataclass
-class ControlRow:
-    """One line of the processing control sheet: who handed over, to whom, when, the result."""
+class Handover:
+    """One line of the processing control sheet (Phiếu kiểm soát quá trình giải quyết hồ sơ, form 02 of
+    Circular 01/2018): the giving party (agency or desk, and the person who gave), the receiving party (and
+    the person who received), the time of the handover, the due moment of what was received, and the result
+    (trước hạn / đúng hạn / quá hạn; `late` marks a late one, or one still open past its due)."""
 
     giver: str
+    giver_person: str
     receiver: str
+    receiver_person: str
     at: object
+    due: object
     result: str
-    actor: str
+    late: bool
     note: str
 
 
-def _who(user, fallback):
+def _who(user, fallback=""):
     return str(user) if user is not None else fallback
 
 
-def control_rows(dossier):
-    """Phiếu kiểm soát quá trình giải quyết hồ sơ (Circular 01/2018, form 02): one row per
-    handover or decisive event, from submission to return."""
+def _place(agency, desk_name):
+    return agency.name if agency is not None else desk_name
+
+
+def _step_handover(step, giver, desk, now):
+    """A step of the internal process received: from the party before it, judged by its own due moment."""
+    notes = [f"{step.code} – {step.name}"]
+    if step.outcome == StepOutcome.SENT_BACK:
+        notes.append(_("Trả lại bước trước: %(reason)s") % {"reason": step.note})
+    elif step.note:
+        notes.append(step.note)
+    late = False
+    if step.finished_at is None:
+        late = step.due_at < now
+        result = _("Đang xử lý, quá hạn") if late else _("Đang xử lý")
+    elif step.outcome == StepOutcome.CLOSED:
+        result = str(StepOutcome.CLOSED.label)
+    else:
+        result = str(Timeliness(step.timeliness).label) if step.timeliness else ""
+        late = step.timeliness == Timeliness.LATE
+    return Handover(
+        giver=giver,
+        giver_person=_who(step.given_by),
+        receiver=_place(step.agency, desk),
+        receiver_person=_who(step.assignee or step.finished_by),
+        at=step.started_at,
+        due=step.due_at,
+        result=result,
+        late=late,
+        note=". ".join(notes),
+    )
+
+
+# The events of the sheet besides the steps: (giver, receiver) by who stands where, and its words.
+APPLICANT, DESK, HANDLER = "applicant", "desk", "handler"
+EVENT_ROWS = {
+    "submit": (APPLICANT, DESK, gettext_lazy("Nộp hồ sơ")),
+    "accept": (APPLICANT, DESK, gettext_lazy("Tiếp nhận hồ sơ")),
+    "refuse": (DESK, APPLICANT, gettext_lazy("Từ chối tiếp nhận")),
+    "request_supplement": (HANDLER, APPLICANT, gettext_lazy("Yêu cầu bổ sung, hoàn thiện hồ sơ")),
+    "supplement": (APPLICANT, HANDLER, gettext_lazy("Đã bổ sung hồ sơ")),
+    "process": (HANDLER, None, gettext_lazy("Chuyển xử lý")),
+    "pause": (HANDLER, HANDLER, gettext_lazy("Tạm dừng thời hạn")),
+    "resume": (HANDLER, HANDLER, gettext_lazy("Tiếp tục xử lý")),
+    "complete": (HANDLER, DESK, gettext_lazy("Có kết quả giải quyết")),
+    "apologize": (HANDLER, APPLICANT, gettext_lazy("Xin lỗi và hẹn lại ngày trả kết quả")),
+    "return": (DESK, APPLICANT, gettext_lazy("Trả kết quả")),
+    "withdraw": (APPLICANT, DESK, gettext_lazy("Rút hồ sơ")),
+}
+# With step rows, the acceptance is the first step's handover and the result the last step's.
+COVERED_BY_STEPS = {"accept", "forward", "send_back"}
+
+
+def control_rows(dossier, now):
+    """The control sheet, in time order: the handover of every step of the internal process worked (the desk,
+    or the step before, gives it; the step's agency receives it; its due moment and how it ended) among the
+    dossier's other handovers (submission, supplements, pauses, the result back at the desk judged against
+    the statutory appointment, the return to the applicant). A dossier without step rows (not accepted yet,
+    or accepted before processes existed) has its events alone."""
     desk = dossier.desk.name
-    agency = dossier.agency.name
     applicant = dossier.applicant_name
-    rows = []
-    handler = desk
-    for event in dossier.events.select_related("actor").order_by("at", "id"):
-        actor = _who(event.actor, _("Hệ thống"))
-        data = event.data or {}
-        action = event.action
-        if action == "submit":
-            row = (applicant, desk, _("Nộp hồ sơ"))
-        elif action == "accept":
-            row = (applicant, desk, _("Tiếp nhận hồ sơ"))
-        elif action == "refuse":
-            row = (desk, applicant, _("Từ chối tiếp nhận"))
-        elif action == "request_supplement":
-            row = (handler, applicant, _("Yêu cầu bổ sung, hoàn thiện hồ sơ"))
-        elif action == "supplement":
-            row = (applicant, handler, _("Đã bổ sung hồ sơ"))
-        elif action == "process":
-            receiver = data.get("handed_to") or agency
-            row = (handler, receiver, _("Chuyển xử lý"))
-            handler = receiver
-        elif action == "pause":
-            row = (handler, handler, _("Tạm dừng thời hạn"))
-        elif action == "resume":
-            row = (handler, handler, _("Tiếp tục xử lý"))
-        elif action == "complete":
-            timeliness = data.get("timeliness")
-            label = Timeliness(timeliness).label if timeliness in Timeliness.values else ""
-            outcome = _("Giải quyết") if data.get("outcome") == "approved" else _("Không giải quyết")
-            row = (handler, desk, f"{outcome}{' – ' + str(label) if label else ''}")
-            handler = desk
-        elif action == "apologize":
-            row = (handler, applicant, _("Xin lỗi và hẹn lại ngày trả kết quả"))
-        elif action == "return":
-            row = (desk, applicant, _("Trả kết quả"))
-        elif action == "withdraw":
-            row = (applicant, desk, _("Rút hồ sơ"))
-        else:
+    steps = list(
+        DossierStep.objects.filter(dossier=dossier).select_related("agency", "assignee", "given_by", "finished_by")
+    )
+    events = [
+        e
+        for e in dossier.events.select_related("actor").order_by("at", "id")
+        if e.action in EVENT_ROWS and not (steps and e.action in COVERED_BY_STEPS)
+    ]
+    # At one moment the event first: a submission accepted at once comes before the first step's handover.
+    timeline = sorted(
+        [(event.at, 0, i, event) for i, event in enumerate(events)]
+        + [(step.started_at, 1, i, step) for i, step in enumerate(steps)],
+        key=lambda item: item[:3],
+    )
+    rows, handler = [], desk
+    for _at, kind, _i, item in timeline:
+        if kind == 1:
+            rows.append(_step_handover(item, handler, desk, now))
+            handler = rows[-1].receiver
             continue
-        giver, receiver, result = row
-        rows.append(ControlRow(giver, receiver, event.at, result, actor, event.note))
+        event, data = item, item.data or {}
+        giver, receiver, label = EVENT_ROWS[event.action]
+        if event.action == "process":
+            receiver = data.get("handed_to") or dossier.agency.name
+        parties = {APPLICANT: applicant, DESK: desk, HANDLER: handler}
+        giver, receiver = parties[giver], parties.get(receiver, receiver)
+        actor = _who(event.actor, _("Hệ thống"))
+        person = "" if actor in (giver, receiver) else actor  # an applicant acting for themselves is named once
+        note = f"{label}: {event.note}" if event.note else str(label)
+        due, result, late = None, "", False
+        if event.action == "complete":
+            timeliness = data.get("timeliness")
+            if timeliness in Timeliness.values:
+                result, late = str(Timeliness(timeliness).label), timeliness == Timeliness.LATE
+            due = dossier.due_at
+            outcome = data.get("outcome")
+            if outcome in Outcome.values:
+                note = _("Có kết quả: %(outcome)s") % {"outcome": Outcome(outcome).label}
+        rows.append(
+            Handover(
+                giver=giver,
+                giver_person="" if event.action == "accept" else person,
+                receiver=receiver,
+                receiver_person=person if event.action == "accept" else "",
+                at=event.at,
+                due=due,
+                result=result,
+                late=late,
+                note=note,
+            )
+        )
+        if event.action == "process":
+            handler = receiver
+        elif event.action == "complete":
+            handler = desk
     return rows
+
+
+def process_agencies(dossier):
+    """Form 02's heading: the agency that settles the dossier and the agencies consulted (other agencies with a
+    step of the process, in the order of the process)."""
+    ids = [spec["agency"] for spec in (dossier.snap_process or []) if spec.get("agency")]
+    others = [pk for pk in dict.fromkeys(ids) if pk != dossier.agency_id]
+    names = Agency.objects.in_bulk(others)
+    return [names[pk].name for pk in others if pk in names]

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils.translation import gettext_lazy as _
 
 from portal import keyset
@@ -38,6 +38,8 @@ SORTS = {
     "-due": ("due_at", True),
     "submitted": ("submitted_at", False),
     "-submitted": ("submitted_at", True),
+    # The specialist's and the head's queue: the due moment of the open process step (`waiting_rows`).
+    "step_due": ("step_due_at", False),
 }
 SORT_LABELS = {
     "due": _("Hạn trả kết quả (sớm nhất trước)"),
@@ -103,6 +105,19 @@ def tab_rows(scope, queue, now, with_desk=False):
     small query each."""
     related = ["procedure", "claimed_by", *(["desk"] if with_desk else [])]
     return scope.filter(queue.condition(now)).select_related(None).prefetch_related(*related)
+
+
+def waiting_rows(scope, user):
+    """What waits for `user` (Việc chờ tôi xử lý: `DossierQuerySet.waiting_for`), ready for `keyset_page` with
+    the sort "step_due": the open step's due moment, so the overdue steps come first. The step rides in the
+    page query (its due moment is the order); procedures, desks and the givers come in one query each."""
+    return (
+        scope.waiting_for(user)
+        .annotate(step_due_at=F("current_step__due_at"))
+        .select_related(None)
+        .select_related("current_step", "current_step__agency")
+        .prefetch_related("procedure", "desk", "current_step__given_by", "current_step__assignee")
+    )
 
 
 def counts(scope, now):

@@ -60,6 +60,7 @@ LANDING = {
     Role.CITIZEN: ("dossiers:my_dossiers", ""),
     Role.OFFICER: ("dossiers:queue", ""),
     Role.HEAD: ("dossiers:exception_queue", ""),  # the urgent cases waiting for the head's approval
+    Role.SPECIALIST: ("dossiers:waiting", ""),  # the process steps waiting for them (Việc chờ tôi xử lý)
     Role.POSTAL_CLERK: ("postal:queue", ""),
     Role.PROVINCE_ADMIN: ("admin_dashboard", ""),
 }

@@ -15,6 +15,7 @@ from tests.factories import (
     PostalClerkFactory,
     ProcedureFactory,
     ProvinceAdminFactory,
+    SpecialistFactory,
 )
 
 
@@ -29,6 +30,7 @@ def html(response):
         (CitizenFactory, "/ho-so/"),
         (OfficerFactory, "/can-bo/"),
         (HeadFactory, "/can-bo/khan-cap/"),
+        (SpecialistFactory, "/can-bo/viec-cho-toi/"),  # the process steps waiting for them (issue 15)
         (PostalClerkFactory, "/buu-chinh/"),
         (ProvinceAdminFactory, "/quan-tri/"),
     ],

@@ -30,6 +30,8 @@ from ..serving import file_response
 from .forms import UploadForm, attach_error
 
 STAFF_ROLES = (Role.OFFICER, Role.HEAD)
+# Who works a dossier on the staff dossier page: the staff, and the specialists who hold process steps.
+WORKER_ROLES = (*STAFF_ROLES, Role.SPECIALIST)
 CITIZEN_HIDDEN_EVENTS = {
     "due_soon",
     "overdue",
@@ -64,14 +66,28 @@ def staff_required(view):
     return wrapper
 
 
-def reader_required(view):
-    """A dossier page that staff work on and a province admin may read (no action is offered to
-    them: services.actor_kind gives them none)."""
+def worker_required(view):
+    """An action on the staff dossier page: an officer, a head or a specialist (the services decide
+    what each may do; the dossier itself comes through `visible_dossiers`)."""
 
     @wraps(view)
     @login_required
     def wrapper(request, *args, **kwargs):
-        if request.user.role not in (*STAFF_ROLES, Role.PROVINCE_ADMIN):
+        if request.user.role not in WORKER_ROLES:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def reader_required(view):
+    """A dossier page that staff and specialists work on and a province admin may read (no action is
+    offered to them: services.actor_kind gives them none)."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if request.user.role not in (*WORKER_ROLES, Role.PROVINCE_ADMIN):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

@@ -9,9 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.policy import effective_policy
-from portal.models import OneStopDesk, Procedure, phone_validator
+from portal.models import Agency, OneStopDesk, Procedure, phone_validator
 from portal.widgets import DateField, DateTimeField, FilePicker
 
+from .. import process
 from ..models import IntakeChannel, Outcome, ReturnChannel
 from ..plugins import zone_choices, zone_label  # noqa: F401  (zone_label: the templatetag's)
 from ..services import desk_serves, has_exception
@@ -378,6 +379,65 @@ class CompleteForm(ActionForm):
         widget=FilePicker(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
     )
     field_map = {"file": "result_file"}
+
+
+class ServiceChoiceField(forms.ChoiceField):
+    """A select whose posted value the service judges (the step guards name the field in their refusal), so
+    the page says what the API says: a person who does not work the next step, a step that is not earlier."""
+
+    def valid_value(self, value):
+        return True
+
+
+def _step_label(spec, agencies):
+    agency = agencies.get(spec["agency"]) if spec["agency"] else None
+    place = agency.name if agency is not None else _("Bộ phận Một cửa")
+    return f"{spec['code']} – {spec['name']} ({place})"
+
+
+def _agencies(specs):
+    ids = {spec["agency"] for spec in specs if spec["agency"]}
+    return Agency.objects.in_bulk(ids) if ids else {}
+
+
+class ForwardForm(ActionForm):
+    """Chuyển bước tiếp theo: optionally to one person of the next step (process.staff_of)."""
+
+    assignee = ServiceChoiceField(label=_("Người nhận ở bước tiếp theo"), required=False)
+    note = _note(_("Ý kiến, kết quả xử lý của bước"))
+
+    def __init__(self, *args, dossier=None, **kwargs):
+        super().__init__(*args, dossier=dossier, **kwargs)
+        index = process.next_index(dossier) if dossier is not None and dossier.current_step_id else None
+        if index is None:
+            self.fields["assignee"].choices = [("", _("Không chỉ định người nhận"))]
+            return
+        spec = process.steps_of(dossier)[index]
+        people = process.staff_of(dossier, index).order_by("full_name", "username")
+        self.fields["assignee"].choices = [("", _("Không chỉ định người nhận"))] + [
+            (person.username, f"{person} ({person.username})") for person in people
+        ]
+        self.fields["assignee"].help_text = _(
+            "Bước tiếp theo: %(step)s. Không chỉ định: hồ sơ chờ mọi người của bước đó, trong “Việc chờ tôi xử lý”."
+        ) % {"step": _step_label(spec, _agencies([spec]))}
+
+
+class SendBackForm(ActionForm):
+    """Trả lại bước trước: the reason is required; the previous step unless an earlier one is chosen."""
+
+    reason = _reason(_("Lý do trả lại"))
+    to_step = ServiceChoiceField(label=_("Trả lại bước"), required=False)
+
+    def __init__(self, *args, dossier=None, **kwargs):
+        super().__init__(*args, dossier=dossier, **kwargs)
+        step = dossier.current_step if dossier is not None and dossier.current_step_id else None
+        earlier = process.steps_of(dossier)[: step.index] if step is not None else []
+        agencies = _agencies(earlier)
+        choices = [("", _("Bước liền trước"))]
+        if earlier:
+            choices = [("", _("Bước liền trước: %(step)s") % {"step": _step_label(earlier[-1], agencies)})]
+            choices += [(spec["code"], _step_label(spec, agencies)) for spec in earlier[:-1]]
+        self.fields["to_step"].choices = choices
 
 
 class ApologizeForm(ActionForm):

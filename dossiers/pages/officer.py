@@ -36,22 +36,26 @@ from .common import (
     staff_required,
     timeline,
     upload_limits,
+    worker_required,
 )
 from .forms import (
     ApologizeForm,
     CompleteForm,
     DraftForm,
     ExceptionForm,
+    ForwardForm,
     NoteForm,
     PauseForm,
     ProcessForm,
     QueueFilterForm,
     RefuseForm,
+    SendBackForm,
     SupplementRequestForm,
     SwitchReturnForm,
     WalkInProcedureForm,
     WithdrawForm,
 )
+from .steps import process_rows
 
 # --- the queues ---------------------------------------------------------------------------------------
 
@@ -156,6 +160,8 @@ ACTIONS = {
     "refuse": Action(RefuseForm, gettext_lazy("Từ chối tiếp nhận"), gettext_lazy("Từ chối tiếp nhận"), "refusal"),
     "supplement": Action(NoteForm, gettext_lazy("Đã nhận hồ sơ bổ sung"), gettext_lazy("Xác nhận đã bổ sung")),
     "process": Action(ProcessForm, gettext_lazy("Chuyển xử lý"), gettext_lazy("Chuyển xử lý")),
+    "forward": Action(ForwardForm, gettext_lazy("Chuyển bước tiếp theo"), gettext_lazy("Chuyển bước tiếp theo")),
+    "send_back": Action(SendBackForm, gettext_lazy("Trả lại bước trước"), gettext_lazy("Trả lại bước trước")),
     "pause": Action(PauseForm, gettext_lazy("Tạm dừng thời hạn"), gettext_lazy("Tạm dừng")),
     "resume": Action(NoteForm, gettext_lazy("Tiếp tục xử lý"), gettext_lazy("Tiếp tục xử lý")),
     "complete": Action(CompleteForm, gettext_lazy("Có kết quả giải quyết"), gettext_lazy("Ghi nhận kết quả")),
@@ -175,17 +181,21 @@ ACTIONS = {
     "withdraw": Action(WithdrawForm, gettext_lazy("Rút hồ sơ (theo đề nghị của người nộp)"), gettext_lazy("Rút hồ sơ")),
 }
 CLOSED = (Status.RETURNED, Status.REFUSED, Status.WITHDRAWN)
+# The internal process's actions: the process card links to their forms.
+STEP_ACTIONS = ("forward", "send_back", "complete")
 # The likely next step first (it is shown open); the rarer and the destructive ones last.
 DISPLAY_ORDER = (
     "submit_accept",
     "submit",
     "accept",
+    "forward",
     "complete",
     "return",
     "process",
     "resume",
     "supplement",
     "request_supplement",
+    "send_back",
     "pause",
     "refuse",
     "apologize",
@@ -197,13 +207,17 @@ DISPLAY_ORDER = (
 
 def allowed_actions(dossier, user, now=None):
     """The action forms to show: the table's rows `services.can` allows this person now (status,
-    claim, the rows' own guards: a second apology, one after the due moment), and the two that are not
-    rows: submit-and-accept (two rows in one go) and the urgent exception (its own request)."""
+    claim, the rows' own guards: a second apology, one after the due moment, the process step held),
+    and the two that are not rows: submit-and-accept (two rows in one go) and the urgent exception
+    (its own request), for the desk's officers and the agency's heads only. Whoever holds the current
+    process step without being either (a specialist, a consulted agency's head) gets the step's rows."""
     now = now or timezone.now()
     kind = services.actor_kind(user, dossier)
-    if kind not in (workflow.OFFICER, workflow.HEAD):
+    if kind not in (workflow.OFFICER, workflow.HEAD, workflow.STEP):
         return []
     allowed = {name for name in ACTIONS if name in workflow.TRANSITIONS and services.can(name, dossier, user, now)}
+    if kind == workflow.STEP:
+        return [name for name in DISPLAY_ORDER if name in allowed]
     if "submit" in allowed and kind == workflow.OFFICER:
         allowed.add("submit_accept")
     if dossier.status not in CLOSED and not services.has_exception(dossier):
@@ -241,6 +255,7 @@ def _page(request, dossier, bound=None, upload_bound=None, status=200, confirm_r
             continue
         forms.append({"name": name, "action": action, "form": form})
     kind = services.actor_kind(user, dossier)
+    claim = _claim_state(dossier, user, now)
     can_upload = services.can("upload", dossier, user, now)
     event, missing = supplement_request(dossier)
     context = {
@@ -253,14 +268,18 @@ def _page(request, dossier, bound=None, upload_bound=None, status=200, confirm_r
         "missing": services.missing_documents(dossier),
         "postal_legs": tracking.postal_legs(dossier),
         "forms": forms,
-        "claim": _claim_state(dossier, user, now),
+        "claim": claim,
         "printables": available_printables(dossier, staff=True),
         "supplement_event": event,
         "supplement_missing": missing,
         "has_exception": services.has_exception(dossier),
         "exception_request": dossier.exception_requests.select_related("decided_by").order_by("-requested_at").first(),
         "kind": kind,
+        "may_claim": kind in (workflow.OFFICER, workflow.HEAD),
         "staff": user.role in (Role.OFFICER, Role.HEAD),
+        "process_rows": process_rows(dossier, now),
+        # The process's own buttons, linked from the process card to their forms below.
+        "step_actions": [] if claim["other"] else [item for item in forms if item["name"] in STEP_ACTIONS],
         "now": now,
         "confirm_return": confirm_return,
     }
@@ -288,7 +307,7 @@ def _call(name, dossier, user, data):
 
 
 @require_POST
-@staff_required
+@worker_required
 def act(request, code, action):
     """One action form posted: through services; errors beside the field (400), a state that
     does not allow it or a colleague's claim as a message (409), no right → 403."""

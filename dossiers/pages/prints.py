@@ -20,6 +20,7 @@ from ..printing import (
     issuing_authority,
     last_event,
     printable_exists,
+    process_agencies,
     qr_svg,
     supplement_request,
     tracking_url,
@@ -87,5 +88,5 @@ def printable(request, code, slug):
         previous = datetime.fromisoformat(previous) if previous else dossier.original_due_at
         context.update(event=event, previous_due=previous)
     elif kind == "control_sheet":
-        context.update(rows=control_rows(dossier))
+        context.update(rows=control_rows(dossier, context["printed_at"]), consulted=process_agencies(dossier))
     return render(request, f"dossiers/print/{kind}.html", context)

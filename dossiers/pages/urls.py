@@ -3,7 +3,7 @@ Vietnamese, names English, in the "dossiers" namespace."""
 
 from django.urls import path
 
-from . import citizen, common, exceptions, officer, prints, public
+from . import citizen, common, exceptions, officer, prints, public, steps
 
 app_name = "dossiers"
 
@@ -25,8 +25,9 @@ urlpatterns = [
     path("ho-so/<str:code>/in/<str:slug>/", prints.printable, name="print"),
     # Public tracking
     path("tra-cuu/", public.tracking, name="tracking"),
-    # Officer and head
+    # Officer, head and specialist
     path("can-bo/", officer.queue, name="queue"),
+    path("can-bo/viec-cho-toi/", steps.waiting, name="waiting"),
     path("can-bo/tiep-nhan-truc-tiep/", officer.walk_in, name="walk_in"),
     path("can-bo/thong-bao/", officer.notifications, name="notifications"),
     path("can-bo/khan-cap/", exceptions.exception_queue, name="exception_queue"),
