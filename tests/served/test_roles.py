@@ -1,6 +1,7 @@
 """Every demo role logs in on the served stack and follows its main journey, on a phone (390×844) and on a
 desktop (1366×768); each page is screenshot under test-output/served/<variant>/. After login each role lands on
-its own work (issue 11, point 6: citizen, my dossiers; officer, the queue; head, the urgent cases to approve;
+its own work (issue 11, point 6: citizen, my dossiers; officer, the queue; specialist, the process steps waiting
+for them (issue 15); head, the urgent cases to approve;
 postal clerk, the orders; province admin, the dashboard linking campaigns and tickets), as
 tests/test_served_pages_navigation.py proves with the test client. Every page answers without a server error,
 in Vietnamese, shows who is logged in and the heading of the role's work there; one of the role's records opens
@@ -17,6 +18,7 @@ from .conftest import DESKTOP, PHONE, login
 LANDING = {
     "citizen": ("/ho-so/", "Hồ sơ của tôi"),
     "officer": ("/can-bo/", "Hàng đợi hồ sơ"),
+    "specialist": ("/can-bo/viec-cho-toi/", "Việc chờ tôi xử lý"),
     "head": ("/can-bo/khan-cap/", "Đề nghị trường hợp khẩn cấp"),
     "postal_clerk": ("/buu-chinh/", "Đơn bưu chính công ích"),
     "province_admin": ("/quan-tri/", "Bảng điều khiển quản trị tỉnh"),
@@ -29,6 +31,7 @@ MAIN_PAGES = {
         "/can-bo/thong-bao/": "Thông báo",
         "/can-bo/tiep-nhan-truc-tiep/": "Tiếp nhận hồ sơ trực tiếp",
     },
+    "specialist": {"/can-bo/viec-cho-toi/": "Việc chờ tôi xử lý"},
     "head": {
         "/can-bo/khan-cap/": "Đề nghị trường hợp khẩn cấp",
         "/can-bo/": "Hàng đợi hồ sơ",
@@ -52,6 +55,7 @@ HEADING = {"/admin/": "#site-name"}
 RECORDS = {
     "citizen": ("/ho-so/", r"^/ho-so/[^/]+/$"),
     "officer": ("/can-bo/", r"^/can-bo/ho-so/[^/]+/$"),
+    "specialist": ("/can-bo/viec-cho-toi/", r"^/can-bo/ho-so/[^/]+/$"),  # a dossier waiting at their step
     "head": ("/can-bo/", r"^/can-bo/ho-so/[^/]+/$"),
     "postal_clerk": ("/buu-chinh/", r"^/buu-chinh/don/\d+/$"),
     "province_admin": ("/dot-ap-dung/", r"^/dot-ap-dung/\d+/$"),
