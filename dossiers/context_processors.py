@@ -1,6 +1,7 @@
 """`nav_links`: the dossier links of the main navigation for the signed-in person's role
-(citizen: my dossiers; officer and head: the queue, and the notifications with the unread
-count; specialist and head: what waits for them in the internal process). Lazy: the unread
+(citizen: my dossiers; officer and head: the queue; officer, head and specialist: the
+notifications with the unread count; specialist and head: what waits for them in the internal
+process). Lazy: the unread
 count is read only when a template shows it.
 
 Enable with "dossiers.context_processors.nav" in TEMPLATES' context_processors; the
@@ -25,27 +26,28 @@ def links_for(request):
         return [{"url": url, "label": _("Hồ sơ của tôi"), "current": path.startswith(url), "count": None}]
     waiting = reverse("dossiers:waiting")
     mine = {"url": waiting, "label": _("Việc chờ tôi xử lý"), "current": path.startswith(waiting), "count": None}
-    if user.role == Role.SPECIALIST:
-        return [mine]
-    if user.role in (Role.OFFICER, Role.HEAD):
-        queue = reverse("dossiers:queue")
-        notes = reverse("dossiers:notifications")
-        unread = Notification.objects.filter(
-            recipient_user=user, channel=Notification.Channel.STAFF, read_at__isnull=True
-        ).count()
-        links = [
-            {
-                "url": queue,
-                "label": _("Hàng đợi hồ sơ"),
-                "current": path.startswith(queue) and not path.startswith((notes, waiting)),
-                "count": None,
-            },
-            {"url": notes, "label": _("Thông báo"), "current": path.startswith(notes), "count": unread},
-        ]
-        if user.role == Role.HEAD:  # the head lands on the approvals; the process steps are one link away
-            links.insert(1, mine)
-        return links
-    return []
+    if user.role not in (Role.OFFICER, Role.HEAD, Role.SPECIALIST):
+        return []
+    notes = reverse("dossiers:notifications")
+    unread = Notification.objects.filter(
+        recipient_user=user, channel=Notification.Channel.STAFF, read_at__isnull=True
+    ).count()
+    alerts = {"url": notes, "label": _("Thông báo"), "current": path.startswith(notes), "count": unread}
+    if user.role == Role.SPECIALIST:  # a step's alerts reach them too
+        return [mine, alerts]
+    queue = reverse("dossiers:queue")
+    links = [
+        {
+            "url": queue,
+            "label": _("Hàng đợi hồ sơ"),
+            "current": path.startswith(queue) and not path.startswith((notes, waiting)),
+            "count": None,
+        },
+        alerts,
+    ]
+    if user.role == Role.HEAD:  # the head lands on the approvals; the process steps are one link away
+        links.insert(1, mine)
+    return links
 
 
 def nav(request):

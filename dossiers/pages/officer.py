@@ -439,9 +439,9 @@ def _staff_notifications(user):
     return Notification.objects.filter(recipient_user=user, channel=Notification.Channel.STAFF)
 
 
-@staff_required
+@worker_required
 def notifications(request):
-    """Thông báo: the deadline alerts sent to this officer or head, newest first."""
+    """Thông báo: the deadline alerts sent to this officer, head or specialist (a step's alerts), newest first."""
     queryset = _staff_notifications(request.user).select_related("dossier").order_by("-created_at", "-id")
     page = Paginator(queryset, 30).get_page(request.GET.get("page"))
     unread = _staff_notifications(request.user).filter(read_at__isnull=True).count()
@@ -449,7 +449,7 @@ def notifications(request):
 
 
 @require_POST
-@staff_required
+@worker_required
 def mark_read(request, pk=None):
     queryset = _staff_notifications(request.user).filter(read_at__isnull=True)
     if pk is not None:

@@ -330,3 +330,24 @@ def test_the_queue_the_process_and_the_control_sheet_read_english(world):
     for phrase in ("Agencies consulted:", "Handed over by", "Late", "(early / on time / late)"):
         assert phrase in text, phrase
     assert not untranslated(text), untranslated(text)
+
+
+def test_a_specialist_reads_the_alerts_of_their_steps_on_the_notifications_page(client, world):
+    from dossiers.models import Notification
+
+    dossier = accepted(world, at(6, 8))
+    Notification.objects.create(
+        dossier=dossier,
+        recipient=world["xd_specialist"].username,
+        recipient_user=world["xd_specialist"],
+        channel=Notification.Channel.STAFF,
+        kind="step_due_soon",
+        body=f"Bước “Thẩm định hồ sơ” của hồ sơ {dossier.code} sắp hết thời gian.",
+        created_at=at(7, 15),
+    )
+    client.force_login(world["xd_specialist"])
+    page = client.get(reverse("dossiers:notifications"))
+    assert page.status_code == 200 and "sắp hết thời gian" in html(page)
+    assert 'href="/can-bo/thong-bao/"' in html(page)  # the menu offers it, with its unread count
+    assert client.post(reverse("dossiers:mark_all_read")).status_code == 302
+    assert not Notification.objects.filter(recipient_user=world["xd_specialist"], read_at__isnull=True).exists()
