@@ -340,6 +340,11 @@ class DossierStep(models.Model):
     hours = models.DecimalField(max_digits=6, decimal_places=2)
     started_at = models.DateTimeField(_("nhận lúc"))
     due_at = models.DateTimeField(_("hạn của bước"))
+    # When "sắp hết thời gian của bước" fires (process.warn_moment), and when the deadline sweep must next
+    # look at this row (warn_at, then due_at, then never): null once the step is finished, while the
+    # dossier's clock is stopped, and for the single default step (the dossier's own alerts cover it).
+    warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    next_alert_at = models.DateTimeField(null=True, blank=True, editable=False)
     given_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -372,6 +377,8 @@ class DossierStep(models.Model):
             ),
             # Who may see a dossier: any step (past or present) at the viewer's agency.
             models.Index(fields=["agency", "dossier"], name="step_agency_dossier"),
+            # The deadline sweep reads only the steps with an alert still to come (dossiers/sweep.py).
+            models.Index(fields=["next_alert_at"], name="step_next_alert", condition=Q(next_alert_at__isnull=False)),
         ]
         verbose_name = _("bước xử lý")
         verbose_name_plural = _("bước xử lý")
@@ -531,6 +538,24 @@ class ClockAlert(models.Model):
 
     def __str__(self):
         return f"{self.dossier_id} {self.kind} {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class StepAlert(models.Model):
+    """A step's alert recorded once, as ClockAlert is for the dossier: (step row, kind, the step's due moment)
+    is unique, so overlapping sweeps alert once, and a due moment moved by a pause can alert again."""
+
+    Kind = ClockAlert.Kind
+
+    step = models.ForeignKey(DossierStep, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(max_length=10, choices=ClockAlert.Kind.choices)
+    due_at = models.DateTimeField()
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["step", "kind", "due_at"], name="one_step_alert_per_due")]
+
+    def __str__(self):
+        return f"{self.step_id} {self.kind} {self.due_at:%Y-%m-%d %H:%M}"
 
 
 class Notification(models.Model):
