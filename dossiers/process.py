@@ -228,15 +228,28 @@ def finish(dossier, now, by, outcome, note=""):
     step = dossier.current_step
     if step is None:
         return None
+    calendar = calendar_for_desk(dossier.desk)
     step.due_at = due_moment(dossier, step.started_at, step.hours, now)
     step.finished_at = now
     step.finished_by = by
     step.outcome = outcome
-    step.timeliness = classify(now, step.due_at, calendar_for_desk(dossier.desk).tz)
+    step.timeliness = classify(now, step.due_at, calendar.tz)
+    step.working_seconds = int(calendar.working_time_between(step.started_at, now).total_seconds())
     if note:
         step.note = note
     step.next_alert_at = None  # a finished step alerts no more
-    step.save(update_fields=["due_at", "finished_at", "finished_by", "outcome", "timeliness", "note", "next_alert_at"])
+    step.save(
+        update_fields=[
+            "due_at",
+            "finished_at",
+            "finished_by",
+            "outcome",
+            "timeliness",
+            "working_seconds",
+            "note",
+            "next_alert_at",
+        ]
+    )
     _settle_alerts(step, now)
     dossier.current_step = None
     return step

@@ -354,6 +354,9 @@ class DossierStep(models.Model):
     )
     outcome = models.CharField(max_length=10, choices=StepOutcome.choices, blank=True)
     timeliness = models.CharField(max_length=10, choices=Timeliness.choices, blank=True)
+    # Working time from start to finish on the desk's calendar (pauses included: the time the step took), set
+    # when the step is finished; the service index averages it per agency (reports/indicators.py).
+    working_seconds = models.BigIntegerField(null=True, blank=True, editable=False)
     note = models.TextField(blank=True)
 
     class Meta:
@@ -377,6 +380,8 @@ class DossierStep(models.Model):
             ),
             # Who may see a dossier: any step (past or present) at the viewer's agency.
             models.Index(fields=["agency", "dossier"], name="step_agency_dossier"),
+            # The service index counts the steps finished in a day, a month (reports/indicators.py).
+            models.Index(fields=["finished_at"], name="step_finished", condition=Q(finished_at__isnull=False)),
             # The deadline sweep reads only the steps with an alert still to come (dossiers/sweep.py).
             models.Index(fields=["next_alert_at"], name="step_next_alert", condition=Q(next_alert_at__isnull=False)),
         ]
