@@ -1,5 +1,5 @@
 """The steps of the internal processes in the service index (issue 15): `group_by=agency` carries a `steps` block per
-agency, counted from the tables and live alike. Counted by hand:
+agency, counted from the tables and live alike, and the page that shows which agency is slow. Counted by hand:
 
 A department XD (its desk receives) consults another, TN, on procedure P (5 working days): XL specialist at XD
 8 h, LT specialist at TN 8 h, PD head of XD 4 h, VT the desk returns 4 h. Sessions 07:00–11:30, 13:30–17:00;
@@ -20,11 +20,13 @@ March 2024 has no holiday.
     All: 2 / 3 / 1, 34 / 6 = 5.67 h, 1 open overdue.
 """
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
 import time_machine
+from django.test import Client
 from django.utils import timezone
 
 from dossiers import services
@@ -170,3 +172,40 @@ def test_an_agency_with_only_overdue_steps_shows_in_a_later_window(world):
     with time_machine.travel(NOW, tick=False):
         public = api_client().get(URL, {**MARCH, "province": "T76", "group_by": "agency"}).json()
     assert steps_by_agency(public) == {world["xd"].code: XD_STEPS, world["tn"].code: TN_STEPS}
+
+
+def test_the_page_lists_the_slowest_agency_first_with_a_chart_and_no_inline_script(world):
+    client = Client()
+    client.force_login(world["admin"])
+    with time_machine.travel(NOW, tick=False):
+        page = client.get("/thong-ke/buoc-xu-ly/?from=2024-03-01&to=2024-04-01")
+    assert page.status_code == 200
+    html = page.content.decode()
+    # TN: half its steps late; XD: none. TN first, flagged as slower than the whole (1 of 6 late).
+    names = re.findall(r'<h3 class="step-agency__name">([^<]+)</h3>', html)
+    assert names == ["Sở Tài nguyên và Môi trường", world["xd"].name]
+    assert html.count("step-agency--slow") == 1 and "Tỷ lệ quá hạn cao hơn mức chung" in html
+    assert "50,0 %" in html and "16,7 %" in html  # TN's late share, the whole's
+    assert "10,00" in html and "3,50" in html and "5,67" in html  # average working hours per step
+    chart = re.search(r'<script id="chart-steps" type="application/json">(.*?)</script>', html, re.S)
+    assert chart and '"data": [0, 2]' in chart.group(1)  # early: TN 0, XD 2
+    scripts = re.findall(r"<script([^>]*)>", html)
+    assert all("src=" in attrs or "application/json" in attrs for attrs in scripts), scripts
+    assert client.get("/thong-ke/buoc-xu-ly/?from=x").status_code == 400
+    citizen = Client()
+    citizen.force_login(make_dossier("draft").citizen)
+    assert citizen.get("/thong-ke/buoc-xu-ly/").status_code == 403
+
+
+def test_the_page_reads_english(world):
+    from tests.test_english_pages import in_english, main_text, untranslated
+
+    client = in_english()
+    client.force_login(world["admin"])
+    with time_machine.travel(NOW, tick=False):
+        response = client.get("/thong-ke/buoc-xu-ly/?from=2024-03-01&to=2024-04-01")
+    assert response.status_code == 200
+    text = main_text(response, world["province"].name, world["xd"].name, world["tn"].name)
+    for phrase in ("Time taken at process steps by agency", "By agency, slowest first", "Share of late steps"):
+        assert phrase in text, phrase
+    assert not untranslated(text), untranslated(text)
