@@ -7,13 +7,14 @@ Run against a PostgreSQL database of its own (it creates a province "BR" and rep
 
 Steps: migrate; create the province (10 agencies, 20 desks, 60 procedures); generate the dossiers of one year
 inside PostgreSQL (INSERT … SELECT over generate_series: channels, clocks, completions with their `complete`
-events, withdrawals, pauses, ratings, payments); rebuild the tables (day flows, day stocks, monthly roll-up) for
-the year and its eve (`reports.refresh.rebuild`, as `manage.py rebuild_daily_stats` does, processing times
-included); then time, median of --repeat runs, on a warm cache:
+events, withdrawals, pauses, ratings, payments, and three process steps per dossier, issue 15); rebuild the
+tables (day flows, day stocks, monthly roll-up) for the year and its eve (`reports.refresh.rebuild`, as
+`manage.py rebuild_daily_stats` does, processing times included); then time, median of --repeat runs, on a warm cache:
 
 * the reference: the service index of one desk for one day (a tiny window, a handful of indexed queries);
 * the province-year service index (what the API answers for `?province=BR&from=2025-01-01&to=2026-01-01`),
-  plus its `group_by=agency` and `group_by=month` variants;
+  plus its `group_by=agency` (with each agency's `steps` block) and `group_by=month` variants, and the open
+  steps overdue now that the `steps` block counts live;
 * for comparison, the same province-year counted live from the dossier tables (no table; one cold run), whose
   answer must be identical, as must the by-agency one (and by-month with --check-months).
 
@@ -50,7 +51,7 @@ INSERT INTO dossiers_dossier (
     applicant_name, applicant_phone, applicant_email, applicant_national_id, address, address_zone, form_data,
     created_at, submitted_at, received_at, due_at, original_due_at, completed_at, returned_at, outcome, timeliness,
     supplement_requests, snap_processing_value, snap_processing_unit, snap_fee, snap_policy, payment_status,
-    result_file, rating, rating_comment, updated_at, tracking_token)
+    result_file, rating, rating_comment, updated_at, tracking_token, snap_process)
 SELECT 'BR-' || g.n, p.id, d.id, %(province)s, p.agency_id,
     CASE WHEN g.done THEN (CASE WHEN g.r4 < 0.8 THEN 'returned' ELSE 'completed' END)
          WHEN g.r5 < 0.03 THEN 'withdrawn' WHEN g.r5 < 0.08 THEN 'paused' ELSE 'processing' END,
@@ -66,7 +67,8 @@ SELECT 'BR-' || g.n, p.id, d.id, %(province)s, p.agency_id,
          WHEN g.completed <= g.received + interval '7 days' THEN 'on_time' ELSE 'late' END,
     0, 5, 'working_days', p.fee, '{}',
     CASE WHEN p.fee > 0 AND g.r3 < 0.4 THEN 'paid' ELSE 'not_required' END,
-    '', CASE WHEN g.done AND g.r4 < 0.3 THEN 1 + floor(g.r3 * 5)::int END, '', g.received, md5(random()::text)
+    '', CASE WHEN g.done AND g.r4 < 0.3 THEN 1 + floor(g.r3 * 5)::int END, '', g.received, md5(random()::text),
+    '[]'::jsonb
 FROM (
     SELECT n, r1, r2, r3, r4, r5, r6, received, received + (r4 * 9 + 0.2) * interval '1 day' AS completed,
            (received + (r4 * 9 + 0.2) * interval '1 day') < %(now)s AND r5 >= 0.12 AS done
@@ -90,6 +92,37 @@ WHERE province_id = %(province)s AND status = 'withdrawn'
 UNION ALL
 SELECT id, completed_at + interval '2 days', 'rate', 'returned', 'returned', '', '{}'::jsonb FROM dossiers_dossier
 WHERE province_id = %(province)s AND rating IS NOT NULL
+"""
+
+# The internal processes' control sheets (issue 15): three steps per dossier, examine at the dossier's agency,
+# consult the next agency (liên thông), return at the desk (no agency). A done dossier's three rows are finished
+# (the time from acceptance to result split in three, each step due one day after its start); an open one has
+# its first step finished and the second open (overdue when its day has passed). Working seconds are a third of
+# the wall time (a bench figure: the product stores the working time on the desk's calendar).
+STEPS = """
+INSERT INTO dossiers_dossierstep (dossier_id, seq, index, code, name, role, agency_id, hours, started_at, due_at,
+    finished_at, outcome, timeliness, working_seconds, note)
+SELECT s.id, s.seq, s.seq - 1, s.code, s.code, s.role, s.agency_id, 8, s.started, s.started + interval '1 day',
+    s.finished, CASE WHEN s.finished IS NULL THEN '' WHEN s.last THEN 'completed' ELSE 'forwarded' END,
+    CASE WHEN s.finished IS NULL THEN ''
+         WHEN s.finished::date < (s.started + interval '1 day')::date THEN 'early'
+         WHEN s.finished <= s.started + interval '1 day' THEN 'on_time' ELSE 'late' END,
+    CASE WHEN s.finished IS NOT NULL THEN extract(epoch FROM s.finished - s.started)::bigint / 3 END, ''
+FROM (
+    SELECT d.id, k.seq, k.code, k.role,
+        CASE k.seq WHEN 1 THEN d.agency_id WHEN 2 THEN %(first_agency)s + (d.agency_id - %(first_agency)s + 1) %% 10 END
+            AS agency_id,
+        CASE WHEN d.completed_at IS NOT NULL THEN d.received_at + (k.seq - 1) * (d.completed_at - d.received_at) / 3
+             ELSE d.received_at + (k.seq - 1) * interval '1 day' END AS started,
+        CASE WHEN d.completed_at IS NOT NULL THEN d.received_at + k.seq * (d.completed_at - d.received_at) / 3
+             WHEN k.seq = 1 THEN d.received_at + interval '1 day' END AS finished,
+        k.seq = 3 AS last
+    FROM dossiers_dossier AS d
+    CROSS JOIN (VALUES (1, 'XL', 'specialist'), (2, 'LT', 'specialist'), (3, 'VT', 'officer')) AS k (seq, code, role)
+    WHERE d.province_id = %(province)s AND d.status <> 'withdrawn'
+        AND (d.completed_at IS NOT NULL OR k.seq <= 2)
+        AND (d.completed_at IS NOT NULL OR k.seq = 1 OR d.received_at + interval '1 day' < %(now)s)
+) AS s
 """
 
 PAUSES = """
@@ -151,6 +184,11 @@ def generate(province, desks, procedures, count, year, now):
                 "(SELECT id FROM dossiers_dossier WHERE province_id = %s)",
                 [province.pk],
             )
+            cursor.execute(
+                "DELETE FROM dossiers_dossierstep WHERE dossier_id IN "
+                "(SELECT id FROM dossiers_dossier WHERE province_id = %s)",
+                [province.pk],
+            )
             cursor.execute("DELETE FROM dossiers_dossier WHERE province_id = %s", [province.pk])
         # Desks and procedures have contiguous ids here (created together): a procedure by n modulo, a desk at
         # random (so the daily table holds up to days × desks × procedures keys, more than a real province's).
@@ -171,7 +209,12 @@ def generate(province, desks, procedures, count, year, now):
         cursor.execute(GENERATE, params)
         cursor.execute(EVENTS, params)
         cursor.execute(PAUSES, params)
-        cursor.execute("ANALYZE dossiers_dossier; ANALYZE dossiers_dossierevent; ANALYZE dossiers_clockpause")
+        params["first_agency"] = min(p.agency_id for p in procedures)
+        cursor.execute(STEPS, params)
+        cursor.execute(
+            "ANALYZE dossiers_dossier; ANALYZE dossiers_dossierevent; ANALYZE dossiers_clockpause; "
+            "ANALYZE dossiers_dossierstep"
+        )
     return time.perf_counter() - began
 
 
@@ -240,6 +283,9 @@ def main():
         "province-year": timed(lambda: service_index(year_query), args.repeat),
         "province-year, group_by=agency": timed(lambda: service_index(by_agency), args.repeat),
         "province-year, group_by=month": timed(lambda: service_index(by_month), args.repeat),
+        "open steps overdue now, by agency": timed(
+            lambda: engine.with_open_steps(year_query.scope, [], timezone.now()), args.repeat
+        ),
     }
     answers = {name: service_index(q) for name, q in (("year", year_query), ("agency", by_agency), ("month", by_month))}
     compared = {"year": year_query, "agency": by_agency, **({"month": by_month} if args.check_months else {})}
@@ -274,6 +320,9 @@ def main():
         print(f"{name:42} {seconds * 1000:9.1f} {seconds / reference_time:12.1f}")
     received = sum(answer["received"].values())
     print(f"\ncheck: received {received:,}, late_rate {answer['late_rate']}, postal_share {answer['postal_share']}")
+    from dossiers.models import DossierStep
+
+    print(f"steps: {DossierStep.objects.count():,} rows; by agency, all: {answers['agency']['steps']}")
     from reports.models import DailyStat, DailyStock, MonthlyStat
 
     print(

@@ -140,6 +140,7 @@ def has_exception(dossier):
 def save(dossier, **kwargs):
     dossier.next_alert_at = clock.next_alert_moment(dossier)
     dossier.save(**kwargs)
+    process.schedule_alerts(dossier)  # the open step's alerts stop and resume with the dossier's clock
     if dossier.status in FINISHED_STATUSES:
         from .notifications import settle_deadline_alerts
 

@@ -115,8 +115,8 @@ def notify_staff(dossier, users, kind, key, subject, body):
     ]
 
 
-# The staff's deadline alerts (dossiers/sweep.py), settled when their dossier is finished.
-DEADLINE_ALERTS = ("due_soon", "overdue")
+# The staff's deadline alerts (dossiers/sweep.py), the dossier's and its steps', settled when the dossier is finished.
+DEADLINE_ALERTS = ("due_soon", "overdue", "step_due_soon", "step_overdue")
 
 
 def settle_deadline_alerts(dossier, now=None):

@@ -9,14 +9,19 @@ The transition table's rows `forward`, `send_back` and `complete` use this throu
 
 from __future__ import annotations
 
+from collections import defaultdict
+from datetime import UTC, timedelta
 from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Q
 
 from portal.calendar import WORKING_HOURS
 from portal.calendar import timeliness as classify
 from portal.models import Role, processing_hours
 from portal.working_time import calendar_for_desk
 
-from .models import DossierStep, StepOutcome
+from .models import RUNNING_STATUSES, DossierStep, Notification, StepAlert, StepOutcome
 
 DEFAULT_STEP_CODE = "XL"
 # Stored as catalog data is (in Vietnamese, whatever the language of the request that accepted the dossier).
@@ -85,11 +90,115 @@ def due_moment(dossier, started_at, hours, now, pauses=None):
     return calendar.due_at(started_at, Decimal(str(hours)), WORKING_HOURS, pauses=pauses, as_of=now)
 
 
+# --- the step's alerts (dossiers/sweep.py sends them) ----------------------------------------------------------
+# "sắp hết thời gian của bước" at warn_at, "quá hạn" at due_at: one StepAlert per row, kind and due moment. The
+# row's next_alert_at tells the sweep when to look: set here when a step starts or its due moment moves, null
+# while the dossier's clock is stopped and once the step is finished; the sweep moves it on as it alerts.
+
+STEP_ALERTS = ("step_due_soon", "step_overdue")  # the staff notifications' kinds
+
+
+def alerts_apply(step):
+    """Whether `step` has alerts of its own: every step of a procedure's process, not the single default step
+    of a procedure without one (its budget is the dossier's whole time, which the dossier's alerts cover)."""
+    return bool(step.role)
+
+
+def warn_moment(calendar, started_at, due_at):
+    """When "sắp hết thời gian của bước" fires: STEP_WARN_WORKING_HOURS of working time before the step's due
+    moment or, for a step whose budget is not longer than that, half way through it (the dossier's rule,
+    clock.warn_moment, on the step's own budget)."""
+    total = calendar.working_time_between(started_at, due_at)
+    warn = timedelta(hours=settings.STEP_WARN_WORKING_HOURS)
+    if total <= warn:
+        warn = total / 2
+    return calendar.add_working_hours(started_at, total - warn) if total > warn else due_at
+
+
+def first_alert_moment(dossier, step):
+    """The first alert moment of a due moment no alert was sent for yet (None while the clock is stopped)."""
+    if not alerts_apply(step) or dossier.status not in RUNNING_STATUSES:
+        return None
+    return step.warn_at if step.warn_at and step.warn_at < step.due_at else step.due_at
+
+
+def next_alert_moment(step):
+    """The step's next alert still to come for its current due moment, from the alerts recorded (one query)."""
+    sent = set(StepAlert.objects.filter(step=step, due_at=step.due_at).values_list("kind", flat=True))
+    if StepAlert.Kind.DUE_SOON not in sent and step.warn_at and step.warn_at < step.due_at:
+        return step.warn_at
+    if StepAlert.Kind.OVERDUE not in sent:
+        return step.due_at
+    return None
+
+
+def schedule_alerts(dossier):
+    """Keep the open step's next alert moment in step with the dossier's clock (door.save calls it after every
+    change): none while the clock is stopped (paused, waiting for a supplement), back when it runs again. No
+    statement unless the moment changes; while the clock runs, the sweep owns the moment."""
+    if dossier.current_step_id is None:
+        return
+    step = dossier.current_step
+    if not alerts_apply(step) or step.finished_at is not None:
+        return
+    if dossier.status not in RUNNING_STATUSES:
+        wanted = None
+    elif step.next_alert_at is not None:
+        return
+    else:  # running again (or every alert of this due moment sent)
+        wanted = next_alert_moment(step)
+    if wanted != step.next_alert_at:
+        step.next_alert_at = wanted
+        DossierStep.objects.filter(pk=step.pk).update(next_alert_at=wanted)
+
+
+def alert_key(seq, due_at):
+    """A step alert's notification key: the row of the control sheet and the due moment it was sent for (UTC)."""
+    return f"{seq}:{due_at.astimezone(UTC).isoformat()}"
+
+
+def holders_many(rows):
+    """Who hears of each step row of a batch (rows with id, assignee_id, agency_id, role, desk_id): its
+    assignee when one is named (and active), else the accounts `staff_of` gives. {row id: [(user id,
+    username)] by id}, in one query for the batch."""
+    from portal.models import User
+
+    desks = {row.desk_id for row in rows if row.agency_id is None}
+    agencies = {row.agency_id for row in rows if row.agency_id is not None}
+    roles = {role for row in rows if row.agency_id is not None for role in _roles(row.role)}
+    wanted = Q(pk__in={row.assignee_id for row in rows if row.assignee_id})
+    if desks:
+        wanted |= Q(role=Role.OFFICER, desk_id__in=desks)
+    if agencies:
+        wanted |= Q(role__in=roles, agency_id__in=agencies)
+    by_id, officers, at_agency = {}, defaultdict(list), defaultdict(list)
+    users = User.objects.filter(is_active=True).filter(wanted).order_by("id")
+    for user_id, username, role, desk_id, agency_id in users.values_list("id", "username", "role", "desk", "agency"):
+        by_id[user_id] = (user_id, username)
+        if role == Role.OFFICER:
+            officers[desk_id].append((user_id, username))
+        at_agency[role, agency_id].append((user_id, username))
+    found = {}
+    for row in rows:
+        if row.assignee_id in by_id:
+            found[row.id] = [by_id[row.assignee_id]]
+        elif row.agency_id is None:
+            found[row.id] = officers[row.desk_id]
+        else:
+            found[row.id] = sorted(user for role in _roles(row.role) for user in at_agency[role, row.agency_id])
+    return found
+
+
+def _roles(role):
+    return [role] if role else [Role.SPECIALIST, Role.HEAD]
+
+
 def start(dossier, index, seq, now, given_by, assignee=None, note=""):
     """Open row `seq` (1 for the first step worked) for step `index` of the snapshot and point the dossier
     at it (the caller saves the dossier)."""
     spec = steps_of(dossier)[index]
-    step = DossierStep.objects.create(
+    due = due_moment(dossier, now, spec["hours"], now, pauses=[])
+    step = DossierStep(
         dossier=dossier,
         seq=seq,
         index=index,
@@ -100,10 +209,14 @@ def start(dossier, index, seq, now, given_by, assignee=None, note=""):
         assignee=assignee,
         hours=Decimal(spec["hours"]),
         started_at=now,
-        due_at=due_moment(dossier, now, spec["hours"], now, pauses=[]),
+        due_at=due,
         given_by=given_by,
         note=note or "",
     )
+    if alerts_apply(step):
+        step.warn_at = warn_moment(calendar_for_desk(dossier.desk), now, due)
+        step.next_alert_at = first_alert_moment(dossier, step)
+    step.save(force_insert=True)
     dossier.current_step = step
     return step
 
@@ -113,16 +226,46 @@ def finish(dossier, now, by, outcome, note=""):
     step = dossier.current_step
     if step is None:
         return None
+    calendar = calendar_for_desk(dossier.desk)
     step.due_at = due_moment(dossier, step.started_at, step.hours, now)
     step.finished_at = now
     step.finished_by = by
     step.outcome = outcome
-    step.timeliness = classify(now, step.due_at, calendar_for_desk(dossier.desk).tz)
+    step.timeliness = classify(now, step.due_at, calendar.tz)
+    step.working_seconds = int(calendar.working_time_between(step.started_at, now).total_seconds())
     if note:
         step.note = note
-    step.save(update_fields=["due_at", "finished_at", "finished_by", "outcome", "timeliness", "note"])
+    step.next_alert_at = None  # a finished step alerts no more
+    step.save(
+        update_fields=[
+            "due_at",
+            "finished_at",
+            "finished_by",
+            "outcome",
+            "timeliness",
+            "working_seconds",
+            "note",
+            "next_alert_at",
+        ]
+    )
+    _settle_alerts(step, now)
     dossier.current_step = None
     return step
+
+
+def _settle_alerts(step, now):
+    """A finished step's alerts stop showing as unread in its people's bell (as a finished dossier's do:
+    notifications.settle_deadline_alerts); no statement for a step finished before its first alert moment."""
+    first = step.warn_at or step.due_at
+    if not alerts_apply(step) or first > now:
+        return
+    Notification.objects.filter(
+        dossier_id=step.dossier_id,
+        channel=Notification.Channel.STAFF,
+        kind__in=STEP_ALERTS,
+        key__startswith=f"{step.seq}:",
+        read_at__isnull=True,
+    ).update(read_at=now)
 
 
 def recompute(dossier, now, pauses):
@@ -132,8 +275,14 @@ def recompute(dossier, now, pauses):
         return
     due = due_moment(dossier, step.started_at, step.hours, now, pauses=pauses)
     if due != step.due_at:
+        # A new due moment: its alerts are still to come (keyed on the moment, as the dossier's are).
         step.due_at = due
-        DossierStep.objects.filter(pk=step.pk).update(due_at=due)
+        if alerts_apply(step):
+            step.warn_at = warn_moment(calendar_for_desk(dossier.desk), step.started_at, due)
+            step.next_alert_at = first_alert_moment(dossier, step)
+        DossierStep.objects.filter(pk=step.pk).update(
+            due_at=due, warn_at=step.warn_at, next_alert_at=step.next_alert_at
+        )
 
 
 def close(dossier, now, by):
@@ -141,7 +290,9 @@ def close(dossier, now, by):
     step = dossier.current_step
     if step is None:
         return
-    DossierStep.objects.filter(pk=step.pk).update(finished_at=now, finished_by=by, outcome=StepOutcome.CLOSED)
+    DossierStep.objects.filter(pk=step.pk).update(
+        finished_at=now, finished_by=by, outcome=StepOutcome.CLOSED, next_alert_at=None
+    )
     dossier.current_step = None
 
 

@@ -2,8 +2,9 @@
 
 - `send_notification(id)`: deliver one recorded message (retried with backoff).
 - `sweep_deadlines()`: every minute, record "due soon" and "overdue" once per dossier and
-  due moment, and alert the desk's officers and the agency's heads (set-based, a batch at a
-  time: dossiers/sweep.py)."""
+  due moment, and alert the desk's officers and the agency's heads; then the same for the
+  steps of the internal process, once per step row and due moment, to the people holding the
+  step (set-based, a batch at a time: dossiers/sweep.py)."""
 
 import logging
 from datetime import timedelta
@@ -78,14 +79,14 @@ def claim_notification(notification_id, now=None):
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def sweep_deadlines(batch_size=500):
-    """Pick dossiers whose next alert moment has come, in batches, skipping rows another
-    sweep holds; record each alert once and schedule the next one. Returns alerts sent.
-    Each batch is one transaction of a fixed number of statements (dossiers/sweep.py)."""
+    """Pick dossiers, then process steps, whose next alert moment has come, in batches, skipping
+    rows another sweep holds; record each alert once and schedule the next one. Returns alerts
+    sent. Each batch is one transaction of a fixed number of statements (dossiers/sweep.py)."""
     from portal.batches import in_batches
 
-    from .sweep import sweep_batch
+    from .sweep import sweep_all_batch
 
-    return in_batches(sweep_batch, batch_size)
+    return in_batches(sweep_all_batch, batch_size)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

@@ -448,6 +448,9 @@ POSTAL_WEBHOOK_BACKOFF_MAX = env.int("POSTAL_WEBHOOK_BACKOFF_MAX", default=3600)
 # Dossiers: an officer's claim lasts this many minutes; "due soon" fires this many working hours before the due moment.
 DOSSIER_CLAIM_MINUTES = env.int("DOSSIER_CLAIM_MINUTES", default=30)
 DOSSIER_WARN_WORKING_HOURS = env.float("DOSSIER_WARN_WORKING_HOURS", default=8)
+# A step of the internal process warns "sắp hết thời gian của bước" this many working hours before its own due
+# moment (half way through a step whose budget is not longer than that).
+STEP_WARN_WORKING_HOURS = env.float("STEP_WARN_WORKING_HOURS", default=4)
 # Uploads: PDF, JPEG, PNG only (checked by content); limits per file and per dossier in bytes.
 UPLOAD_MAX_FILE_BYTES = env.int("UPLOAD_MAX_FILE_BYTES", default=10 * 1024 * 1024)
 UPLOAD_MAX_DOSSIER_BYTES = env.int("UPLOAD_MAX_DOSSIER_BYTES", default=50 * 1024 * 1024)

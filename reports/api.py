@@ -23,17 +23,32 @@ def _param(name, kind, description, enum=None):
 
 
 def service_index(query, now=None):
-    """The response body for a resolved `ReportQuery`."""
+    """The response body for a resolved `ReportQuery`; by agency, each group (and the whole) with its `steps`."""
     if not query.group_by:
         return engine.totals(query.scope, query.start, query.end, now).api()
     items = engine.groups(query.scope, query.start, query.end, query.group_by, now)
-    if query.group_by in engine.TIME_GROUPS:
+    if query.group_by != "agency":
         total = engine.totals(query.scope, query.start, query.end, now)
-    else:
-        total = engine.sum_groups(items)
+        if query.group_by not in engine.TIME_GROUPS:
+            total = engine.sum_groups(items)
+        return {
+            **total.api(),
+            "groups": [{"key": item.key, "label": item.label, **item.totals.api()} for item in items],
+        }
+    items, overdue = engine.with_open_steps(query.scope, items, now)
+    total = engine.sum_groups(items)
     return {
         **total.api(),
-        "groups": [{"key": item.key, "label": item.label, **item.totals.api()} for item in items],
+        "steps": total.steps(sum(overdue.values())),
+        "groups": [
+            {
+                "key": item.key,
+                "label": item.label,
+                **item.totals.api(),
+                "steps": item.totals.steps(overdue.get(item.id, 0)),
+            }
+            for item in items
+        ],
     }
 
 

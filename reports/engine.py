@@ -26,7 +26,7 @@ from django.utils import timezone
 from portal.models import Agency, OneStopDesk, Procedure
 
 from . import periods
-from .indicators import Scope, Totals, day_start, live_flows, live_stocks
+from .indicators import Scope, Totals, day_start, live_flows, live_stocks, open_steps_overdue
 from .models import FLOW_FIELDS, STOCK_FIELDS, DailyStat, DailyStock, MonthlyStat, StatDay
 
 ONE_DAY = timedelta(days=1)
@@ -209,6 +209,21 @@ def groups(scope: Scope, start: date, end: date, group_by: str, now=None) -> lis
         result.append(Group(key, label, values, code=code, id=pk, start=start, end=end))
     result.sort(key=lambda g: (g.code or g.key, g.label))
     return result
+
+
+def with_open_steps(scope: Scope, items: list[Group], now=None) -> tuple[list[Group], dict]:
+    """Agency groups and their open steps overdue now: ({agency id: count}), with a group added for an agency
+    that has overdue steps and nothing else in the window (a slow agency must show, active or not)."""
+    now = now or timezone.now()
+    overdue = {agency_id: n for (agency_id,), n in open_steps_overdue(scope, now).items()}
+    missing = set(overdue) - {item.id for item in items}
+    if missing:
+        names = _entity_groups("agency", missing)
+        for pk in missing:
+            key, label, code = names.get(pk, (str(pk), str(pk), ""))
+            items = [*items, Group(key, label, Totals.empty(), code=code, id=pk)]
+        items.sort(key=lambda g: (g.code or g.key, g.label))
+    return items, overdue
 
 
 def sum_groups(items: list[Group]) -> Totals:

@@ -49,6 +49,21 @@ Rates (null when the denominator is zero; fractions 0..1 rounded to 4 places):
 * ``avg_processing_working_days`` = Σ processing ÷ done with a processing time (2 places).
 * ``satisfaction_avg`` = Σ score ÷ ratings (2 places), with the distribution 1..5.
 
+Steps (the internal processes' control sheet, `DossierStep` rows; issue 15), for `group_by=agency`:
+
+* A step row counts for the agency that worked it: its `agency`, or for a step at the receiving desk (no agency)
+  the dossier's agency (the competent agency, whose officers staff the desk). The scope's province, desk and
+  procedure are the dossier's; the scope's agency is the step's: an agency's steps are all the steps it worked,
+  on its own dossiers and on others' (liên thông).
+* ``steps_early / steps_on_time / steps_late``: step rows finished in the window (`finished_at`) and worked:
+  forwarded, sent back (sent back is worked: the row was received, examined and handed on) or completed; not
+  the rows closed by a withdrawal. By the `timeliness` judged at the finish against the step's own due moment.
+* ``steps_timed`` / ``steps_working_seconds``: those of them with a working time (`working_seconds`, the
+  working time from `started_at` to `finished_at` on the desk's calendar, stored at the finish; a step
+  finished before it was stored has none) and Σ of it. ``avg_working_hours`` = Σ ÷ steps_timed ÷ 3600.
+* ``open_overdue``: open steps (not finished) of running dossiers whose due moment is past *now* (whatever the
+  window: it is the state of the queues now), as the queues show them (a paused dossier's step waits).
+
 Everything is counted in SQL (`Count(..., filter=Q(...))`, `Sum`), grouped by any of province, agency, desk,
 procedure (and by day when the daily table is rebuilt); Python only merges the few grouped rows. Completions,
 withdrawals, refusals and ratings are found through their audit events (`DossierEvent.at` is indexed), then
@@ -63,18 +78,21 @@ from collections import defaultdict
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from dossiers.models import (
     CLOCK_STATUSES,
+    RUNNING_STATUSES,
     ClockPause,
     Dossier,
     DossierEvent,
+    DossierStep,
     IntakeChannel,
     PaymentStatus,
     ReturnChannel,
+    StepOutcome,
     Timeliness,
 )
 
@@ -172,6 +190,50 @@ DONE_AGGREGATES = {
 RATING_AGGREGATES = {f"rated_{score}": _c(Q(dossier__rating=score)) for score in range(1, 6)}
 
 
+STEP_AGGREGATES = {
+    "steps_early": _c(Q(timeliness=Timeliness.EARLY)),
+    "steps_on_time": _c(Q(timeliness=Timeliness.ON_TIME)),
+    "steps_late": _c(Q(timeliness=Timeliness.LATE)),
+    "steps_timed": Count("working_seconds"),
+    "steps_working_seconds": Sum("working_seconds"),
+}
+WORKED = (StepOutcome.FORWARDED, StepOutcome.SENT_BACK, StepOutcome.COMPLETED)
+# A step row's key: the dossier's province, desk and procedure, and the agency that worked the step.
+STEP_KEYS = {
+    "province_id": F("dossier__province_id"),
+    "agency_id": Coalesce("agency_id", "dossier__agency_id"),
+    "desk_id": F("dossier__desk_id"),
+    "procedure_id": F("dossier__procedure_id"),
+}
+
+
+def steps_in(scope: Scope):
+    """The step rows of `scope` (see "Steps" above), annotated with their key as `k_<key>`."""
+    steps = DossierStep.objects.annotate(**{f"k_{key}": expression for key, expression in STEP_KEYS.items()})
+    return steps.filter(**{f"k_{f.name}": getattr(scope, f.name) for f in fields(scope) if getattr(scope, f.name)})
+
+
+def live_step_flows(scope: Scope, a: datetime, b: datetime, keys, out, bucket=None):
+    """Add the step counters of [a, b) into `out`, grouped by `keys` (and `bucket`, a day expression)."""
+    steps = steps_in(scope).filter(finished_at__gte=a, finished_at__lt=b, outcome__in=WORKED)
+    group = [f"k_{key}" for key in keys]
+    if bucket is None and not group:
+        _merge(out, (), steps.aggregate(**STEP_AGGREGATES))
+        return
+    rows = steps.order_by().values(*group, **({DAY: bucket} if bucket is not None else {}))
+    for row in rows.annotate(**STEP_AGGREGATES):
+        key = tuple(row[g] for g in group) + ((row[DAY],) if bucket is not None else ())
+        _merge(out, key, {name: row[name] for name in STEP_AGGREGATES})
+
+
+def open_steps_overdue(scope: Scope, now: datetime, keys=("agency_id",)):
+    """{key: open steps of running dossiers past their due moment at `now`} (the agency's by default)."""
+    steps = steps_in(scope).filter(finished_at__isnull=True, due_at__lt=now, dossier__status__in=RUNNING_STATUSES)
+    group = [f"k_{key}" for key in keys]
+    rows = steps.order_by().values(*group).annotate(n=Count("pk"))
+    return {tuple(row[g] for g in group): row["n"] for row in rows}
+
+
 def live_flows(scope: Scope, a: datetime, b: datetime, keys=(), by_day=False):
     """The flow counters of [a, b), grouped by `keys` (and by local day if `by_day`), from the live tables."""
     out = defaultdict(lambda: dict.fromkeys(FLOW_FIELDS, 0))
@@ -197,6 +259,7 @@ def live_flows(scope: Scope, a: datetime, b: datetime, keys=(), by_day=False):
     grouped(refused, keys, {"refused": _c()}, out, prefix="dossier__", extra=bucket("at"))
     rated = events.filter(action="rate", dossier__rating__isnull=False)
     grouped(rated, keys, RATING_AGGREGATES, out, prefix="dossier__", extra=bucket("at"))
+    live_step_flows(scope, a, b, keys, out, bucket("finished_at"))
     return out
 
 
@@ -428,6 +491,17 @@ class Totals:
             "postal_share": _rate(f["postal_used"], f["postal_eligible"]),
             "avg_processing_working_days": _rate(f["processing_milli_days"], processing * 1000, 2),
             "satisfaction_avg": _rate(sum(s * n for s, n in zip(range(1, 6), ratings, strict=True)), rated, 2),
+        }
+
+    def steps(self, open_overdue=0):
+        """The `steps` block of an agency (or of the whole answer) with `group_by=agency` ("Steps" above)."""
+        f = self.flows
+        return {
+            "done_early": f["steps_early"],
+            "done_on_time": f["steps_on_time"],
+            "done_late": f["steps_late"],
+            "avg_working_hours": _rate(f["steps_working_seconds"], f["steps_timed"] * 3600, 2),
+            "open_overdue": open_overdue,
         }
 
     def row(self):

@@ -43,6 +43,11 @@ FLOW_FIELDS = (
     "rated_3",
     "rated_4",
     "rated_5",
+    "steps_early",
+    "steps_on_time",
+    "steps_late",
+    "steps_timed",
+    "steps_working_seconds",
 )
 STOCK_FIELDS = ("open_within", "open_overdue", "open_paused")
 COUNTER_FIELDS = FLOW_FIELDS + STOCK_FIELDS
@@ -88,6 +93,15 @@ class FlowCounters(StatKey):
     rated_3 = _counter()
     rated_4 = _counter()
     rated_5 = _counter()
+    # The steps of the internal processes finished that day (forwarded, sent back or completed: worked), by
+    # timeliness; those with a working time, and Σ it in seconds. Keyed by the agency that worked the step (the
+    # dossier's agency for a step at the receiving desk), not the dossier's: the `agency` of a row is the agency
+    # whose work its counters count (reports/indicators.py, "Steps").
+    steps_early = _counter()
+    steps_on_time = _counter()
+    steps_late = _counter()
+    steps_timed = _counter()
+    steps_working_seconds = models.BigIntegerField(default=0)
 
     class Meta:
         abstract = True

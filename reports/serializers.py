@@ -38,10 +38,26 @@ class IndexSerializer(serializers.Serializer):
     satisfaction_avg = serializers.FloatField(allow_null=True, help_text="Average rating 1..5 given in the window.")
 
 
+class StepsSerializer(serializers.Serializer):
+    """The internal processes' steps worked by an agency (reports/indicators.py, "Steps"), with group_by=agency."""
+
+    done_early = serializers.IntegerField(help_text="Step rows finished in the window before their own due moment.")
+    done_on_time = serializers.IntegerField(
+        help_text="… on their due day, by the due moment (sent-back rows count: they were worked)."
+    )
+    done_late = serializers.IntegerField(help_text="… after their due moment.")
+    avg_working_hours = serializers.FloatField(
+        allow_null=True, help_text="Working hours from start to finish per step, on the desk's calendar."
+    )
+    open_overdue = serializers.IntegerField(help_text="Open steps past their due moment now (running dossiers).")
+
+
 class GroupSerializer(IndexSerializer):
     key = serializers.CharField(help_text="Agency code, desk id, procedure code, or 2024-03-01 / 2024-03 / 2024-Q1.")
     label = serializers.CharField()
+    steps = StepsSerializer(required=False, help_text="Only with group_by=agency: the steps the agency worked.")
 
 
 class ServiceIndexSerializer(IndexSerializer):
     groups = GroupSerializer(many=True, required=False, help_text="Only with group_by.")
+    steps = StepsSerializer(required=False, help_text="Only with group_by=agency: the steps of all the groups.")

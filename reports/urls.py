@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_exports
+from . import views, views_exports, views_steps
 
 app_name = "reports"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("thong-ke/tinh/<str:code>/", views.public_province, name="public_province"),
     path("thong-ke/bang-dieu-khien/", views.dashboard, name="dashboard"),
     path("thong-ke/bao-cao-dinh-ky/", views.periodic_report, name="periodic_report"),
+    path("thong-ke/buoc-xu-ly/", views_steps.step_report, name="steps"),
     path("thong-ke/tai-bang/", views.download, name="download"),
     path("thong-ke/xuat/", views_exports.export_list, name="export_list"),
     path("thong-ke/xuat/tao/", views_exports.export_create, name="export_create"),

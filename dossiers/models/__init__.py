@@ -340,6 +340,11 @@ class DossierStep(models.Model):
     hours = models.DecimalField(max_digits=6, decimal_places=2)
     started_at = models.DateTimeField(_("nhận lúc"))
     due_at = models.DateTimeField(_("hạn của bước"))
+    # When "sắp hết thời gian của bước" fires (process.warn_moment), and when the deadline sweep must next
+    # look at this row (warn_at, then due_at, then never): null once the step is finished, while the
+    # dossier's clock is stopped, and for the single default step (the dossier's own alerts cover it).
+    warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    next_alert_at = models.DateTimeField(null=True, blank=True, editable=False)
     given_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -349,6 +354,9 @@ class DossierStep(models.Model):
     )
     outcome = models.CharField(max_length=10, choices=StepOutcome.choices, blank=True)
     timeliness = models.CharField(max_length=10, choices=Timeliness.choices, blank=True)
+    # Working time from start to finish on the desk's calendar (pauses included: the time the step took), set
+    # when the step is finished; the service index averages it per agency (reports/indicators.py).
+    working_seconds = models.BigIntegerField(null=True, blank=True, editable=False)
     note = models.TextField(blank=True)
 
     class Meta:
@@ -372,6 +380,10 @@ class DossierStep(models.Model):
             ),
             # Who may see a dossier: any step (past or present) at the viewer's agency.
             models.Index(fields=["agency", "dossier"], name="step_agency_dossier"),
+            # The service index counts the steps finished in a day, a month (reports/indicators.py).
+            models.Index(fields=["finished_at"], name="step_finished", condition=Q(finished_at__isnull=False)),
+            # The deadline sweep reads only the steps with an alert still to come (dossiers/sweep.py).
+            models.Index(fields=["next_alert_at"], name="step_next_alert", condition=Q(next_alert_at__isnull=False)),
         ]
         verbose_name = _("bước xử lý")
         verbose_name_plural = _("bước xử lý")
@@ -531,6 +543,24 @@ class ClockAlert(models.Model):
 
     def __str__(self):
         return f"{self.dossier_id} {self.kind} {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class StepAlert(models.Model):
+    """A step's alert recorded once, as ClockAlert is for the dossier: (step row, kind, the step's due moment)
+    is unique, so overlapping sweeps alert once, and a due moment moved by a pause can alert again."""
+
+    Kind = ClockAlert.Kind
+
+    step = models.ForeignKey(DossierStep, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(max_length=10, choices=ClockAlert.Kind.choices)
+    due_at = models.DateTimeField()
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["step", "kind", "due_at"], name="one_step_alert_per_due")]
+
+    def __str__(self):
+        return f"{self.step_id} {self.kind} {self.due_at:%Y-%m-%d %H:%M}"
 
 
 class Notification(models.Model):

@@ -2,7 +2,8 @@
    Uses the vendored Chart.js (static/vendor/chartjs), never a CDN. The tables carry the same numbers. */
 (function () {
   "use strict";
-  var COLORS = { online: "#1f5fa8", postal: "#d4a000", walk_in: "#6b7785", done: "#1d7a46", late: "#a51d24" };
+  var COLORS = { online: "#1f5fa8", postal: "#d4a000", walk_in: "#6b7785", done: "#1d7a46", late: "#a51d24",
+    early: "#1d7a46", on_time: "#1f5fa8" };
 
   function drawCharts() {
     if (typeof window.Chart === "undefined") { return; }
@@ -30,6 +31,46 @@
     });
   }
 
+  // The steps by agency (templates/reports/steps.html): horizontal bars, one per agency (names read on a phone),
+  // early + on time + late stacked, the slowest agency first as the page lists them.
+  function wrapLabel(text, width) {
+    // A long agency name in lines of about `width` letters, so that on a phone the bars keep their room.
+    var lines = [], line = "";
+    text.split(" ").forEach(function (word) {
+      if (line && (line + " " + word).length > width) { lines.push(line); line = word; }
+      else { line = line ? line + " " + word : word; }
+    });
+    if (line) { lines.push(line); }
+    return lines;
+  }
+
+  function drawStepsCharts() {
+    if (typeof window.Chart === "undefined") { return; }
+    document.querySelectorAll("canvas.js-steps-chart").forEach(function (canvas) {
+      var source = document.getElementById(canvas.dataset.source);
+      if (!source) { return; }
+      var data = JSON.parse(source.textContent);
+      var narrow = window.matchMedia && window.matchMedia("(max-width: 40rem)").matches;
+      var labels = data.labels.map(function (label) { return wrapLabel(label, narrow ? 16 : 32); });
+      var lines = labels.reduce(function (sum, l) { return sum + Math.max(1, l.length); }, 0);
+      canvas.parentNode.style.height = Math.max(10, 4 + 1.2 * lines + 1.4 * labels.length) + "rem";
+      new window.Chart(canvas, {
+        type: "bar",
+        data: {
+          labels: labels,
+          datasets: data.series.map(function (s) {
+            return { label: s.label, data: s.data, backgroundColor: COLORS[s.key], stack: "steps" };
+          })
+        },
+        options: {
+          indexAxis: "y", responsive: true, maintainAspectRatio: false, animation: false,
+          scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 } }, y: { stacked: true } },
+          plugins: { legend: { position: "bottom" } }
+        }
+      });
+    });
+  }
+
   function pollExport(box) {
     var url = box.dataset.statusUrl;
     var bar = box.querySelector("progress");
@@ -51,6 +92,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     drawCharts();
+    drawStepsCharts();
     document.querySelectorAll(".js-export").forEach(pollExport);
     document.querySelectorAll(".js-print").forEach(function (b) { b.addEventListener("click", function () { window.print(); }); });
   });
