@@ -203,9 +203,10 @@ def bench_citizens(count, prefix=API_PREFIX):
     return tokens
 
 
-def intake_pairs(channel="postal", province_code="75"):
+def intake_pairs(channel="postal", province_code="75", free=False):
     """(desk id, procedure code, province code) for each desk of a province, with a procedure that desk serves and
-    whose effective policy accepts the channel now (postal intake: door-to-door pickup)."""
+    whose effective policy accepts the channel now (postal intake: door-to-door pickup); `free`: without a fee
+    (so that the officer may accept it at once: a fee may have to be paid first)."""
     from django.utils import timezone
 
     from campaigns.policy import effective_policy
@@ -219,6 +220,8 @@ def intake_pairs(channel="postal", province_code="75"):
             "pk"
         ):
             if channel == "postal" and not procedure.postal_intake:
+                continue
+            if free and procedure.fee:
                 continue
             if not desk_serves(desk, procedure):
                 continue
@@ -260,8 +263,24 @@ class Client:
 # --- the API phase -------------------------------------------------------------------------------------------
 
 
-def api_phase(port, tokens, pairs, seconds):
-    """Each client thread loops create → submit until time is up. Returns (pairs done, latencies ms, errors, codes)."""
+def officer_tokens(pairs):
+    """desk id → the API token of an officer of that desk (for `--accept`)."""
+    from rest_framework.authtoken.models import Token
+
+    from portal.models import Role, User
+
+    tokens = {}
+    for desk, _procedure, _province in pairs:
+        officer = User.objects.filter(role=Role.OFFICER, desk_id=desk, is_active=True).order_by("pk").first()
+        if officer is None:
+            raise SystemExit(f"--accept: desk {desk} has no officer")
+        tokens[desk] = Token.objects.get_or_create(user=officer)[0].key
+    return tokens
+
+
+def api_phase(port, tokens, pairs, seconds, officers=None):
+    """Each client thread loops create → submit (→ accept, as the desk's officer, with `officers`) until time is
+    up. Returns (units done, latencies ms, errors, codes)."""
     stop_at = time.monotonic() + seconds
     lock = threading.Lock()
     latencies, errors, codes = [], [], []
@@ -269,6 +288,7 @@ def api_phase(port, tokens, pairs, seconds):
     def run(index):
         client = Client(port, tokens[index])
         desk, procedure, province = pairs[index % len(pairs)]
+        officer = Client(port, officers[desk]) if officers else None
         mine, n = [], 0
         while time.monotonic() < stop_at:
             n += 1
@@ -290,6 +310,8 @@ def api_phase(port, tokens, pairs, seconds):
                 continue
             code = json.loads(payload)["code"]
             status, payload = client.request("POST", f"/api/v1/dossiers/{code}/submit/", {})
+            if status == 200 and officer is not None:
+                status, payload = officer.request("POST", f"/api/v1/dossiers/{code}/accept/", {})
             done = time.perf_counter()
             mine.append(((middle - started) * 1000, (done - middle) * 1000, (done - started) * 1000))
             if status != 200:
@@ -419,13 +441,15 @@ def _primary_key(cursor, table):
     return row[0] if row else None
 
 
-def _delete(cursor, table, condition, depth=0):
+def _delete(cursor, table, condition, depth=0, path=()):
     """Delete the rows of `table` that meet `condition`, children first (Django's CASCADE lives in Python, not in
-    the database's foreign keys)."""
+    the database's foreign keys). A table already on the path is not walked again (a dossier points at its current
+    step, which points back at the dossier): the caller clears such back-pointers first."""
     key = _primary_key(cursor, table)
+    path = (*path, table)
     for child, column in _referencing(cursor, table):
-        if child != table and key and depth < 4:
-            _delete(cursor, child, f"{column} IN (SELECT {key} FROM {table} WHERE {condition})", depth + 1)
+        if child not in path and key and depth < 4:
+            _delete(cursor, child, f"{column} IN (SELECT {key} FROM {table} WHERE {condition})", depth + 1, path)
     cursor.execute(f"DELETE FROM {table} WHERE {condition}")
     return cursor.rowcount
 
@@ -437,6 +461,7 @@ def cleanup(codes):
     with connection.cursor() as cursor:
         cursor.execute("CREATE TEMP TABLE bench_gone AS SELECT id FROM dossiers_dossier WHERE code = ANY(%s)", [codes])
         cursor.execute(f"INSERT INTO bench_gone SELECT id FROM dossiers_dossier WHERE code LIKE '{PGBENCH_PREFIX}%'")
+        cursor.execute("UPDATE dossiers_dossier SET current_step_id = NULL WHERE id IN (SELECT id FROM bench_gone)")
         deleted = _delete(cursor, "dossiers_dossier", "id IN (SELECT id FROM bench_gone)")
         cursor.execute("DROP TABLE bench_gone")
         cursor.execute("DROP SEQUENCE IF EXISTS bench_pgbench_seq")
@@ -470,13 +495,21 @@ def main():
     parser.add_argument(
         "--floor", action="store_true", help="also measure the CPU of the cheapest requests (GET /healthz, a detail)"
     )
+    parser.add_argument(
+        "--accept",
+        action="store_true",
+        help="the desk's officer accepts each submitted dossier: a unit is create+submit+accept (procedures "
+        "without a fee, so that nothing waits for a payment)",
+    )
     args = parser.parse_args()
     setup_django()
 
     from django.db import connection
 
     tokens = bench_citizens(args.clients)
-    pairs = intake_pairs()
+    pairs = intake_pairs(free=args.accept)
+    officers = officer_tokens(pairs) if args.accept else None
+    unit = "create+submit+accept" if args.accept else "create+submit"
     with connection.cursor() as cursor:
         cursor.execute("CREATE SEQUENCE IF NOT EXISTS bench_pgbench_seq")
         cursor.execute("SELECT count(*) FROM dossiers_dossier")
@@ -500,7 +533,7 @@ def main():
     }
     try:
         for name, (_server, port) in servers.items():  # warm: imports, pools, caches
-            api[name]["requests"] += 2 * api_phase(port, tokens, pairs, 3)[0]
+            api[name]["requests"] += (3 if officers else 2) * api_phase(port, tokens, pairs, 3, officers)[0]
         for round_no in range(1, args.rounds + 1):
             busy, client = busy_cpu_seconds(), finished_children_cpu_seconds()
             tps, latency = pgbench_phase(script.name, args.clients, args.seconds)
@@ -511,7 +544,7 @@ def main():
             for name, (server, port) in servers.items():
                 workers = children(server.pid)
                 busy, app, client = busy_cpu_seconds(), process_cpu_seconds(workers), time.process_time()
-                done, elapsed, latencies, errors, _codes = api_phase(port, tokens, pairs, args.seconds)
+                done, elapsed, latencies, errors, _codes = api_phase(port, tokens, pairs, args.seconds, officers)
                 api[name]["cpu"] += busy_cpu_seconds() - busy
                 api[name]["app_cpu"] += process_cpu_seconds(workers) - app
                 api[name]["client_cpu"] += time.process_time() - client
@@ -519,7 +552,7 @@ def main():
                 api[name]["rates"].append(done / elapsed)
                 api[name]["latencies"].extend(latencies)
                 api[name]["errors"].extend(errors)
-                api[name]["requests"] += 2 * done + len(errors)
+                api[name]["requests"] += (3 if officers else 2) * done + len(errors)
                 line += f" | API {name}: {done / elapsed:5.1f}/s, {len(errors)} errors"
             print(line, flush=True)
         floors = {}
@@ -557,9 +590,9 @@ def main():
     )
     for name, result in api.items():
         rate = statistics.median(result["rates"])
-        print(f"\nAPI {name}: create+submit/s per round {', '.join(f'{r:.1f}' for r in result['rates'])}")
+        print(f"\nAPI {name}: {unit}/s per round {', '.join(f'{r:.1f}' for r in result['rates'])}")
         print(f"  median {rate:.1f}/s; ratio API / pgbench = {rate / pg:.1%}  (goal ≥ 10 %)")
-        for index, label in enumerate(("create", "submit", "create+submit")):
+        for index, label in enumerate(("create", "submit" + ("+accept" if officers else ""), unit)):
             values = sorted(x[index] for x in result["latencies"])
             print(
                 f"  {label:<14} p50 {percentile(values, 0.5):7.1f} ms  p95 {percentile(values, 0.95):7.1f} ms  "
@@ -569,7 +602,7 @@ def main():
             cpu_ms, app_ms, client_ms = (1000 * result[k] / result["pairs"] for k in ("cpu", "app_cpu", "client_cpu"))
             db_ms = cpu_ms - app_ms - client_ms
             print(
-                f"  machine CPU per create+submit {cpu_ms:.1f} ms: gunicorn workers {app_ms:.1f} ms, client threads "
+                f"  machine CPU per {unit} {cpu_ms:.1f} ms: gunicorn workers {app_ms:.1f} ms, client threads "
                 f"{client_ms:.1f} ms, the rest (PostgreSQL, Redis, kernel) {db_ms:.1f} ms"
             )
             print(

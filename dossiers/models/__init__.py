@@ -216,7 +216,8 @@ class Dossier(models.Model):
     snap_fee = models.PositiveIntegerField(null=True, blank=True)
     snap_policy = models.JSONField(default=dict, blank=True)
     # The internal process taken at acceptance (dossiers/process.py): the steps as the catalog had them then.
-    snap_process = models.JSONField(default=list, blank=True)
+    # db_default too: a process still running the code of before (a rolling deploy) inserts dossiers without it.
+    snap_process = models.JSONField(default=list, db_default=models.Value([], models.JSONField()), blank=True)
     # The step being worked now (null before acceptance, after the result, and for dossiers accepted before
     # processes existed): the specialist's and the head's queues read the open step rows, this is its pointer.
     current_step = models.ForeignKey(
