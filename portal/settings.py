@@ -351,6 +351,8 @@ SPECTACULAR_SETTINGS = {
         "PostalOrderKindEnum": "postal.models.PostalOrder.Kind",
         "PostalOrderStatusEnum": "postal.models.PostalOrder.Status",
         "DossierStatusEnum": "dossiers.models.Status",
+        "OutcomeEnum": "dossiers.models.Outcome",
+        "StepOutcomeEnum": "dossiers.models.StepOutcome",
     },
 }
 

@@ -286,6 +286,10 @@ def test_hostile_json_and_moments_are_4xx_with_a_json_body_on_every_operation():
         make_dossier, "accepted", officer=officer, procedure=procedure, intake_channel="postal", address="1 Lê Lợi"
     )
     values["id"] = [*PostalOrder.objects.filter(dossier=postal).values_list("pk", flat=True), *values["id"]]
+    # And an urgent-exception request for the head (approve/decline look it up before they read the body).
+    from dossiers import services
+
+    values["id"].append(services.grant_exception(postal, officer, "Người bệnh cần giấy tờ gấp để điều trị").pk)
     callers = {"anonymous": {}, **{role: {"HTTP_AUTHORIZATION": f"Token {key}"} for role, key in tokens.items()}}
     client = Client(raise_request_exception=False)
     spec = client.get("/api/schema/", {"format": "json"}).json()
