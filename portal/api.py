@@ -116,6 +116,10 @@ class ProcedureViewSet(viewsets.ReadOnlyModelViewSet):
             .order_by("province__code", "code")
         )
 
+    def get_serializer_class(self):
+        # The list stays light; one procedure carries its current declaration form (api.md).
+        return s.ProcedureDetailSerializer if self.action == "retrieve" else s.ProcedureSerializer
+
     def get_object(self):
         procedure = get_procedure_by_code(
             self.kwargs["code"], self.request.query_params.get("province"), self.get_queryset()

@@ -14,7 +14,12 @@ twice changes nothing:
   code (created, updated, and documents no longer listed are deleted); so are the steps of
   their ``process`` (by step code, in the file's order) when the record carries one: a
   record without ``process`` keeps the procedure's steps, ``"process": null`` or an empty
-  ``steps`` list removes them (one processing step at the procedure's agency again);
+  ``steps`` list removes them (one processing step at the procedure's agency again); so is their
+  declaration ``form`` (api.md "Electronic declaration forms"): a definition checked whole by
+  ``portal.eform.definition_errors`` becomes the current version, a new one (current + 1) only when it
+  differs from the latest (the file's ``version`` is informative, export writes the current one); a
+  record without ``form`` keeps it, ``"form": null`` withdraws it (its versions stay for the dossiers
+  made with them);
 - staff by ``username``; calendar overrides by (``province``, ``date``); sections added by
   other apps (postal_tariffs) by their own key.
 

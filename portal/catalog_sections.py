@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Q
 
+from . import eform
 from .catalog_io import assign, register_section
 from .catalog_record import ABSENT, TIME_RE, _describe, _max_length, _show
 from .models import (
@@ -18,6 +19,7 @@ from .models import (
     CalendarOverride,
     OneStopDesk,
     Procedure,
+    ProcedureForm,
     ProcessingUnit,
     ProcessStep,
     Province,
@@ -240,6 +242,7 @@ PROCEDURE_FIELDS = (
     "active",
     "documents",
     "process",
+    "form",
 )
 STEP_FIELDS = ("code", "name", "role", "agency", "hours")
 DESK_STEP_ROLE = ProcessStep.StepRole.OFFICER.value
@@ -337,6 +340,31 @@ def _step_agency(step, section, role, province):
     return code
 
 
+def _form(rec):
+    """The procedure's ``form`` (api.md "Electronic declaration forms"): ABSENT when the key is left out (the
+    procedure keeps its form), None for ``null`` (it has no form any more; the versions stay for the dossiers
+    made with them), else the definition ``{"fields": [...]}``, checked whole by ``eform.definition_errors``.
+    ``version`` is the exported version, for the reader: the portal numbers versions itself (the same
+    definition keeps the current one, another one is the next)."""
+    if not rec.has("form"):
+        return ABSENT
+    if rec.data["form"] is None:
+        return None
+    form = rec.obj("form")
+    if not form:
+        return ABSENT
+    form.allow("version", "fields")
+    form.integer("version", required=False, minimum=1)
+    if "fields" not in form.data:
+        form.error("fields", "required field is missing")
+        return ABSENT
+    definition = {"fields": form.data["fields"]}
+    problems = eform.definition_errors(definition)
+    for path, message in problems:
+        form.error(path, message)
+    return ABSENT if problems else definition
+
+
 def _check_budget(rec, code, values, steps, existing_hours):
     """The steps' hours may not exceed the processing time: the file's steps, or, when the file leaves
     ``process`` out, the steps the procedure already has in the database."""
@@ -423,7 +451,7 @@ def load_procedures(records, section):
         document_rows = _documents(rec, documents) if documents is not ABSENT else []
         steps = _process(rec, section, province)
         _check_budget(rec, code, values, steps, existing_hours.get((province, code), []))
-        rows.append((rec, code, province, agency, values, document_rows, steps))
+        rows.append((rec, code, province, agency, values, document_rows, steps, _form(rec)))
 
     def write():
         provinces = {row[2] for row in rows}
@@ -433,7 +461,7 @@ def load_procedures(records, section):
             .select_related("province")
             .prefetch_related("documents", "process_steps")
         }
-        for rec, code, province, agency, values, document_rows, steps in rows:
+        for rec, code, province, agency, values, document_rows, steps, form in rows:
             instance = existing.get((province, code))
             created = instance is None
             if created:
@@ -445,6 +473,7 @@ def load_procedures(records, section):
                 instance.save()
             changed = _sync_documents(section, rec, instance, document_rows, created) or changed
             changed = _sync_steps(section, rec, instance, steps, created) or changed
+            changed = _sync_form(instance, form) or changed
             section.count("created" if created else "updated" if changed else "unchanged")
 
     return write
@@ -500,6 +529,16 @@ def _sync_steps(section, rec, procedure, rows, created):
     return changed
 
 
+def _sync_form(procedure, form):
+    """A definition in the file becomes the current form (a new version only when it differs); ``null``
+    withdraws the form; a record without ``form`` leaves it as it is."""
+    if form is ABSENT:
+        return False
+    if form is None:
+        return ProcedureForm.withdraw(procedure)
+    return ProcedureForm.publish(procedure, form)
+
+
 def _number(value):
     return int(value) if value == value.to_integral_value() else float(value)
 
@@ -510,10 +549,17 @@ def export_procedures(province):
         .prefetch_related("documents", "process_steps__agency")
         .order_by("province__code", "code")
     )
-    return [_procedure_record(p) for p in queryset]
+    procedures = list(queryset)
+    forms = {
+        (form.procedure_id, form.version): form.definition
+        for form in ProcedureForm.objects.filter(
+            procedure__in=[p for p in procedures if p.form_version is not None]
+        ).only("procedure_id", "version", "definition")
+    }
+    return [_procedure_record(p, forms.get((p.pk, p.form_version))) for p in procedures]
 
 
-def _procedure_record(p):
+def _procedure_record(p, form=None):
     record = {
         "code": p.code,
         "province": p.province.code,
@@ -551,6 +597,8 @@ def _procedure_record(p):
                 for step in steps
             ]
         }
+    if form is not None:  # the current version of its declaration form
+        record["form"] = {"version": p.form_version, **form}
     return record
 
 

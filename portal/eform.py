@@ -163,7 +163,7 @@ def _check_field(field, path, scopes, depth, errors):
 
 def _check_choices(field, kind, error):
     if kind != "choice":
-        if "choices" in field:
+        if "choices" in field and kind is not None:  # an unknown type has its own error
             error("choices", "only for choice fields")
         return
     choices = field.get("choices")

@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -144,6 +145,10 @@ class Procedure(models.Model):
     result = models.CharField(_("kết quả"), max_length=400, blank=True)
     legal_basis = models.TextField(_("căn cứ pháp lý"), blank=True)
     active = models.BooleanField(_("đang áp dụng"), default=True)
+    # The current version of its declaration form (the highest ProcedureForm.version), null: no form, the free
+    # "form_data" of before. Kept by ProcedureForm.publish / withdraw, so that creating a draft knows without a
+    # query whether there is a form to check (docs/performance.md: create + submit grow by two at most).
+    form_version = models.PositiveIntegerField(_("phiên bản tờ khai hiện hành"), null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -163,6 +168,64 @@ class Procedure(models.Model):
     def online_full(self):
         """Level 4 (toàn trình): pay online and receive the result online or by post."""
         return self.level >= 4
+
+
+class ProcedureForm(models.Model):
+    """One version of a procedure's electronic declaration form (tờ khai điện tử, api.md "Electronic declaration
+    forms"): ``definition`` is ``{"fields": [...]}`` as portal/eform.py checks it. Versions are never changed or
+    deleted: a dossier keeps the version its draft was made with (``Dossier.form_version``); a new definition
+    is a new version, and the current one is the highest (``Procedure.form_version``)."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="forms", verbose_name=_("thủ tục"))
+    version = models.PositiveIntegerField(_("phiên bản"))
+    definition = models.JSONField(_("định nghĩa tờ khai"))
+    created_at = models.DateTimeField(_("thời điểm tạo"), default=timezone.now)
+
+    class Meta:
+        ordering = ["procedure", "-version"]
+        constraints = [models.UniqueConstraint(fields=["procedure", "version"], name="procedure_form_version_unique")]
+        verbose_name = _("tờ khai điện tử")
+        verbose_name_plural = _("tờ khai điện tử")
+
+    def __str__(self):
+        return f"{self.procedure.code} v{self.version}"
+
+    @classmethod
+    def current(cls, procedure):
+        """The procedure's current form, None when it has none."""
+        if procedure.form_version is None:
+            return None
+        return cls.objects.filter(procedure_id=procedure.pk, version=procedure.form_version).first()
+
+    @classmethod
+    def publish(cls, procedure, definition):
+        """Make ``definition`` the procedure's current form; True when anything changed. The same definition as
+        the latest version keeps that version (made current again if the form had been withdrawn); another one
+        is a new version, one above the highest."""
+        latest = cls.objects.filter(procedure_id=procedure.pk).order_by("-version").first()
+        if latest is not None and latest.definition == definition:
+            if procedure.form_version == latest.version:
+                return False
+            cls._point(procedure, latest.version)
+            return True
+        form = cls.objects.create(
+            procedure=procedure, version=(latest.version + 1) if latest else 1, definition=definition
+        )
+        cls._point(procedure, form.version)
+        return True
+
+    @classmethod
+    def withdraw(cls, procedure):
+        """The procedure has no form any more (its versions stay for the dossiers made with them); True if it had."""
+        if procedure.form_version is None:
+            return False
+        cls._point(procedure, None)
+        return True
+
+    @staticmethod
+    def _point(procedure, version):
+        Procedure.objects.filter(pk=procedure.pk).update(form_version=version)
+        procedure.form_version = version
 
 
 class RequiredDocument(models.Model):

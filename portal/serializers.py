@@ -1,7 +1,8 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .models import Agency, OneStopDesk, Procedure, Province, RequiredDocument
+from .models import Agency, OneStopDesk, Procedure, ProcedureForm, Province, RequiredDocument
 
 
 def number(value):
@@ -85,6 +86,25 @@ class ProcedureSerializer(serializers.ModelSerializer):
 
     def get_processing_time(self, procedure) -> ProcessingTimeSerializer:
         return {"value": number(procedure.processing_time_value), "unit": procedure.processing_time_unit}
+
+
+class ProcedureFormSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    fields = serializers.ListField(child=serializers.DictField(), help_text=_("các trường của tờ khai (api.md)"))
+
+
+class ProcedureDetailSerializer(ProcedureSerializer):
+    """One procedure: the list's fields and its current declaration form (null when it has none)."""
+
+    form = serializers.SerializerMethodField()
+
+    class Meta(ProcedureSerializer.Meta):
+        fields = [*ProcedureSerializer.Meta.fields, "form"]
+
+    @extend_schema_field(ProcedureFormSerializer(allow_null=True))
+    def get_form(self, procedure):
+        form = ProcedureForm.current(procedure)
+        return {"version": form.version, **form.definition} if form else None
 
 
 class RegisterSerializer(serializers.Serializer):
