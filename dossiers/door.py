@@ -23,6 +23,22 @@ class DossierError(RuleError):
     """A request the rules refuse; `field` names the input at fault (HTTP 400)."""
 
 
+class FormDataError(DossierError):
+    """The declaration (form_data) does not fit its form: HTTP 400 ``{"form_data": {"key" | "group[i].key":
+    [messages]}}`` (api.md "Electronic declaration forms"); ``message`` sums it up for a page's banner."""
+
+    def __init__(self, errors):
+        self.errors = errors
+        shown = "; ".join(f"{key}: {' '.join(messages)}" for key, messages in list(errors.items())[:5])
+        more = len(errors) - 5
+        if more > 0:
+            shown += " " + _("(và %(count)d lỗi khác)") % {"count": more}
+        super().__init__(_("Tờ khai chưa hợp lệ: %(errors)s") % {"errors": shown}, "form_data")
+
+    def as_dict(self):
+        return {"form_data": self.errors}
+
+
 class TransitionNotAllowed(Conflict):
     """The dossier's current status does not allow the action (HTTP 409)."""
 

@@ -1,8 +1,6 @@
 """Shapes of the dossier API (api.md "Dossiers"). No rule lives here: input is parsed and
 handed to services."""
 
-import json
-
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -50,10 +48,10 @@ class DossierCreateSerializer(serializers.Serializer):
     )
 
     def validate_form_data(self, value):
+        # The rest (NUL characters, the procedure's form) is the services' (actions.check_form_data): a
+        # procedure with a form answers per field, {"form_data": {"key": [...]}}.
         if not isinstance(value, dict):
             raise serializers.ValidationError(_("form_data phải là một đối tượng JSON."))
-        if "\\u0000" in json.dumps(value):  # PostgreSQL cannot store U+0000 in JSON (a 500 before)
-            raise serializers.ValidationError(_("form_data không được chứa ký tự NUL (\\u0000)."))
         return value
 
 
@@ -162,6 +160,7 @@ class DossierSerializer(serializers.ModelSerializer):
             "applicant_email",
             "address",
             "form_data",
+            "form_version",
             "submitted_at",
             "received_at",
             "due_at",

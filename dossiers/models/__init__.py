@@ -192,6 +192,9 @@ class Dossier(models.Model):
     address = models.CharField(_("địa chỉ nhận/gửi qua bưu chính"), max_length=300, blank=True)
     address_zone = models.CharField(_("vùng cước"), max_length=40, default="default")
     form_data = models.JSONField(_("thông tin tờ khai"), default=dict, blank=True)
+    # The version of the procedure's declaration form the draft was made with (portal.models.ProcedureForm), kept
+    # for good: form_data is checked against it and shown with its labels; null: no form, free form_data.
+    form_version = models.PositiveIntegerField(_("phiên bản tờ khai"), null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(_("ngày nộp"), null=True, blank=True)

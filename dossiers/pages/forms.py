@@ -239,7 +239,11 @@ class DraftForm(forms.Form):
 
     def form_data(self):
         base = dict(self.dossier.form_data) if self.dossier is not None else {}
-        base[FORM_CONTENT_KEY] = self.cleaned_data.get("content") or ""
+        # A procedure with a declaration form takes its fields, not the free text box; until the page renders
+        # them (issue 16, the pages' part) its declaration is kept as the API left it, and submission says
+        # what it lacks (the submit row's form_complete guard).
+        if self.procedure.form_version is None:
+            base[FORM_CONTENT_KEY] = self.cleaned_data.get("content") or ""
         return base
 
     def draft_fields(self):

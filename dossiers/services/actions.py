@@ -7,6 +7,7 @@ particular to each action (its effect). Views, serializers and tasks call these;
 
 from __future__ import annotations
 
+import json
 import secrets
 
 from django.db import transaction
@@ -15,15 +16,16 @@ from django.utils.translation import gettext as _
 
 from campaigns.policy import effective_policy
 from campaigns.walk_in import take_place as take_walk_in_place
+from portal import eform
 from portal.calendar import timeliness as classify
-from portal.models import RequiredDocument, Role
+from portal.models import ProcedureForm, RequiredDocument, Role
 from portal.working_time import calendar_for_desk
 
 from .. import clock, door, events
 from .. import process as internal_process
 from ..access import may_create_draft
 from ..codes import next_code
-from ..door import DossierError, NotPermitted, has_exception
+from ..door import DossierError, FormDataError, NotPermitted, has_exception
 from ..models import (
     ClockPause,
     Dossier,
@@ -58,6 +60,28 @@ def _check_addresses(intake_channel, return_channel, address):
         raise DossierError(_("Vui lòng nhập địa chỉ để bưu điện nhận hồ sơ hoặc chuyển trả kết quả."), "address")
 
 
+def form_definition(procedure_id, version):
+    """The definition of one version of a procedure's declaration form; None for no form (version None)."""
+    if version is None:
+        return None
+    forms = ProcedureForm.objects.filter(procedure_id=procedure_id, version=version)
+    return forms.values_list("definition", flat=True).first()
+
+
+def check_form_data(procedure_id, version, form_data, *, complete):
+    """The declaration against the form version it is made with (api.md "Electronic declaration forms"): a
+    draft's typed values (``complete=False``, on create and edit), every required field too at submission
+    (``complete=True``, the ``form_complete`` guard of the submit row). A dossier without a form keeps the
+    free ``form_data`` of before: any object without NUL characters (PostgreSQL cannot store them)."""
+    if version is None:
+        if "\\u0000" in json.dumps(form_data):
+            raise DossierError(_("form_data không được chứa ký tự NUL (\\u0000)."), "form_data")
+        return
+    errors = eform.validate(form_definition(procedure_id, version) or {}, form_data, complete=complete)
+    if errors:
+        raise FormDataError(errors)
+
+
 def create_draft(
     user,
     *,
@@ -87,6 +111,8 @@ def create_draft(
     if return_channel not in ReturnChannel.values:
         raise DossierError(_("Kênh nhận kết quả không hợp lệ."), "return_channel")
     _check_addresses(intake_channel, return_channel, address)
+    form_data = form_data or {}
+    check_form_data(procedure.pk, procedure.form_version, form_data, complete=False)
     if owner is None and user is not None and user.role == Role.CITIZEN:
         owner = user
     queue_ticket = _queue_ticket(desk, intake_channel, ticket)
@@ -108,7 +134,8 @@ def create_draft(
             applicant_national_id=applicant.get("national_id") or "",
             address=address or "",
             address_zone=address_zone or "default",
-            form_data=form_data or {},
+            form_data=form_data,
+            form_version=procedure.form_version,
             ticket=queue_ticket,
         )
         door.record(dossier, user, "create", "", channel=intake_channel)
@@ -148,6 +175,8 @@ def update_draft(dossier, user, **fields):
         for name, value in fields.items():
             if name in editable and value is not None:
                 setattr(dossier, name, value)
+        if fields.get("form_data") is not None:
+            check_form_data(dossier.procedure_id, dossier.form_version, dossier.form_data, complete=False)
         _check_addresses(dossier.intake_channel, dossier.return_channel, dossier.address)
         door.save(dossier)
     return dossier

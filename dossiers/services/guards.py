@@ -11,7 +11,7 @@ from portal.errors import Conflict
 from .. import process
 from ..door import DossierError, NotPermitted
 from ..payments import service as payments
-from .actions import check_channels, check_desk_return, require_documents
+from .actions import check_channels, check_desk_return, check_form_data, require_documents
 from .perform import guard
 
 # --- of the dossier's state (`when`: `can` asks them too, so a button shows only when they pass) ---------
@@ -51,6 +51,15 @@ def not_rated(run):
 @guard("documents")
 def documents(run):
     require_documents(run.dossier)
+
+
+@guard("form_complete")
+def form_complete(run):
+    """The declaration is complete and valid against the form version the draft was made with (no query, and
+    nothing to check, for a dossier without a form)."""
+    dossier = run.dossier
+    if dossier.form_version is not None:
+        check_form_data(dossier.procedure_id, dossier.form_version, dossier.form_data, complete=True)
 
 
 @guard("channels")

@@ -1,16 +1,20 @@
 """The statements a create + submit + accept costs through the API, pinned (docs/performance.md, "Internal
-processes"): the internal process added rows to acceptance only, and the pair must not grow (issue 15)."""
+processes"): the internal process added rows to acceptance only, and the pair must not grow (issue 15). A
+procedure with a declaration form (issue 16) reads its form version once on create and once on submit: two
+more at most, measured beside a procedure without one in the same run."""
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from portal.models import ProcedureForm
 from tests.clients import api_client
 from tests.factories import CitizenFactory, OfficerFactory, ProcedureFactory
 
 pytestmark = pytest.mark.django_db
 
 BUDGET = {"create": 13, "submit": 13, "accept": 20, "detail": 5}
+WITH_FORM = {"create": 14, "submit": 14}  # the form version's definition, read once by each
 
 
 def test_create_submit_and_accept_stay_within_their_statements():
@@ -37,3 +41,48 @@ def test_create_submit_and_accept_stay_within_their_statements():
         counted = {"create": len(create), "submit": len(submit), "accept": len(accept), "detail": len(detail)}
     over = {call: (n, BUDGET[call]) for call, n in counted.items() if n > BUDGET[call]}
     assert not over, f"statements over budget (counted, budget): {over}"
+
+
+FORM = {
+    "fields": [
+        {"key": "ho_ten", "label": "Họ, chữ đệm, tên", "type": "text", "required": True},
+        {"key": "ngay_sinh", "label": "Ngày sinh", "type": "date", "required": True, "max": "today"},
+        {"key": "cccd", "label": "Số định danh cá nhân", "type": "national_id", "required": True},
+    ]
+}
+FILLED = {"ho_ten": "Nguyễn Văn An", "ngay_sinh": "1990-02-28", "cccd": "075090001234"}
+
+
+def _create_and_submit(api, body):
+    with CaptureQueriesContext(connection) as create:
+        response = api.post("/api/v1/dossiers/", body, format="json")
+        assert response.status_code == 201, response.json()
+    with CaptureQueriesContext(connection) as submit:
+        assert api.post(f"/api/v1/dossiers/{response.json()['code']}/submit/", {}).status_code == 200
+    return {"create": len(create), "submit": len(submit)}
+
+
+def test_a_procedure_with_a_form_costs_two_statements_more_at_most():
+    officer, citizen = OfficerFactory(), CitizenFactory()
+    plain = ProcedureFactory(province=officer.desk.province, agency=officer.desk.agency, documents=0)
+    formed = ProcedureFactory(province=officer.desk.province, agency=officer.desk.agency, documents=0)
+    ProcedureForm.publish(formed, FORM)
+    api = api_client(citizen)
+
+    def body(procedure, **extra):
+        return {
+            "procedure": procedure.code,
+            "province": procedure.province.code,
+            "desk": officer.desk.pk,
+            "intake_channel": "online",
+            "return_channel": "desk",
+            "applicant": {"full_name": "Nguyễn Văn An", "phone": "0912345678"},
+            **extra,
+        }
+
+    for _ in range(2):  # the second round counts, the caches filled
+        without = _create_and_submit(api, body(plain))
+        with_form = _create_and_submit(api, body(formed, form_data=FILLED))
+    assert sum(with_form.values()) - sum(without.values()) <= 2, (without, with_form)
+    over = {call: (n, WITH_FORM[call]) for call, n in with_form.items() if n > WITH_FORM[call]}
+    assert not over, f"statements over budget (counted, budget): {over}; without a form: {without}"
