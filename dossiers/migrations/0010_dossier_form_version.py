@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dossiers', '0007_internal_process'),
+        ('dossiers', '0009_step_working_time'),
     ]
 
     operations = [
