@@ -228,6 +228,14 @@ def steps_part(runs, officer_results=None):
         f"{open_steps.filter(agency_id=agency).count():,} open steps there"
     )
     results = {}
+    # The same API pipeline (DRF, the list serializer, 50 rows) on the officer's list of that agency's desk: what
+    # any page of GET /api/v1/dossiers/ costs here, for the ratio.
+    desk_officer = User.objects.filter(role=Role.OFFICER, desk__agency_id=agency, is_active=True).order_by("pk").first()
+    if desk_officer is not None:
+        client = APIClient()
+        client.force_authenticate(desk_officer)
+        results["officer_api"] = timed(lambda: client.get("/api/v1/dossiers/?status=processing"), runs)
+        show(f"reference: {desk_officer.username} GET ?status=processing, page 1 (50)", results["officer_api"], 60)
     for role, person in people.items():
         if person is None:
             continue
@@ -287,6 +295,12 @@ def steps_part(runs, officer_results=None):
             "  specialist / officer p95 (same run): page 1 "
             f"{mine['first']['p95'] / officer_results['first']['p95']:.2f}, deep page "
             f"{mine['deep']['p95'] / officer_results['deep']['p95']:.2f}"
+        )
+    if "officer_api" in results and Role.SPECIALIST in results:
+        mine, reference = results[Role.SPECIALIST], results["officer_api"]
+        print(
+            "  ?assigned_to=me / the officer's API list p95 (same run): page 1 "
+            f"{mine['api_first']['p95'] / reference['p95']:.2f}, deep {mine['api_deep']['p95'] / reference['p95']:.2f}"
         )
     return results
 
