@@ -5,8 +5,9 @@ Run (after ``manage.py migrate`` and ``manage.py load_demo`` on the same databas
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/motcua_bench .venv/bin/python bench/generate.py --truncate
 
 Options: ``--dossiers N`` (default 1,000,000), ``--postal-orders P`` (default: N), ``--citizens C`` (default N/20),
-``--seed``. ``--truncate`` empties the dossier and postal tables (and the clock and sequence tables that hang off
-them) first: a run is idempotent. Without it the script refuses to load into a non-empty dossier table.
+``--seed``; ``--step-history DAYS`` (default 90), ``--running N``, ``--busy-agency CODE``, ``--busy-share S`` (below).
+``--truncate`` empties the dossier, step and postal tables (and the clock and sequence tables that hang off them)
+first: a run is idempotent. Without it the script refuses to load into a non-empty dossier table.
 
 What it writes, on the demo catalog (4 provinces, 12 one-stop desks, 104 procedures):
 
@@ -33,10 +34,19 @@ What it writes, on the demo catalog (4 provinces, 12 one-stop desks, 104 procedu
   The issue asks for as many postal orders as dossiers (P = N): with 15 % postal intake that needs a postal return
   on ~85 % of the dossiers with a result, far above the real ~25 %; the return channel is drawn to reach P, so pass
   ``--postal-orders`` ~0.35 N for a realistic share.
+- ``dossiers_dossierstep`` (issue 15, the internal process): every dossier open after acceptance has its process
+  (``dossiers.process.snapshot``; the default single step when the procedure has none) in ``snap_process``, the
+  rows of the steps worked so far and ``current_step`` on the open one: the work from receipt to the result is
+  split among the steps by their budgets, each step's ``due_at`` is its start plus its budget in working hours on
+  the desk's calendar with the open pause counted (``process.due_moment``), 10 % of the later steps are named to
+  one person. Finished dossiers have their finished rows only when received in the last ``--step-history`` days
+  (-1: all); older ones are as if accepted before processes existed. ``--running N`` leaves about N dossiers with
+  an open step: a backlog of dossiers older than 30 days held at one step, ``--busy-share`` (0.5) of it at a step
+  of ``--busy-agency`` ("100k running, one busy agency").
 - ``portal_user``: C citizen accounts (``bench.cd<n>``, unusable password) owning the online and half of the postal
   dossiers.
 
-The dossier and postal tables' secondary indexes and unique/foreign-key constraints are dropped for the load and
+The dossier, step and postal tables' secondary indexes and unique/foreign-key constraints are dropped for the load and
 rebuilt after (then VACUUM ANALYZE); the report gives rows/s for the COPY and for the whole load.
 """
 
