@@ -12,6 +12,12 @@ Parts (``--only`` picks some):
   and its last page by keyset cursor, the same depth with OFFSET for reference, "chờ tiếp nhận" page 1; p50/p95 over
   ``--runs`` runs (ORM included) and the deep/first ratio; the EXPLAIN (ANALYZE, BUFFERS) of page 1 and of the deep
   page. Goal: p95 ≤ 50 ms, deep/first ≤ 1.5.
+- ``steps``: the specialist's queue (``Dossier.objects.waiting_for``, in the due order of the current process step)
+  of the specialist with the most open steps waiting, and of the head of that agency, in the same run as the officer
+  queue: page 1 and the last page by keyset cursor on (step due_at, id), through the ORM and through
+  ``GET /api/v1/dossiers/?assigned_to=me`` (page 1, and a cursor at the last page); p50/p95, deep/first, the ratio to
+  the officer queue's p95, and each page's EXPLAIN (ANALYZE, BUFFERS) checked for no sequential scan, no sort of
+  more than a few pages of rows, and the partial step index read. Goal as the officer's: p95 ≤ 50 ms, deep ≈ first.
 - ``ticks``: one tick of ``dossiers.tasks.sweep_deadlines`` and of ``postal.tasks.sweep_postal_sla`` with nothing
   due, called in-process ``--runs`` times: first on the generated data (the open dossiers' alerts and the orders on
   the road are pending), then with every one of the 1M rows pending (an UPDATE in a transaction that is rolled back
@@ -154,6 +160,159 @@ def queues_part(runs):
     ):
         print(f"  plan of {label}:\n{explain(first_query(call))}")
     return results
+
+
+# --- the specialist's queue (internal process steps) ----------------------------------------------------------
+
+STEP_PAGE = 25  # as the officer's queue page
+
+
+def plan_check(plan, wanted_index, bound=1000):
+    """What to verify in a queue page's plan: no sequential scan of the dossier or step table, no node of them
+    reading and no sort taking more than `bound` rows (a few pages: an incremental sort of rows already in due
+    order is fine), and the index it should read."""
+    import re
+
+    lines = plan.splitlines()
+    seq = [line for line in lines if re.search(r"Seq Scan on dossiers_(dossier|dossierstep) ", line)]
+    scanned = sorted_rows = 0
+    for n, line in enumerate(lines):
+        if re.search(r"Scan .*on dossiers_(dossier|dossierstep) ", line):
+            match = re.search(r"actual time=\S+ rows=(\d+) loops=(\d+)", line)
+            if match:
+                scanned = max(scanned, int(match[1]) * int(match[2]))
+        if re.match(r"(->\s*)?Sort\s+\(", line.strip()):  # a full or top-N sort (not an incremental one)
+            depth = len(line) - len(line.lstrip())
+            for child in lines[n + 1 :]:
+                if "->" in child and len(child) - len(child.lstrip()) > depth:
+                    match = re.search(r"actual time=\S+ rows=(\d+) loops=(\d+)", child)
+                    if match:
+                        sorted_rows = max(sorted_rows, int(match[1]) * int(match[2]))
+                    break
+    reads = wanted_index in plan
+    ok = not seq and scanned <= bound and sorted_rows <= bound and reads
+    return ok, f"seq scans {len(seq)}, most rows a node read {scanned:,}, sorted {sorted_rows:,}, index read {reads}"
+
+
+def steps_part(runs, officer_results=None):
+    """The specialist's queue (`Dossier.objects.waiting_for`, the current step's due order) of the specialist with
+    the most open steps waiting, and the head of that agency, beside the officer queue measured in the same run."""
+    from base64 import b64encode
+    from urllib.parse import urlencode
+
+    from django.db.models import Count, F, Q
+    from rest_framework.test import APIClient
+
+    from dossiers.models import Dossier, DossierStep
+    from portal.models import Role, User
+
+    open_steps = DossierStep.objects.filter(finished_at__isnull=True)
+    busiest = (
+        open_steps.filter(role__in=["specialist", ""], agency__isnull=False, assignee__isnull=True)
+        .values("agency_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    if busiest is None:
+        print("\n== Specialist queue: no open step (run bench/generate.py on this database first)")
+        return None
+    agency = busiest["agency_id"]
+    people = {
+        role: User.objects.filter(role=role, agency_id=agency, is_active=True).order_by("pk").first()
+        for role in (Role.SPECIALIST, Role.HEAD)
+    }
+    total = Dossier.objects.count()
+    print(
+        f"\n== Specialist queue at {total:,} dossiers, {open_steps.count():,} open steps: agency {agency}, "
+        f"{open_steps.filter(agency_id=agency).count():,} open steps there"
+    )
+    results = {}
+    # The same API pipeline (DRF, the list serializer, 50 rows) on the officer's list of that agency's desk: what
+    # any page of GET /api/v1/dossiers/ costs here, for the ratio.
+    desk_officer = User.objects.filter(role=Role.OFFICER, desk__agency_id=agency, is_active=True).order_by("pk").first()
+    if desk_officer is not None:
+        client = APIClient()
+        client.force_authenticate(desk_officer)
+        results["officer_api"] = timed(lambda: client.get("/api/v1/dossiers/?status=processing"), runs)
+        show(f"reference: {desk_officer.username} GET ?status=processing, page 1 (50)", results["officer_api"], 60)
+    for role, person in people.items():
+        if person is None:
+            continue
+        mine = Dossier.objects.waiting_for(person).annotate(step_due_at=F("current_step__due_at"))
+        ordered = mine.order_by("step_due_at", "id")
+        waiting = mine.count()
+        depth = (waiting - 1) // STEP_PAGE * STEP_PAGE  # the last page
+        deep_due, deep_id = ordered.values_list("step_due_at", "id")[depth - 1] if depth else (None, None)
+        after = Q(step_due_at__gte=deep_due) & (Q(step_due_at__gt=deep_due) | Q(id__gt=deep_id))
+
+        def page(after=None, ordered=ordered):
+            rows = ordered if after is None else ordered.filter(after)
+            return list(rows.select_related(None).prefetch_related("procedure")[: STEP_PAGE + 1])
+
+        client = APIClient()
+        client.force_authenticate(person)
+        cursor = b64encode(urlencode({"p": str(deep_due)}).encode()).decode()
+
+        def api(cursor=None, client=client):
+            url = "/api/v1/dossiers/?assigned_to=me" + (f"&cursor={cursor}" if cursor else "")
+            answer = client.get(url)
+            assert answer.status_code == 200, answer.content[:300]
+            return answer
+
+        api_deep = len(api(cursor).json()["results"])
+        label = f"{role} {person.username}"
+        pages = depth // STEP_PAGE + 1
+        print(f"  {label}: {waiting:,} dossiers waiting, {pages} pages of {STEP_PAGE}; {runs} runs each")
+        timings = {
+            "first": timed(lambda page=page: page(), runs),
+            "deep": timed(lambda page=page, after=after: page(after), runs),
+            "api_first": timed(lambda api=api: api(), runs),
+            "api_deep": timed(lambda api=api, cursor=cursor: api(cursor), runs),
+        }
+        show("page 1 (step due asc)", timings["first"])
+        show(f"page {pages} (keyset cursor)", timings["deep"])
+        show("GET ?assigned_to=me, page 1 (50)", timings["api_first"])
+        show(f"GET ?assigned_to=me, cursor at row {depth:,} ({api_deep})", timings["api_deep"])
+        ratio = timings["deep"]["p95"] / timings["first"]["p95"]
+        worst = max(t["p95"] for t in timings.values())
+        print(f"  worst p95 {worst:.2f} ms (goal ≤ 50 ms); deep/first p95 {ratio:.2f} (goal ≤ 1.5)")
+        for what, call in (
+            ("page 1", lambda page=page: page()),
+            ("deep page", lambda page=page, after=after: page(after)),
+            ("API page 1", lambda api=api: api()),
+            ("API deep page", lambda api=api, cursor=cursor: api(cursor)),
+        ):
+            sql = first_query(call) if "API" not in what else api_query(call)
+            plan = explain(sql)
+            ok, verdict = plan_check(plan, "step_open_")
+            print(f"  plan of {what} ({'ok' if ok else 'CHECK'}: {verdict}):\n{plan}")
+            timings[f"plan {what}"] = ok
+        results[role] = timings
+    if officer_results and Role.SPECIALIST in results:
+        mine = results[Role.SPECIALIST]
+        print(
+            "  specialist / officer p95 (same run): page 1 "
+            f"{mine['first']['p95'] / officer_results['first']['p95']:.2f}, deep page "
+            f"{mine['deep']['p95'] / officer_results['deep']['p95']:.2f}"
+        )
+    if "officer_api" in results and Role.SPECIALIST in results:
+        mine, reference = results[Role.SPECIALIST], results["officer_api"]
+        print(
+            "  ?assigned_to=me / the officer's API list p95 (same run): page 1 "
+            f"{mine['api_first']['p95'] / reference['p95']:.2f}, deep {mine['api_deep']['p95'] / reference['p95']:.2f}"
+        )
+    return results
+
+
+def api_query(call):
+    """The page query of an API list call: the statement that reads the current step's due order."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    return next(q["sql"] for q in captured.captured_queries if "ORDER BY" in q["sql"] and "LIMIT" in q["sql"])
 
 
 # --- sweep ticks ---------------------------------------------------------------------------------------------
@@ -514,7 +673,7 @@ def main():
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--due", type=int, default=100_000, help="rows made due at once")
     parser.add_argument("--timeout", type=int, default=600, help="the most seconds a burst may take")
-    parser.add_argument("--only", default="queues,ticks,due", help="comma-separated parts")
+    parser.add_argument("--only", default="queues,steps,ticks,due", help="comma-separated parts")
     parser.add_argument("--no-postal", action="store_true", help="skip the postal burst")
     parser.add_argument("--prototype", action="store_true", help="also run the set-based SQL prototype")
     parser.add_argument(
@@ -538,8 +697,9 @@ def main():
     print(f"{version}; {dossiers:,} dossiers, {orders:,} postal orders; {os.cpu_count()} CPUs (shared machine)")
     print("load average (1, 5, 15 min): " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
     parts = set(args.only.split(","))
-    if "queues" in parts:
-        queues_part(args.runs)
+    officer = queues_part(args.runs) if "queues" in parts else None
+    if "steps" in parts:
+        steps_part(args.runs, officer)
     if "ticks" in parts:
         ticks_part(args.runs, full_pending=not args.no_full_pending)
     if "due" in parts:

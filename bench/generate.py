@@ -5,8 +5,9 @@ Run (after ``manage.py migrate`` and ``manage.py load_demo`` on the same databas
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/motcua_bench .venv/bin/python bench/generate.py --truncate
 
 Options: ``--dossiers N`` (default 1,000,000), ``--postal-orders P`` (default: N), ``--citizens C`` (default N/20),
-``--seed``. ``--truncate`` empties the dossier and postal tables (and the clock and sequence tables that hang off
-them) first: a run is idempotent. Without it the script refuses to load into a non-empty dossier table.
+``--seed``; ``--step-history DAYS`` (default 90), ``--running N``, ``--busy-agency CODE``, ``--busy-share S`` (below).
+``--truncate`` empties the dossier, step and postal tables (and the clock and sequence tables that hang off them)
+first: a run is idempotent. Without it the script refuses to load into a non-empty dossier table.
 
 What it writes, on the demo catalog (4 provinces, 12 one-stop desks, 104 procedures):
 
@@ -33,10 +34,19 @@ What it writes, on the demo catalog (4 provinces, 12 one-stop desks, 104 procedu
   The issue asks for as many postal orders as dossiers (P = N): with 15 % postal intake that needs a postal return
   on ~85 % of the dossiers with a result, far above the real ~25 %; the return channel is drawn to reach P, so pass
   ``--postal-orders`` ~0.35 N for a realistic share.
+- ``dossiers_dossierstep`` (issue 15, the internal process): every dossier open after acceptance has its process
+  (``dossiers.process.snapshot``; the default single step when the procedure has none) in ``snap_process``, the
+  rows of the steps worked so far and ``current_step`` on the open one: the work from receipt to the result is
+  split among the steps by their budgets, each step's ``due_at`` is its start plus its budget in working hours on
+  the desk's calendar with the open pause counted (``process.due_moment``), 10 % of the later steps are named to
+  one person. Finished dossiers have their finished rows only when received in the last ``--step-history`` days
+  (-1: all); older ones are as if accepted before processes existed. ``--running N`` leaves about N dossiers with
+  an open step: a backlog of dossiers older than 30 days held at one step, ``--busy-share`` (0.5) of it at a step
+  of ``--busy-agency`` ("100k running, one busy agency").
 - ``portal_user``: C citizen accounts (``bench.cd<n>``, unusable password) owning the online and half of the postal
   dossiers.
 
-The dossier and postal tables' secondary indexes and unique/foreign-key constraints are dropped for the load and
+The dossier, step and postal tables' secondary indexes and unique/foreign-key constraints are dropped for the load and
 rebuilt after (then VACUUM ANALYZE); the report gives rows/s for the COPY and for the whole load.
 """
 
@@ -48,7 +58,7 @@ import random
 import time
 from datetime import UTC, timedelta
 
-from generate_sim import CITIZEN_PREFIX, ROOT, Catalog, Generator, setup_django  # noqa: F401
+from generate_sim import CITIZEN_PREFIX, ROOT, Catalog, Generator, plan_backlog, setup_django  # noqa: F401
 
 # --- loading ------------------------------------------------------------------------------------------------
 
@@ -95,7 +105,10 @@ def rebuild(cursor, saved):
 
 
 def truncate(cursor):
-    cursor.execute("TRUNCATE dossiers_dossier, dossiers_dossiersequence, postal_postalorder RESTART IDENTITY CASCADE")
+    cursor.execute(
+        "TRUNCATE dossiers_dossier, dossiers_dossierstep, dossiers_dossiersequence, postal_postalorder"
+        " RESTART IDENTITY CASCADE"
+    )
 
 
 def ensure_citizens(cursor, count, now):
@@ -150,13 +163,28 @@ def main():
     parser.add_argument("--citizens", type=int, default=None, help="default: dossiers / 20")
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--truncate", action="store_true", help="empty the dossier and postal tables first")
+    parser.add_argument(
+        "--step-history",
+        type=int,
+        default=90,
+        metavar="DAYS",
+        help="finished dossiers received in the last DAYS days get their finished step rows (default 90; -1: all)",
+    )
+    parser.add_argument(
+        "--running", type=int, default=None, help="about this many dossiers with an open step (adds a backlog)"
+    )
+    parser.add_argument("--busy-agency", default=None, metavar="CODE", help="the agency the backlog piles up at")
+    parser.add_argument(
+        "--busy-share", type=float, default=0.5, help="the share of the backlog at the busy agency (default 0.5)"
+    )
     args = parser.parse_args()
     setup_django()
 
     from django.db import connection
     from django.utils import timezone
 
-    from dossiers.models import Dossier
+    from dossiers.models import Dossier, DossierStep
+    from portal.models import Agency
     from postal.models import PostalOrder
 
     total = args.dossiers
@@ -172,35 +200,49 @@ def main():
         if args.truncate:
             truncate(cursor)
         citizen_first = ensure_citizens(cursor.cursor, citizens, now)
-        saved = [drop_indexes(cursor, Dossier._meta.db_table), drop_indexes(cursor, PostalOrder._meta.db_table)]
+        saved = [drop_indexes(cursor, model._meta.db_table) for model in (Dossier, DossierStep, PostalOrder)]
 
+    busy_agency = Agency.objects.get(code=args.busy_agency).pk if args.busy_agency else None
     rng = random.Random(args.seed)
     catalog = Catalog(rng)
     catalog.desks_by_id = {info["desk"].pk: info for info in catalog.desks}
-    gen = Generator(catalog, total, postal_target, citizens, citizen_first, now, args.seed)
+    history = timedelta(days=args.step_history if args.step_history >= 0 else 10 * 365)
+    gen = Generator(
+        catalog, total, postal_target, citizens, citizen_first, now, args.seed, step_history=history,
+        busy_agency=busy_agency,
+    )  # fmt: skip
     t0 = time.perf_counter()
     draws = gen.draws()
+    if args.running is not None:
+        gen.stuck = plan_backlog(draws, catalog, total, args.running, busy_agency, args.busy_share, now, args.seed)
     drawn = time.perf_counter() - t0
 
     d_fields, d_defaults = columns_and_defaults(Dossier)
     o_fields, o_defaults = columns_and_defaults(PostalOrder)
+    s_fields, s_defaults = columns_and_defaults(DossierStep)
     d_attnames = [f.attname for f in d_fields]
     o_attnames = [f.attname for f in o_fields]
+    s_attnames = [f.attname for f in s_fields]
     d_copy_sql = f"COPY {Dossier._meta.db_table} ({', '.join(f.column for f in d_fields)}) FROM STDIN"
     o_copy_sql = f"COPY {PostalOrder._meta.db_table} ({', '.join(f.column for f in o_fields)}) FROM STDIN"
+    s_copy_sql = f"COPY {DossierStep._meta.db_table} ({', '.join(f.column for f in s_fields)}) FROM STDIN"
 
     import psycopg
 
-    # Two connections: the dossiers and their postal orders stream side by side in one pass.
+    # Three connections: the dossiers, their postal orders and their step rows stream side by side in one pass.
     settings = connection.settings_dict
-    other = psycopg.connect(
-        dbname=settings["NAME"],
-        user=settings["USER"],
-        host=settings["HOST"],
-        port=settings["PORT"] or 5432,
-        password=settings["PASSWORD"] or None,
-        autocommit=False,
-    )
+
+    def connect():
+        return psycopg.connect(
+            dbname=settings["NAME"],
+            user=settings["USER"],
+            host=settings["HOST"],
+            port=settings["PORT"] or 5432,
+            password=settings["PASSWORD"] or None,
+            autocommit=False,
+        )
+
+    other, steps_conn = connect(), connect()
     t0 = time.perf_counter()
     raw = connection.connection
     statuses = {}
@@ -212,17 +254,22 @@ def main():
         dc.copy(d_copy_sql, writer=QueuedLibpqWriter(dc)) as dcopy,
         other.cursor() as oc,
         oc.copy(o_copy_sql, writer=QueuedLibpqWriter(oc)) as ocopy,
+        steps_conn.cursor() as sc,
+        sc.copy(s_copy_sql, writer=QueuedLibpqWriter(sc)) as scopy,
     ):
         for dossier_id, (created, desk_index, channel, procedure) in enumerate(draws, start=1):
-            row, legs = gen.dossier(dossier_id, created, desk_index, channel, procedure)
+            row, legs, steps = gen.dossier(dossier_id, created, desk_index, channel, procedure)
             statuses[row["status"]] = statuses.get(row["status"], 0) + 1
             dcopy.write_row([row.get(a, d_defaults[a]) for a in d_attnames])
+            for step in steps:
+                scopy.write_row([step.get(a, s_defaults[a]) for a in s_attnames])
             if legs:
                 for order in gen.orders_for(row, legs, order_id):
                     ocopy.write_row([order.get(a, o_defaults[a]) for a in o_attnames])
                 order_id += len(legs)
-    other.commit()
-    other.close()
+    for conn in (other, steps_conn):
+        conn.commit()
+        conn.close()
     copied = time.perf_counter() - t0
     del draws
 
@@ -241,7 +288,7 @@ def main():
         with pg.copy("COPY postal_postalalert (order_id, kind, due_at, created_at) FROM STDIN") as copy:
             for order, due, at in gen.postal_alerts:
                 copy.write_row((order, "breach", due, at))
-        for table in ("dossiers_dossier", "postal_postalorder"):
+        for table in ("dossiers_dossier", "dossiers_dossierstep", "postal_postalorder"):
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 1) FROM {table}))"
             )
@@ -256,7 +303,7 @@ def main():
     elapsed = time.perf_counter() - started_all
 
     orders = order_id - 1
-    rows = total + orders
+    rows = total + orders + gen.step_rows
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_size_pretty(pg_total_relation_size('dossiers_dossier')),"
@@ -271,6 +318,14 @@ def main():
         channels = dict(cursor.fetchall())
         cursor.execute("SELECT status, count(*) FROM postal_postalorder GROUP BY 1 ORDER BY 1")
         postal_statuses = dict(cursor.fetchall())
+        cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('dossiers_dossierstep'))")
+        s_size = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT a.code, s.role, count(*) FROM dossiers_dossierstep s"
+            " LEFT JOIN portal_agency a ON a.id = s.agency_id WHERE s.finished_at IS NULL"
+            " GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 6"
+        )
+        open_at = cursor.fetchall()
     print(f"generated at {now:%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs (shared machine)")
     print(f"dossiers: {total:,} ({d_size}); postal orders: {orders:,} ({o_size}); citizens: {citizens:,}")
     print("  status: " + ", ".join(f"{k} {v / total:.1%}" for k, v in sorted(statuses.items(), key=lambda kv: -kv[1])))
@@ -281,6 +336,11 @@ def main():
         f" postal breaches {len(gen.postal_alerts):,}"
     )
     print(f"  pending deadline alerts (next_alert_at set) {pending:,}; running postal SLA timers {postal_pending:,}")
+    print(
+        f"  process steps: {gen.step_rows:,} rows ({s_size}), {gen.open_steps:,} open (dossiers with an open step);"
+        f" backlog planned {len(gen.stuck):,}"
+    )
+    print("  most open steps: " + ", ".join(f"{code or 'desk'}/{role or '-'} {n:,}" for code, role, n in open_at))
     print(
         f"draw {drawn:.1f}s; COPY {copied:.1f}s ({rows / copied:,.0f} rows/s);"
         f" indexes and constraints {indexed:.1f}s; VACUUM ANALYZE {vacuumed:.1f}s"

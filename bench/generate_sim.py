@@ -3,6 +3,7 @@ generated dossier (channels, working-hours receipt, deadlines from the desk's ca
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import sys
@@ -12,6 +13,7 @@ from datetime import time as dtime
 from decimal import Decimal
 from itertools import accumulate
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -22,6 +24,17 @@ CHANNELS = (("online", 40), ("walk_in", 45), ("postal", 15))
 SLA_HOURS = 16
 WARN_HOURS = timedelta(hours=8)
 CITIZEN_PREFIX = "bench.cd"
+# The share of all dossiers the simulation leaves with an open process step (accepted, processing, paused,
+# supplement requested after acceptance), measured on the demo catalog: what `--running` adds a backlog to.
+NATURAL_RUNNING_SHARE = 0.016
+# A backlog (`--running`): at most this share of a group's most recent dossiers is left unfinished, among those
+# older than BACKLOG_AFTER (younger ones are still running on their own more often than not); ~2.5 % of the
+# dossiers are never accepted (refused, withdrawn) and so take no step.
+BACKLOG_DENSITY = {"busy": 0.8, "other": 0.3}
+BACKLOG_AFTER = timedelta(days=30)
+ACCEPTED_SHARE = 0.975
+# The share of the steps after the first that are handed to one named person (forward with an assignee).
+NAMED_STEP_SHARE = 0.1
 
 SURNAMES = (
     ("Nguyễn", 38),
@@ -130,6 +143,74 @@ class Catalog:
             self.tariffs[(t.province_id, t.leg)] = t.amount  # the latest wins
         # The working days of the span, per calendar (for drawing intake moments).
         self.working_days = {}
+        # Each procedure's process as a dossier snapshots it at acceptance (dossiers.process.snapshot: the
+        # default single step at its agency when it has none), and who works the steps.
+        self.processes = {p.pk: Process.of(p) for p in procedures}
+        self.staff = {}
+        for pk, role, agency in User.objects.filter(
+            role__in=(Role.SPECIALIST, Role.HEAD), is_active=True, agency__isnull=False
+        ).values_list("pk", "role", "agency_id"):
+            self.staff.setdefault((role, agency), []).append(pk)
+            self.staff.setdefault(("", agency), []).append(pk)  # a step of no particular role: either of them
+
+
+class StepSpec(NamedTuple):
+    code: str
+    name: str
+    role: str
+    agency: int | None
+    hours: float
+    hours_text: str
+
+
+class Process:
+    """A procedure's snapshotted process: its steps, the JSON the dossier keeps (`snap_process`) and where each
+    step ends as a share of the work (the work is split by the steps' budgets)."""
+
+    def __init__(self, snapshot):
+        self.steps = [
+            StepSpec(s["code"], s["name"], s["role"], s["agency"], float(s["hours"]), s["hours"]) for s in snapshot
+        ]
+        self.json = json.dumps(snapshot, ensure_ascii=False)
+        budget = sum(s.hours for s in self.steps)
+        self.ends = [c / budget for c in accumulate(s.hours for s in self.steps)]
+        self.agencies = {s.agency for s in self.steps}
+
+    @classmethod
+    def of(cls, procedure):
+        from dossiers.process import snapshot
+
+        return cls(snapshot(procedure))
+
+
+def plan_backlog(draws, catalog, total, running, busy_agency, busy_share, now, seed):
+    """The dossiers left unfinished to reach about `running` dossiers with an open step (`--running`): a backlog
+    of `running` minus what the simulation leaves open on its own (NATURAL_RUNNING_SHARE), `busy_share` of it at
+    the steps of `busy_agency` (an agency id, or None), the rest at any step. Each group's backlog is drawn among
+    its most recent dossiers, BACKLOG_DENSITY of them at most (the busy agency has stopped finishing most of what
+    it received in the last months). Returns {dossier id: True when stuck at the busy agency's step}."""
+    extra = max(0, round((running - NATURAL_RUNNING_SHARE * total) / ACCEPTED_SHARE))
+    wanted = {"busy": round(extra * busy_share) if busy_agency else 0}
+    wanted["other"] = extra - wanted["busy"]
+    busy = {pk for pk, process in catalog.processes.items() if busy_agency in process.agencies}
+    members = {"busy": [], "other": []}
+    for dossier_id in range(len(draws), 0, -1):  # newest first
+        created, _desk, _channel, procedure = draws[dossier_id - 1]
+        if created > now - BACKLOG_AFTER:
+            continue
+        group = "busy" if procedure.pk in busy and busy_agency else "other"
+        if len(members[group]) < wanted[group] / BACKLOG_DENSITY[group]:
+            members[group].append(dossier_id)
+        if all(len(members[g]) >= wanted[g] / BACKLOG_DENSITY[g] for g in members):
+            break
+    rng = random.Random(seed + 2)
+    stuck = {}
+    for group, ids in members.items():
+        share = wanted[group] / len(ids) if ids else 0
+        for dossier_id in ids:
+            if rng.random() < share:
+                stuck[dossier_id] = group == "busy"
+    return stuck
 
 
 def _channel_fits(procedure, channel):
@@ -144,7 +225,19 @@ def _channel_fits(procedure, channel):
 
 
 class Generator:
-    def __init__(self, catalog, total, postal_target, citizens, citizen_first_id, now, seed):
+    def __init__(
+        self,
+        catalog,
+        total,
+        postal_target,
+        citizens,
+        citizen_first_id,
+        now,
+        seed,
+        step_history=None,
+        stuck=None,
+        busy_agency=None,
+    ):
         self.catalog = catalog
         self.total = total
         self.postal_target = postal_target
@@ -161,9 +254,19 @@ class Generator:
         self.postal_alerts = []  # (order_id, due_at, created_at)
         self.orders = 0
         self.result_dossiers = 0
-        from portal.calendar import timeliness
+        # The internal process: dossiers finished before `now - step_history` keep no step rows (accepted before
+        # processes existed, as in a real database that took them up); every open dossier has its steps.
+        self.steps_from = now - step_history if step_history is not None else None
+        self.stuck = stuck or {}
+        self.busy_agency = busy_agency
+        self.step_rng = random.Random(seed + 1)  # steps draw apart: the dossiers stay those of the same seed
+        self.step_id = 0
+        self.step_rows = 0
+        self.open_steps = 0
+        from portal.calendar import WORKING_HOURS, timeliness
 
         self.timeliness = timeliness
+        self.working_hours = WORKING_HOURS
 
     # moments ---------------------------------------------------------------------------------------------------
 
@@ -236,7 +339,8 @@ class Generator:
     # one dossier -----------------------------------------------------------------------------------------------
 
     def dossier(self, dossier_id, created, desk_index, channel, procedure):
-        """The dossier's columns (a dict by attname) and its postal legs [(kind, trigger, done_at or None)]."""
+        """The dossier's columns (a dict by attname), its postal legs [(kind, trigger, done_at or None)] and its
+        process step rows (dicts by attname)."""
         rng, now = self.rng, self.now
         info = self.catalog.desks[desk_index]
         desk, calendar = info["desk"], info["calendar"]
@@ -291,7 +395,7 @@ class Generator:
             row.update(status=status, updated_at=updated)
             if channel == "postal":
                 legs.append(("pickup", submitted, received if status == "refused" else None, status == "withdrawn"))
-            return row, legs
+            return row, legs, ()
         if channel == "postal":
             legs.append(("pickup", submitted, received, False))
         value, unit = procedure.processing_time_value, procedure.processing_time_unit
@@ -314,8 +418,13 @@ class Generator:
             rng.uniform(0.2, 0.95) if roll < 0.7 else rng.uniform(0.95, 1.0) if roll < 0.95 else rng.uniform(1.0, 1.6)
         )
         done = calendar.add_working_hours(received, total * fraction)
-        if done > now:
-            return self._open(row, received, due, warn, total), legs
+        stuck = self.stuck.get(dossier_id)
+        if done > now or stuck is not None:
+            row = self._open(row, received, due, warn, total)
+            return row, legs, self._steps(row, info, procedure, received, total * fraction, done, stuck)
+        steps = ()
+        if self.steps_from is not None and received >= self.steps_from:
+            steps = self._steps(row, info, procedure, received, total * fraction, done, None, finished=True)
         self.result_dossiers += 1
         row.update(completed_at=done, outcome="approved" if rng.random() < 0.97 else "denied")
         row["timeliness"] = self.timeliness(done, due)
@@ -330,12 +439,81 @@ class Generator:
             returned = calendar.add_working_hours(done, rng.uniform(0.5, 40))
         if returned > now:
             row.update(status="completed", updated_at=done)
-            return row, legs
+            return row, legs, steps
         row.update(status="returned", returned_at=returned, updated_at=returned)
         if rng.random() < 0.25:
             row["rating"] = rng.choices((5, 4, 3, 2, 1), (60, 25, 10, 3, 2))[0]
             row["updated_at"] = returned + timedelta(hours=rng.uniform(1, 72))
-        return row, legs
+        return row, legs, steps
+
+    def _staff(self, info, spec):
+        """Who may work a step (dossiers.process.staff_of): the desk's officers for a desk step."""
+        if spec.agency is None:
+            return info["officers"]
+        return self.catalog.staff.get((spec.role, spec.agency)) or info["officers"]
+
+    def _steps(self, row, info, procedure, received, work, done, stuck, finished=False):
+        """The step rows of the dossier's process, as the services write them (dossiers/process.py): the work
+        (`work` of working time from receipt to the result) split among the steps by their budgets, each step
+        due its budget of working hours after it started (the dossier's open pause counted, as due_moment
+        does). Finished: every step done, the last at the result. Open: the step in progress at now is open
+        (its row is `current_step`), the ones before it done; `stuck` (planned by plan_backlog) holds the
+        dossier at one step (one of the busy agency's when True) however long ago it started."""
+        rng = self.step_rng
+        process = self.catalog.processes[procedure.pk]
+        calendar = info["calendar"]
+        steps, count = process.steps, len(process.steps)
+        if finished:
+            current = count
+        elif stuck is not None:
+            choices = [i for i, s in enumerate(steps) if not stuck or s.agency == self.busy_agency] or [0]
+            current = rng.choices(choices, [steps[i].hours for i in choices])[0]
+        else:
+            elapsed = calendar.working_time_between(received, self.now) / work
+            current = next((i for i, end in enumerate(process.ends) if end > elapsed), count - 1)
+        pauses = []
+        if not finished and self.pauses and self.pauses[-1][0] == row["id"]:
+            pauses = [(self.pauses[-1][2], None)]
+        rows = []
+        start, giver = received, rng.choice(info["officers"])  # the officer who accepted it
+        for index in range(min(current + 1, count)):
+            spec = steps[index]
+            self.step_id += 1
+            step = {
+                "id": self.step_id,
+                "dossier_id": row["id"],
+                "seq": index + 1,
+                "index": index,
+                "code": spec.code,
+                "name": spec.name,
+                "role": spec.role,
+                "agency_id": spec.agency,
+                "hours": spec.hours_text,
+                "started_at": start,
+                "given_by_id": giver,
+            }
+            staff = self._staff(info, spec)
+            if index and spec.agency is not None and rng.random() < NAMED_STEP_SHARE:
+                step["assignee_id"] = rng.choice(staff)
+            if index == current:  # open: the step being worked now
+                step["due_at"] = calendar.due_at(start, spec.hours, self.working_hours, pauses=pauses, as_of=self.now)
+                row["current_step_id"] = self.step_id
+                self.open_steps += 1
+            else:
+                step["due_at"] = calendar.add_working_hours(start, spec.hours)
+                end = done if index == count - 1 else calendar.add_working_hours(received, work * process.ends[index])
+                by = step.get("assignee_id") or rng.choice(staff)
+                step.update(
+                    finished_at=end,
+                    finished_by_id=by,
+                    outcome="completed" if index == count - 1 else "forwarded",
+                    timeliness=self.timeliness(end, step["due_at"], calendar.tz),
+                )
+                start, giver = end, by
+            rows.append(step)
+        row["snap_process"] = process.json
+        self.step_rows += len(rows)
+        return rows
 
     def _open(self, row, received, due, warn, total):
         rng, now = self.rng, self.now

@@ -126,7 +126,7 @@ class DossierQuerySet(models.QuerySet):
     def waiting_for(self, user):
         """The dossiers whose open process step `user` holds (dossiers/process.py `holds`, as a filter): named to
         them, or unnamed at their agency and role (at their desk for an officer). The specialist's and the
-        head's queue, `GET /api/v1/dossiers/?assigned_to=me`."""
+        head's queue, `GET /api/v1/dossiers/?assigned_to=me`, read in the current step's due order."""
         if user is None or not user.is_authenticated:
             return self.none()
         open_step = Q(current_step__isnull=False, current_step__finished_at__isnull=True)
@@ -137,7 +137,20 @@ class DossierQuerySet(models.QuerySet):
         if user.role == Role.OFFICER:
             mine = Q(desk_id=user.desk_id) & (Q(current_step__agency__isnull=True) | Q(current_step__role=""))
         elif user.role in (Role.SPECIALIST, Role.HEAD):
-            mine = Q(current_step__agency_id=user.agency_id) & Q(current_step__role__in=[user.role, ""])
+            roles = [user.role, ""]
+            mine = Q(current_step__agency_id=user.agency_id) & Q(current_step__role__in=roles)
+            # The steps named to them are at their agency and role (forward names only someone who works the next
+            # step: guards.assignee) unless they moved since. Then named ∨ (unnamed ∧ mine) is the same set as
+            # mine ∧ (named ∨ unnamed): no OR across two indexes, one range of the partial index step_open_<role>
+            # read in due order a page at a time, where the OR sorted the whole queue (docs/performance.md,
+            # "Specialist's queue at 1M"). The check reads the few open steps named to them (step_open_assignee).
+            elsewhere = DossierStep.objects.filter(finished_at__isnull=True, assignee=user).exclude(
+                agency_id=user.agency_id, role__in=roles
+            )
+            if not elsewhere.exists():
+                # `current_step IS NOT NULL` left out: the inner join implies it, and stated it drew a merge join
+                # over every dossier with a step (the deep page) and a sort of the whole queue (the API's page).
+                return self.filter(Q(current_step__finished_at__isnull=True) & mine & (named | unnamed))
         else:
             return self.filter(open_step & named)
         return self.filter(open_step & (named | (unnamed & mine)))
@@ -372,12 +385,18 @@ class DossierStep(models.Model):
             ),
         ]
         indexes = [
-            # The specialist's and the head's queue: the open steps of an agency and role, in due order
-            # (keyset on (due_at, id)); partial, so it holds only the steps being worked.
-            models.Index(
-                fields=["agency", "role", "due_at", "id"],
-                condition=Q(finished_at__isnull=True),
-                name="step_open_queue",
+            # The specialist's and the head's queue (DossierQuerySet.waiting_for): the open steps a person of
+            # that role at an agency holds, their role's and those of no particular role, in due order (keyset on
+            # (due_at, id)); partial, so each holds only the steps being worked that the role may take. One index
+            # per role, not (agency, role, due_at): the two roles a queue reads would come out of that one in two
+            # runs, to be sorted together, and the whole queue with them (docs/performance.md).
+            *(
+                models.Index(
+                    fields=["agency", "due_at", "id"],
+                    condition=Q(finished_at__isnull=True, role__in=[role, ""]),
+                    name=f"step_open_{role}",
+                )
+                for role in (Role.SPECIALIST, Role.HEAD)
             ),
             models.Index(
                 fields=["assignee", "due_at", "id"], condition=Q(finished_at__isnull=True), name="step_open_assignee"

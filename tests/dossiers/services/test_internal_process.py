@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from dossiers import services
+from dossiers import process, services
 from dossiers.models import Dossier, Status
 from portal.calendar import VN_TZ
 from portal.errors import Conflict
@@ -210,3 +210,27 @@ def test_a_withdrawn_dossier_closes_its_open_step(world):
     assert dossier.current_step is None
     assert dossier.steps.get().outcome == "closed"
     assert not Dossier.objects.waiting_for(_p["xd_specialist"]).exists()
+
+
+def holders_view(person):
+    """The queue as dossiers/process.py `holds` defines it, one open dossier at a time."""
+    running = Dossier.objects.filter(current_step__isnull=False).select_related("current_step", "desk")
+    return {d.pk for d in running if process.holds(person, d, d.current_step)}
+
+
+def test_each_queue_is_what_its_person_holds_and_a_step_named_to_someone_who_moved_stays_theirs(world):
+    dossier, p = world
+    no_process = ProcedureFactory(province=dossier.province, agency=dossier.agency)
+    other = make_dossier("processing", officer=p["officer"], procedure=no_process)
+    with time_machine.travel(at(7, 10), tick=False):
+        dossier = services.forward(dossier, p["xd_specialist"], assignee=p["tn_specialist"].username)
+    for person in p.values():
+        assert set(Dossier.objects.waiting_for(person).values_list("pk", flat=True)) == holders_view(person)
+    assert holders_view(p["xd_specialist"]) == {other.pk}  # the default step of no role, at XD
+    # The TN specialist named to the consultation moves to XD: the step stays theirs (holds: the named person),
+    # beside the XD steps of their new role; the queue reads it through the general form then.
+    moved = p["tn_specialist"]
+    moved.agency = dossier.agency
+    moved.save(update_fields=["agency"])
+    assert set(Dossier.objects.waiting_for(moved).values_list("pk", flat=True)) == {dossier.pk, other.pk}
+    assert holders_view(moved) == {dossier.pk, other.pk}
