@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dossiers', '0007_internal_process'),
+        ('dossiers', '0010_dossier_form_version'),
         ('portal', '0005_limit_hit'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
