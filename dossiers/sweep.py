@@ -105,15 +105,21 @@ def claim(now, size):
     return [Due(*row) for row in rows]
 
 
-def sent_kinds(rows):
-    """{dossier id: kinds already alerted for its current due moment} (one query)."""
+def _sent(model, owner, rows):
+    """{owner id: kinds already alerted for its current due moment} (one query): `model` is the alert table
+    (ClockAlert of a dossier, StepAlert of a step), `owner` its column naming the row alerted."""
     due_by_id = {row.id: row.due_at for row in rows}
     sent = defaultdict(set)
-    alerts = ClockAlert.objects.filter(dossier_id__in=due_by_id).values_list("dossier_id", "kind", "due_at")
-    for dossier_id, kind, due_at in alerts:
-        if due_at == due_by_id[dossier_id]:
-            sent[dossier_id].add(kind)
+    alerts = model.objects.filter(**{f"{owner}__in": due_by_id}).values_list(owner, "kind", "due_at")
+    for owner_id, kind, due_at in alerts:
+        if due_at == due_by_id[owner_id]:
+            sent[owner_id].add(kind)
     return sent
+
+
+def sent_kinds(rows):
+    """{dossier id: kinds already alerted for its current due moment} (one query)."""
+    return _sent(ClockAlert, "dossier_id", rows)
 
 
 STAFF_FIELDS = (
@@ -269,13 +275,7 @@ def claim_steps(now, size):
 
 def sent_step_kinds(rows):
     """{step id: kinds already alerted for its current due moment} (one query)."""
-    due_by_id = {row.id: row.due_at for row in rows}
-    sent = defaultdict(set)
-    alerts = StepAlert.objects.filter(step_id__in=due_by_id).values_list("step_id", "kind", "due_at")
-    for step_id, kind, due_at in alerts:
-        if due_at == due_by_id[step_id]:
-            sent[step_id].add(kind)
-    return sent
+    return _sent(StepAlert, "step_id", rows)
 
 
 def sweep_step_batch(now, size):

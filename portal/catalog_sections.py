@@ -479,23 +479,30 @@ def load_procedures(records, section):
     return write
 
 
-def _sync_documents(section, rec, procedure, rows, created):
-    current = {} if created else {doc.code: doc for doc in procedure.documents.all()}
+def _sync_children(section, rec, current, rows, make):
+    """Make a procedure's children (its documents, its process steps) exactly the file's `rows`, (code, values)
+    pairs matched by code against `current` ({code: child}); `make(code)` gives a new unsaved child. Children no
+    longer listed are deleted. Returns whether anything changed."""
     changed = False
     for code, values in rows:
-        doc = current.pop(code, None)
-        if doc is None:
-            doc = RequiredDocument(procedure=procedure, code=code)
-            assign(doc, values)
-        elif not assign(doc, values):
+        child = current.pop(code, None)
+        if child is None:
+            child = make(code)
+            assign(child, values)
+        elif not assign(child, values):
             continue
-        if section.clean(rec, doc):
-            doc.save()
+        if section.clean(rec, child):
+            child.save()
             changed = True
     if current:
-        RequiredDocument.objects.filter(pk__in=[doc.pk for doc in current.values()]).delete()
+        type(next(iter(current.values()))).objects.filter(pk__in=[child.pk for child in current.values()]).delete()
         changed = True
     return changed
+
+
+def _sync_documents(section, rec, procedure, rows, created):
+    current = {} if created else {doc.code: doc for doc in procedure.documents.all()}
+    return _sync_children(section, rec, current, rows, lambda code: RequiredDocument(procedure=procedure, code=code))
 
 
 def _sync_steps(section, rec, procedure, rows, created):
@@ -505,28 +512,20 @@ def _sync_steps(section, rec, procedure, rows, created):
     if rows is ABSENT:
         return False
     current = {} if created else {step.code: step for step in procedure.process_steps.all()}
-    changed = False
-    for row in rows:
-        step = current.pop(row["code"], None)
-        values = {
-            "order": row["order"],
-            "name": row["name"],
-            "role": row["role"],
-            "agency_id": section.pk(Agency, row["agency"]) if row["agency"] else None,
-            "hours": row["hours"],
-        }
-        if step is None:
-            step = ProcessStep(procedure=procedure, code=row["code"])
-            assign(step, values)
-        elif not assign(step, values):
-            continue
-        if section.clean(rec, step):
-            step.save()
-            changed = True
-    if current:
-        ProcessStep.objects.filter(pk__in=[step.pk for step in current.values()]).delete()
-        changed = True
-    return changed
+    pairs = [
+        (
+            row["code"],
+            {
+                "order": row["order"],
+                "name": row["name"],
+                "role": row["role"],
+                "agency_id": section.pk(Agency, row["agency"]) if row["agency"] else None,
+                "hours": row["hours"],
+            },
+        )
+        for row in rows
+    ]
+    return _sync_children(section, rec, current, pairs, lambda code: ProcessStep(procedure=procedure, code=code))
 
 
 def _sync_form(procedure, form):
