@@ -117,6 +117,18 @@ def _sent(model, owner, rows):
     return sent
 
 
+def _reschedule(model, rows, sent, fresh):
+    """After a batch: record the alerts just sent and move each row's `next_alert_at` to its next moment
+    (warn_at, due_at or none), one UPDATE per moment (a dossier's own clock, or a step's)."""
+    for row, kind in fresh:
+        sent[row.id].add(kind)
+    moved = defaultdict(list)
+    for row in rows:
+        moved[next_moment(row, sent[row.id])].append(row.id)
+    for field, ids in moved.items():
+        model.objects.filter(pk__in=ids).update(next_alert_at=F(field) if field else None)
+
+
 def sent_kinds(rows):
     """{dossier id: kinds already alerted for its current due moment} (one query)."""
     return _sent(ClockAlert, "dossier_id", rows)
@@ -183,13 +195,7 @@ def sweep_batch(now, size):
             for row, kind in fresh
             for user in staff[row.desk_id, row.agency_id]
         )
-        for row, kind in fresh:
-            sent[row.id].add(kind)
-    moved = defaultdict(list)
-    for row in rows:
-        moved[next_moment(row, sent[row.id])].append(row.id)
-    for field, ids in moved.items():
-        Dossier.objects.filter(pk__in=ids).update(next_alert_at=F(field) if field else None)
+    _reschedule(Dossier, rows, sent, fresh)
     return len(rows), len(fresh)
 
 
@@ -311,13 +317,7 @@ def sweep_step_batch(now, size):
             for row, kind in fresh
             for user in holders[row.id]
         )
-        for row, kind in fresh:
-            sent[row.id].add(kind)
-    moved = defaultdict(list)
-    for row in rows:
-        moved[next_moment(row, sent[row.id])].append(row.id)
-    for field, ids in moved.items():
-        DossierStep.objects.filter(pk__in=ids).update(next_alert_at=F(field) if field else None)
+    _reschedule(DossierStep, rows, sent, fresh)
     return len(rows), len(fresh)
 
 
