@@ -56,20 +56,7 @@ def test_point5_switched_waives_only_switched_returns_and_the_finance_list_filte
     for leg, amount in (("pickup", 22000), ("return", 25000)):
         PostalTariff.objects.create(province=province, leg=leg, zone="default", valid_from="2019-01-01", amount=amount)
     filed = make_dossier("processing", officer=officer, procedure=procedure, at=vn(2020, 3, 30, 9))
-    with time_machine.travel(vn(2020, 3, 31, 16), tick=False):
-        campaign = committed(
-            make_campaign,
-            province,
-            status="active",
-            starts_at=vn(2020, 4, 1, 0),
-            legal_basis=KH_BASIS,
-            rules={
-                "postal_fee_waived_percent": 100,
-                "postal_fee_waived_scope": "switched",
-                "open_online_and_postal": True,
-            },
-            title="Khánh Hòa 2964",
-        )
+    campaign = kh_campaign(committed, province)
     with time_machine.travel(vn(2020, 4, 1, 9), tick=False):
         committed(dossier_services.switch_return, filed, officer, "postal", address="2 Trần Phú, Nha Trang")
     new = committed(
