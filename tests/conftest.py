@@ -1,3 +1,6 @@
+import os
+from urllib.parse import urlsplit, urlunsplit
+
 import pytest
 from django.core.cache import cache
 from django.utils import translation
@@ -5,18 +8,46 @@ from django.utils import translation
 from tests import chromium
 from tests.factories import AgencyFactory, ProcedureFactory, ProvinceFactory
 
+# pytest-xdist (`make test` runs two workers, `-n 2` in pyproject.toml): each worker has its own test database
+# (pytest-django names it test_<name>_gw<N>) and, here, its own Redis db number (the configured number + N), so
+# one worker's cache.clear() never empties the other's throttles and counters mid-test.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def _worker_redis(url):
+    if not WORKER.startswith("gw"):
+        return url
+    parts = urlsplit(url)
+    number = int(parts.path.lstrip("/") or 0) + int(WORKER[2:])
+    return urlunsplit(parts._replace(path=f"/{number % 16}"))
+
+
+def pytest_collection_modifyitems(items):
+    """The served stacks (tests/served, session-scoped and costly to start) run on one worker: `--dist loadgroup`
+    sends every test of an xdist_group to the same worker, so each stack starts once per run."""
+    for item in items:
+        if "tests/served/" in str(item.fspath):
+            item.add_marker(pytest.mark.xdist_group("served"))
+
 
 @pytest.fixture(autouse=True)
 def _isolated(settings):
     """Every test: tasks run inline, a clean cache, uploads in a temp dir, and the default language
     (a test client request in English leaves English active in the thread, LocaleMiddleware does not
-    put it back: a later test formatting a date in-process would then read it in English)."""
+    put it back: a later test formatting a date in-process would then read it in English).
+
+    Passwords are hashed with MD5 here: PBKDF2 costs a quarter of a second a check by design, and the suite
+    logs in through the password form hundreds of times. The served stacks (tests/served) keep the real hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CELERY_TASK_ALWAYS_EAGER = True
     # One process here: a local-memory cache of the test's own (the served default, the database cache, is
     # exercised by tests/served, which runs the real processes), so a test needs no database to use the cache.
     # With REDIS_URL (CI) the tests keep the Redis cache, the production path.
     if "redis" not in settings.CACHES["default"]["BACKEND"].lower():
         settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+    elif WORKER:
+        default = dict(settings.CACHES["default"], LOCATION=_worker_redis(settings.CACHES["default"]["LOCATION"]))
+        settings.CACHES = {"default": default}
     from portal.celery import app
 
     app.conf.task_always_eager = True

@@ -26,11 +26,6 @@ for _procedure in DEMO["procedures"]:
         _procedure["form"] = copy.deepcopy(FORMS[_procedure["code"]])
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def imported(db):
     result = import_catalog(copy.deepcopy(DEMO))

@@ -20,11 +20,6 @@ DEMO = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
 SECTIONS = ["provinces", "agencies", "desks", "procedures", "postal_tariffs", "staff", "calendar_overrides"]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def demo():
     return copy.deepcopy(DEMO)
 

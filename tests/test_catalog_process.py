@@ -28,11 +28,6 @@ STEPS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def imported(db):
     result = import_catalog(copy.deepcopy(DEMO))

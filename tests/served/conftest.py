@@ -90,6 +90,7 @@ class _Variant:
 
 
 _VARIANTS = {}  # variant → _Variant, made when collection ends
+_PREPARING = False  # the preparing thread was started
 
 
 def pytest_collection_finish(session):
@@ -105,7 +106,16 @@ def pytest_collection_finish(session):
     for variant in VARIANTS:
         if variant in wanted and variant not in _VARIANTS:
             _VARIANTS[variant] = _Variant(variant)
-    if _VARIANTS:
+    # Under pytest-xdist every worker collects every test, but only the one that runs the "served" group (the
+    # root conftest's xdist_group) needs the stacks: there they are prepared when its first served test asks.
+    if _VARIANTS and not os.environ.get("PYTEST_XDIST_WORKER"):
+        _start_preparing()
+
+
+def _start_preparing():
+    global _PREPARING
+    if not _PREPARING:
+        _PREPARING = True
         threading.Thread(target=_prepare_all, args=list(_VARIANTS.values()), name="served-prepare", daemon=True).start()
 
 
@@ -118,6 +128,8 @@ def _prepare_all(*variants):
 def _variants():
     yield _VARIANTS
     for variant in _VARIANTS.values():  # a variant prepared but never served (its tests failed to start)
+        if not _PREPARING:
+            break
         variant.done.wait()
         if variant.served is not None:
             variant.served.stop()
@@ -129,7 +141,9 @@ def stack(request, _variants):
     """The running stack of one variant, for every test of that variant; stopped (every process it
     started, by process group) at the end, whatever happened."""
     variant = request.param
-    if variant not in _variants:  # not selected at collection (should not happen): prepared here
+    if variant in _variants:
+        _start_preparing()
+    else:  # not selected at collection (should not happen): prepared here
         _variants[variant] = _Variant(variant)
         _variants[variant].prepare()
     current = _variants[variant]
