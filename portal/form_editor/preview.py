@@ -7,7 +7,7 @@ function's body is the only thing that changes."""
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
-INPUT_TYPES = {"number": "number", "date": "date", "phone": "tel", "email": "email", "national_id": "text"}
+INPUT_TYPES = {"number": "number", "phone": "tel", "email": "email", "national_id": "text"}
 
 
 def render_preview(definition, procedure):
@@ -57,6 +57,8 @@ def _field(field, name):
             _("Số nhà, đường"),
             _("Phường/xã"),
         )
+    elif kind == "date":
+        control = format_html('<input id="{}" disabled placeholder="dd/mm/yyyy">', name)
     else:
         control = format_html('<input type="{}" id="{}" disabled>', INPUT_TYPES.get(kind, "text"), name)
     return format_html('<div class="{}"><label for="{}">{}</label>{}{}</div>', classes, name, label, help_html, control)

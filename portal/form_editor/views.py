@@ -91,7 +91,7 @@ class RowForm(forms.Form):
     key = forms.CharField(
         label=gettext_lazy("Mã trường"),
         required=False,
-        help_text=gettext_lazy("Chữ thường không dấu, chữ số và _; để trống sẽ tạo từ nhãn."),
+        help_text=gettext_lazy("Tự tạo từ nhãn nếu để trống."),
     )
     type = forms.ChoiceField(label=gettext_lazy("Loại"), choices=list(TYPE_LABELS.items()), initial="text")
     required = forms.BooleanField(label=gettext_lazy("Bắt buộc"), required=False)
@@ -133,6 +133,17 @@ class RowForm(forms.Form):
     def columns(self):
         """Each column's bound field and the types that use it (the template's data-types)."""
         return [(self[name], " ".join(TYPE_COLUMNS.get(name, ()))) for name in SHOWN_COLUMNS]
+
+    @property
+    def summary(self):
+        """The collapsed row's line: its type, and "bắt buộc" when it is required."""
+        kind = self["type"].value()
+        parts = [str(TYPE_LABELS.get(kind, ""))]
+        if self["required"].value() in (True, "on"):
+            parts.append(_("bắt buộc"))
+        if kind == "group" and self["repeat"].value() in (True, "on"):
+            parts.append(_("lặp lại"))
+        return " · ".join(p for p in parts if p)
 
     @property
     def depth(self):

@@ -89,6 +89,9 @@
         cell.hidden = type !== "group" || !repeat.checked;
       });
       row.querySelector("[data-row-title]").textContent = input(row, "label").value || "…";
+      var meta = [input(row, "type").selectedOptions[0].text];
+      if (input(row, "required").checked) meta.push(row.getAttribute("data-required-word") || "");
+      row.querySelector("[data-row-meta]").textContent = meta.filter(Boolean).join(" · ");
     });
     var order = 1;
     rows().forEach(function (row) { input(row, "ORDER").value = order++; });
@@ -204,6 +207,7 @@
           });
         });
         box.hidden = !box.children.length;
+      if (!box.hidden) row.querySelector("details").open = true;
       });
       status.textContent = result.ok ? status.getAttribute("data-done") : status.getAttribute("data-failed");
     }).catch(function () {
