@@ -257,6 +257,11 @@ class DeclarationForm(forms.Form):
         self._blank_fields = {}
         self.nodes = self._level(self.definition.get("fields") or [], prefix, "", [], self.stored, build=True)
 
+    def full_clean(self):
+        super().full_clean()
+        if self.repeat_action:  # a row added or removed: the page comes back as typed, without errors yet
+            self._errors = forms.utils.ErrorDict()
+
     # --- posted rows: added, removed -------------------------------------------------------------
 
     def _normalized(self, data):
@@ -495,6 +500,19 @@ def _prefill(fields, profile):
             if (field["type"] == "address") == isinstance(value, dict):
                 out[field["key"]] = value
     return out
+
+
+def prefill_paths(definition, source):
+    """The key paths (tuples) of the fields marked ``"prefill": source``, outside repeated groups."""
+    return list(_prefill_paths((definition or {}).get("fields") or [], source, ()))
+
+
+def _prefill_paths(fields, source, above):
+    for field in fields:
+        if field["type"] == "group" and "repeat" not in field:
+            yield from _prefill_paths(field["fields"], source, (*above, field["key"]))
+        elif field.get("prefill") == source:
+            yield (*above, field["key"])
 
 
 # --------------------------------------------------------------------------- showing a stored declaration

@@ -6,8 +6,9 @@ check (for the catalog import and, later, the admin's editor) and the ONE valida
 A definition is ``{"title"?, "fields": [field, ...]}`` (``title``: the paper form's heading, e.g. "TỜ KHAI
 ĐĂNG KÝ KHAI SINH", for the printable declaration; the procedure's name when absent); a field is ``{"key",
 "label", "type", "required"?, "choices"?, "min"?, "max"?, "max_length"?, "when"? {"field", "equals"},
-"fields"?, "repeat"? {"min", "max"}, "prefill"?, "help"?}``. Keys are unique within their level (the top, or one group's fields), so an error is addressed as
-``key``, ``group.key`` (a group) or ``group[i].key`` (the i-th item of a repeated group, from 0).
+"fields"?, "repeat"? {"min", "max"}, "prefill"?, "help"?}``. Keys are unique within their level (the top, or
+one group's fields), so an error is addressed as ``key``, ``group.key`` (a group) or ``group[i].key`` (the
+i-th item of a repeated group, from 0).
 
 Decisions the validator keeps:
 - An empty value (``null``, a blank string, ``[]``, ``{}``) is the same as a key left out: a draft may hold
