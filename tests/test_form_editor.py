@@ -267,3 +267,13 @@ def test_the_preview_of_a_json_definition(client, procedure, admin):
     assert answer.status_code == 200
     assert "Người được khai sinh" in answer.json()["html"]
 
+
+
+def test_the_paper_forms_title_is_kept_with_the_rows(client, procedure, admin):
+    client.force_login(admin)
+    client.post(editor(procedure), posted(ROWS[:1], _publish="1", form_title="TỜ KHAI ĐĂNG KÝ KHAI SINH"))
+    assert current(procedure).definition["title"] == "TỜ KHAI ĐĂNG KÝ KHAI SINH"
+    assert 'value="TỜ KHAI ĐĂNG KÝ KHAI SINH"' in client.get(editor(procedure)).content.decode()
+    page = client.post(editor(procedure), posted(ROWS[:1], _publish="1", form_title="X" * 301))
+    assert page.context["title_errors"] == ["Không để trống, tối đa 300 ký tự."]
+    assert current(procedure).version == 1

@@ -50,6 +50,7 @@ NO_WORDS = ("không", "khong", "false", "0", "no")
 CHOICE_SEPARATOR = "|"
 TOP = ""  # a row at the top of the form names no group
 NON_ROW = "__all__"  # problems of the whole form (no field at all)
+TITLE = "title"  # the paper form's heading (optional), a problem of its own
 
 
 # --------------------------------------------------------------------------- definition → rows
@@ -129,8 +130,9 @@ def _equals_text(value, named):
 # --------------------------------------------------------------------------- rows → definition
 
 
-def definition_from_rows(rows):
+def definition_from_rows(rows, title=""):
     """``(definition, places, problems)``: the definition the rows make (deleted rows left out by the caller),
+    with the paper form's ``title`` when there is one,
     ``places`` {path: row_id} (``fields[0].fields[2]`` → the row it came from) and ``problems``
     {row_id: {column: [message]}} found while building (a group that is not there, a group inside itself)."""
     problems = {}
@@ -159,7 +161,9 @@ def definition_from_rows(rows):
             fields.append(field)
         return fields
 
-    return {"fields": level(TOP, "fields", frozenset())}, places, problems
+    definition = {"title": title} if title else {}
+    definition["fields"] = level(TOP, "fields", frozenset())
+    return definition, places, problems
 
 
 def _inside_itself(row, by_id):
@@ -328,6 +332,9 @@ def row_errors(problems, places, found=None):
     (merged into ``found``); a problem of the whole form is under NON_ROW."""
     found = found if found is not None else {}
     for path, message in problems:
+        if path == TITLE:
+            _add(found, TITLE, TITLE, vietnamese(path, message))
+            continue
         row_id, rest = _row_of(path, places)
         if row_id is None:
             found.setdefault(NON_ROW, {}).setdefault(NON_ROW, []).append(vietnamese(rest, message))
@@ -365,6 +372,7 @@ _MESSAGES = [
     (r" is not one of text", lambda m: _("Chọn một loại trường.")),
     (r"^expected true or false$", lambda m: _("Chọn có hoặc không.")),
     (r"^expected a text of at most", lambda m: _("Tối đa 1.000 ký tự.")),
+    (r"^expected a non-empty text of at most 300", lambda m: _("Không để trống, tối đa 300 ký tự.")),
     (r" is not one of full_name", lambda m: _("Chọn một thông tin có trong hồ sơ công dân.")),
     (r"^only for choice fields$", lambda m: _("Chỉ trường “Lựa chọn” mới có danh sách lựa chọn.")),
     (r"^required for a choice field", lambda m: _("Trường “Lựa chọn” cần ít nhất một lựa chọn (mỗi dòng một).")),

@@ -260,9 +260,10 @@ def read_rows(formset):
     return [row for _form, row in kept], {row["row_id"]: form for form, row in kept}
 
 
-def check_rows(rows):
-    """``(definition, errors)``: the definition the rows make and every problem, by row id and column."""
-    definition, places, problems = editor_rows.definition_from_rows(rows)
+def check_rows(rows, title=""):
+    """``(definition, errors)``: the definition the rows make and every problem, by row id and column (the
+    title's under rows.TITLE)."""
+    definition, places, problems = editor_rows.definition_from_rows(rows, title)
     errors = editor_rows.row_errors(eform.definition_errors(definition), places, problems)
     return definition, errors
 
@@ -320,6 +321,7 @@ def editor_view(model_admin, request, procedure):
     POST: "Xem trước" (preview), "Nạp JSON" (the advanced box into the rows) or "Phát hành" (publish)."""
     current = ProcedureForm.current(procedure)
     context = {"json_text": "", "json_errors": [], "general_errors": [], "preview": None, "preview_errors": False}
+    context["form_title"] = request.POST.get("form_title", "").strip() if request.method == "POST" else ""
     if request.method == "POST" and "_load_json" in request.POST:
         context["json_text"] = request.POST.get("definition_json", "")
         definition, problems = _parse_json(context["json_text"])
@@ -328,6 +330,7 @@ def editor_view(model_admin, request, procedure):
             formset = bound_formset(request.POST)
         else:
             formset = unbound_formset(editor_rows.rows_from_definition(definition))
+            context["form_title"] = definition.get("title", "")
             context["preview"] = render_preview(definition, procedure)
             messages.info(request, _("Đã nạp JSON vào bảng trường. Xem lại rồi bấm “Phát hành phiên bản mới”."))
     elif request.method == "POST":
@@ -336,8 +339,10 @@ def editor_view(model_admin, request, procedure):
         if rows is None:
             messages.error(request, _("Tờ khai chưa phát hành được: sửa các lỗi ghi bên cạnh từng trường."))
         else:
-            definition, errors = check_rows(rows)
+            definition, errors = check_rows(rows, context["form_title"])
+            context["title_errors"] = errors.pop(editor_rows.TITLE, {}).get(editor_rows.TITLE, [])
             context["general_errors"] = attach_errors(formset, forms_by_id, errors)
+            errors = errors or context["title_errors"]
             if errors:
                 context["preview_errors"] = True
                 messages.error(request, _("Tờ khai chưa phát hành được: sửa các lỗi ghi bên cạnh từng trường."))
@@ -352,6 +357,7 @@ def editor_view(model_admin, request, procedure):
         if wanted.isdigit():
             start = ProcedureForm.objects.filter(procedure=procedure, version=int(wanted)).first() or current
         definition = start.definition if start else {"fields": []}
+        context["form_title"] = definition.get("title", "")
         rows = editor_rows.rows_from_definition(definition)
         if not rows:
             rows = [{"row_id": "r1", "type": "text"}]
@@ -431,7 +437,7 @@ def preview_view(model_admin, request, procedure):
     rows, _forms = read_rows(formset)
     if rows is None:
         return _preview_problems({editor_rows.NON_ROW: {editor_rows.NON_ROW: [_("Bảng trường gửi lên không đầy đủ.")]}})
-    definition, errors = check_rows(rows)
+    definition, errors = check_rows(rows, request.POST.get("form_title", "").strip())
     if errors:
         return _preview_problems(errors)
     return JsonResponse({"html": render_preview(definition, procedure), "errors": {}})

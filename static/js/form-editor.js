@@ -11,8 +11,8 @@
   var template = document.getElementById("form-editor-empty");
   var total = form.querySelector("input[name$='-TOTAL_FORMS']");
   var prefix = total.name.replace(/-TOTAL_FORMS$/, "");
-  var preview = form.querySelector("[data-preview]");
-  var status = form.querySelector("[data-preview-status]");
+  var preview = document.querySelector("[data-preview]");
+  var status = document.querySelector("[data-preview-status]");
   var keys = document.getElementById("form-editor-keys");
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
   var topLabel = null;
@@ -195,6 +195,10 @@
     }).then(function (result) {
       if (mine !== sequence) return;
       preview.innerHTML = result.answer.html || "";
+      /* The citizen's page script (conditions, repeated rows) enhances the new preview as it does the page. */
+      var script = document.createElement("script");
+      script.src = preview.getAttribute("data-script");
+      preview.appendChild(script);
       rows().forEach(function (row) {
         var box = row.querySelector("[data-live-errors]");
         var found = (result.answer.errors || {})[rowId(row)] || {};

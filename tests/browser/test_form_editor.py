@@ -58,7 +58,7 @@ def test_the_admin_adds_a_field_and_sees_it_in_the_preview(opened, birth, shot):
     page = opened(viewport=WIDTHS["desktop"])
     login(page, admin, editor_path(procedure))
     preview = page.locator("[data-preview]")
-    expect(preview.get_by_text("Quan hệ với người được khai sinh")).to_be_visible()
+    expect(preview.get_by_role("group", name="Quan hệ với người được khai sinh", exact=True)).to_be_visible()
     shot(page, "editor")
 
     page.get_by_role("button", name="+ Thêm trường").click()
@@ -77,7 +77,8 @@ def test_the_admin_adds_a_field_and_sees_it_in_the_preview(opened, birth, shot):
     row.get_by_label("Loại").select_option(label="Lựa chọn")
     expect(row.locator("[data-live-errors]")).to_contain_text("cần ít nhất một lựa chọn")
     row.get_by_label("Các lựa chọn").fill("Một bản\nHai bản")
-    expect(preview.get_by_label("Số lượng bản sao trích lục")).to_be_visible()
+    choice = preview.get_by_role("group", name="Số lượng bản sao trích lục")
+    expect(choice.get_by_label("Hai bản")).to_be_visible()  # two choices: radios, as the citizen sees them
     expect(row.locator("[data-live-errors]")).to_be_hidden()
 
     page.get_by_role("button", name="Phát hành phiên bản mới").click()
@@ -100,7 +101,7 @@ def test_the_editor_fits_a_phone_and_a_desktop(opened, birth, width, shot):
     procedure, admin = birth
     page = opened(viewport=WIDTHS[width])
     login(page, admin, editor_path(procedure))
-    expect(page.locator("[data-preview]").get_by_text("Người được khai sinh", exact=True)).to_be_visible()
+    expect(page.locator("[data-preview]").get_by_role("group", name="Người được khai sinh", exact=True)).to_be_visible()
     fits(page)
     shot(page, f"editor-{width}")
     page.goto(page.base + f"/admin/portal/procedure/{procedure.pk}/change/")
