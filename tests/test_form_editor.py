@@ -268,7 +268,6 @@ def test_the_preview_of_a_json_definition(client, procedure, admin):
     assert "Người được khai sinh" in answer.json()["html"]
 
 
-
 def test_the_paper_forms_title_is_kept_with_the_rows(client, procedure, admin):
     client.force_login(admin)
     client.post(editor(procedure), posted(ROWS[:1], _publish="1", form_title="TỜ KHAI ĐĂNG KÝ KHAI SINH"))
@@ -277,3 +276,21 @@ def test_the_paper_forms_title_is_kept_with_the_rows(client, procedure, admin):
     page = client.post(editor(procedure), posted(ROWS[:1], _publish="1", form_title="X" * 301))
     assert page.context["title_errors"] == ["Không để trống, tối đa 300 ký tự."]
     assert current(procedure).version == 1
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"rows-TOTAL_FORMS": "nhiều", "rows-INITIAL_FORMS": "0"},
+        {"rows-TOTAL_FORMS": "99999", "rows-INITIAL_FORMS": "0", "rows-0-type": "bogus", "rows-0-row_id": "r1"},
+        posted([{"label": "A", "type": "không có"}]),
+        posted([{"label": "A", "parent": "r1", "type": "group"}]),
+    ],
+)
+def test_a_broken_post_is_a_message_never_a_500(client, procedure, admin, data):
+    client.force_login(admin)
+    assert client.post(preview(procedure), data).status_code == 400
+    page = client.post(editor(procedure), {**data, "_publish": "1"})
+    assert page.status_code == 200 and "Tờ khai chưa phát hành được" in page.content.decode()
+    assert not ProcedureForm.objects.exists()

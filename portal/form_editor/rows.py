@@ -17,6 +17,7 @@ value is made from it), dates as dd/mm/yyyy or "hôm nay", a condition's value a
 No database, no request: the admin's view (portal/form_editor/views.py) calls these.
 """
 
+import itertools
 import re
 import unicodedata
 from datetime import date
@@ -59,28 +60,26 @@ TITLE = "title"  # the paper form's heading (optional), a problem of its own
 def rows_from_definition(definition):
     """The editor's rows of ``definition``: dicts of COLUMNS as text (checkboxes as booleans)."""
     rows = []
-    counter = iter(range(1, 10_000))
+    counter = itertools.count(1)
 
-    def walk(fields, parent, outer):
-        level = {f.get("key"): f for f in fields if isinstance(f, dict)}
+    def walk(fields, parent):
         for field in fields:
             if not isinstance(field, dict):
                 continue
             row_id = f"r{next(counter)}"
-            rows.append(_row(field, row_id, parent, [level, *outer]))
+            rows.append(_row(field, row_id, parent))
             if field.get("type") == "group" and isinstance(field.get("fields"), list):
-                walk(field["fields"], row_id, [level, *outer])
+                walk(field["fields"], row_id)
 
     fields = definition.get("fields") if isinstance(definition, dict) else None
-    walk(fields if isinstance(fields, list) else [], TOP, [])
+    walk(fields if isinstance(fields, list) else [], TOP)
     return rows
 
 
-def _row(field, row_id, parent, scopes):
+def _row(field, row_id, parent):
     kind = field.get("type", "")
     when = field.get("when") if isinstance(field.get("when"), dict) else {}
     repeat = field.get("repeat") if isinstance(field.get("repeat"), dict) else None
-    named = next((s[when.get("field")] for s in scopes if when.get("field") in s), {}) if when else {}
     return {
         "row_id": row_id,
         "parent": parent,
@@ -98,7 +97,7 @@ def _row(field, row_id, parent, scopes):
         "max": _bound_text(field.get("max"), kind),
         "max_length": _text(field.get("max_length")),
         "when_field": _text(when.get("field")),
-        "when_equals": _equals_text(when.get("equals"), named) if when else "",
+        "when_equals": _equals_text(when.get("equals")) if when else "",
         "prefill": _text(field.get("prefill")),
         "repeat": repeat is not None,
         "repeat_min": _text(repeat.get("min")) if repeat else "",
@@ -121,7 +120,7 @@ def _bound_text(value, kind):
     return _text(value)
 
 
-def _equals_text(value, named):
+def _equals_text(value):
     if isinstance(value, bool):
         return "có" if value else "không"
     return _text(value)
@@ -228,7 +227,7 @@ def parse_choices(text):
 
 
 def value_from_label(label):
-    """"Người thân thích khác" → "nguoi_than_thich_khac": lower-case ASCII letters, digits and _."""
+    """ "Người thân thích khác" → "nguoi_than_thich_khac": lower-case ASCII letters, digits and _."""
     text = label.replace("đ", "d").replace("Đ", "D")
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
     return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
@@ -393,8 +392,10 @@ _MESSAGES = [
     (r"is a group; a condition", lambda m: _("Điều kiện phải dựa vào một trường có giá trị, không phải một nhóm.")),
     (
         r"^(.*) is not a choice of (\S+) \((.*)\)$",
-        lambda m: _("%(value)s không phải một lựa chọn của “%(key)s” (các lựa chọn: %(values)s).")
-        % {"value": m[1], "key": m[2], "values": m[3]},
+        lambda m: (
+            _("%(value)s không phải một lựa chọn của “%(key)s” (các lựa chọn: %(values)s).")
+            % {"value": m[1], "key": m[2], "values": m[3]}
+        ),
     ),
     (r"is a boolean: expected true or false", lambda m: _("Trường này là có/không: ghi “có” hoặc “không”.")),
     (r"^a cycle of conditions: (.*)$", lambda m: _("Các điều kiện vòng quanh nhau: %(chain)s.") % {"chain": m[1]}),

@@ -20,7 +20,7 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from .. import eform
 from ..models import Procedure, ProcedureForm
@@ -30,7 +30,7 @@ from .preview import render_preview
 TYPE_LABELS = {
     "text": gettext_lazy("Văn bản một dòng"),
     "textarea": gettext_lazy("Văn bản nhiều dòng"),
-    "number": gettext_lazy("Số"),
+    "number": pgettext_lazy("a form field's type", "Số"),
     "date": gettext_lazy("Ngày"),
     "choice": gettext_lazy("Lựa chọn"),
     "boolean": gettext_lazy("Có / không"),
@@ -113,7 +113,9 @@ class RowForm(forms.Form):
         widget=forms.TextInput(attrs={"list": "form-editor-keys"}),
     )
     when_equals = forms.CharField(
-        label=gettext_lazy("có giá trị"), required=False, help_text=gettext_lazy("Với trường có/không: “có” hoặc “không”.")
+        label=gettext_lazy("có giá trị"),
+        required=False,
+        help_text=gettext_lazy("Với trường có/không: “có” hoặc “không”."),
     )
     prefill = forms.ChoiceField(
         label=gettext_lazy("Điền sẵn từ hồ sơ công dân"),
@@ -173,7 +175,9 @@ class BaseRowFormSet(forms.BaseFormSet):
         rows = []
         for i in range(self.total_form_count()):
             prefix = self.add_prefix(i)
-            rows.append({name: self.data.get(f"{prefix}-{name}", "") for name in ("row_id", "parent", "type", "label", "key")})
+            rows.append(
+                {name: self.data.get(f"{prefix}-{name}", "") for name in ("row_id", "parent", "type", "label", "key")}
+            )
         return rows
 
     def get_ordering_widget(self):
@@ -379,7 +383,9 @@ def editor_view(model_admin, request, procedure):
             .select_related("published_by")
             .order_by("-version"),
             "formset": formset,
-            "keys": sorted({f.data.get(f.add_prefix("key"), "") or f.initial.get("key", "") for f in formset.forms} - {""}),
+            "keys": sorted(
+                {f.data.get(f.add_prefix("key"), "") or f.initial.get("key", "") for f in formset.forms} - {""}
+            ),
             "has_view_permission": True,
         }
     )
@@ -394,14 +400,11 @@ def _parse_json(text):
     except RecursionError:
         return None, [_("Nội dung không phải JSON hợp lệ: lồng nhau quá sâu.")]
     except ValueError as error:
-        return None, [_("Nội dung không phải JSON hợp lệ (dòng %(line)d, cột %(col)d).") % _position(error, text)]
+        position = {"line": getattr(error, "lineno", 1), "col": getattr(error, "colno", 1)}
+        return None, [_("Nội dung không phải JSON hợp lệ (dòng %(line)d, cột %(col)d).") % position]
     if isinstance(definition, dict) and "version" in definition:  # as the catalog export writes it
         definition = {k: v for k, v in definition.items() if k != "version"}
     return definition, json_errors(definition)
-
-
-def _position(error, text):
-    return {"line": getattr(error, "lineno", 1), "col": getattr(error, "colno", 1)}
 
 
 def _publish(model_admin, request, procedure, definition):
@@ -411,7 +414,9 @@ def _publish(model_admin, request, procedure, definition):
     if not changed:
         messages.info(request, _("Tờ khai không thay đổi: vẫn dùng phiên bản %(v)d.") % {"v": locked.form_version})
     else:
-        model_admin.log_change(request, locked, _("Phát hành tờ khai điện tử phiên bản %(v)d") % {"v": locked.form_version})
+        model_admin.log_change(
+            request, locked, _("Phát hành tờ khai điện tử phiên bản %(v)d") % {"v": locked.form_version}
+        )
         messages.success(
             request,
             _("Đã phát hành tờ khai phiên bản %(v)d: áp dụng cho hồ sơ tạo từ bây giờ; hồ sơ đã tạo giữ phiên bản cũ.")
