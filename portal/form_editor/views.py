@@ -127,6 +127,7 @@ class RowForm(forms.Form):
     repeat_max = forms.CharField(label=gettext_lazy("Số mục nhiều nhất"), required=False)
 
     def __init__(self, *args, groups=(), **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["parent"].choices = [("", _("(ngoài cùng, không thuộc nhóm nào)")), *groups]
         self.live_errors = []
@@ -165,8 +166,9 @@ class BaseRowFormSet(forms.BaseFormSet):
         ]
         self.form_kwargs = {**self.form_kwargs, "groups": self.groups}
         depths = _depths(rows)
-        for form, row in zip(self.forms, rows, strict=False):
+        for index, (form, row) in enumerate(zip(self.forms, rows, strict=False)):
             form._depth = depths.get(row.get("row_id"), 0)
+            form.is_new = index >= self.initial_form_count()  # shown open: the admin is filling it in
 
     def _raw_rows(self):
         """The rows as posted (or as given), before any cleaning: to offer the groups and indent the rows."""

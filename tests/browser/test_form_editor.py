@@ -121,3 +121,15 @@ def test_without_javascript_the_preview_button_shows_the_new_field(opened, birth
     fits(page)
     shot(page, "preview-without-js")
     assert ProcedureForm.objects.filter(procedure=procedure).count() == 1
+
+    # A choice without its choices: "Phát hành" answers the error beside the row, the typed rows kept.
+    row = page.locator("[data-row]").filter(has=page.locator("input[value='Ghi chú thêm']"))
+    row.get_by_label("Loại").select_option(label="Lựa chọn")
+    page.get_by_role("button", name="Phát hành phiên bản mới").click()
+    expect(row.locator(".fe-field--choices .errorlist")).to_have_text(
+        "Trường “Lựa chọn” cần ít nhất một lựa chọn (mỗi dòng một)."
+    )
+    expect(row.get_by_label("Nhãn (câu hỏi)")).to_have_value("Ghi chú thêm")
+    fits(page)
+    shot(page, "error-without-js")
+    assert ProcedureForm.objects.filter(procedure=procedure).count() == 1
