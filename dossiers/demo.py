@@ -10,6 +10,10 @@ What is honest without time travel: no dossier is created overdue. A same-day pr
 accepted now is due at today's closing (or the next working day's, after 15:00), so it sits in
 "sắp đến hạn" at once and moves to "quá hạn" by itself if nobody completes it in time.
 
+A procedure with a declaration form (the eight demo forms, portal/fixtures/demo_forms.json) gets a complete,
+valid declaration of that form (dossiers/fixtures/demo_declarations.json, by procedure code), with the
+applicant's name and phone in the fields marked to be prefilled with them; the others keep the free request.
+
 The internal processes (issue 15, `PROCESS_DOSSIERS`): dossiers of the Đồng Nai procedures that
 have a process in the demo catalog, each walked through its steps by the people of each step
 (accept, forward, send back) so that every specialist and head of those agencies has one waiting.
@@ -17,19 +21,23 @@ A step only runs late with time, so those dossiers are received on earlier worki
 services run with the one clock (`django.utils.timezone.now`, architecture.md "One clock") set to
 those moments, and the rest of their history happens at the present."""
 
+import copy
+import json
 from contextlib import contextmanager
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from unittest import mock
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
 from django.utils import timezone
 
+from portal.declaration import prefill_paths
 from portal.errors import Conflict, Forbidden, RuleError
 from portal.models import OneStopDesk, Procedure, ProcessingUnit, Role, User
 from portal.working_time import calendar_for_desk
 
-from . import process, services
+from . import declarations, process, services
 from .models import Dossier, DossierStep
 from .pages.forms import channel_options
 from .payments import service as payments
@@ -40,6 +48,29 @@ CITIZEN = "congdan"
 PREFERRED_OFFICERS = ("canbo.dongnai", "canbo.bienhoa", "canbo.khanhhoa", "canbo.quangbinh")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ADDRESS = "25 Võ Thị Sáu, phường Thống Nhất, TP. Biên Hòa"
+DECLARATIONS_FILE = Path(__file__).resolve().parent / "fixtures" / "demo_declarations.json"
+
+
+def sample_declarations():
+    """{procedure code: a complete declaration of its demo form}."""
+    return json.loads(DECLARATIONS_FILE.read_text(encoding="utf-8"))
+
+
+def declaration_for(procedure, applicant, content, samples):
+    """The demo declaration of a dossier of `procedure`: its form's sample (the applicant's name and phone in
+    the fields prefilled with them), or the free request of a procedure without a form."""
+    if procedure.form_version is None or procedure.code not in samples:
+        return {"content": content or f"Đề nghị giải quyết thủ tục {procedure.name}."}
+    data = copy.deepcopy(samples[procedure.code])
+    definition = declarations.definition_of(procedure.pk, procedure.form_version)
+    for source in ("full_name", "phone"):
+        for path in prefill_paths(definition, source):
+            level = data
+            for key in path[:-1]:
+                level = level.setdefault(key, {})
+            if applicant.get(source):
+                level[path[-1]] = applicant[source]
+    return data
 
 
 def _officers():
@@ -75,6 +106,7 @@ class Maker:
         self.citizen = citizen
         self.stdout = stdout
         self.made = []
+        self.samples = sample_declarations()
 
     def draft(self, officer, procedure, *, walk_in=False, applicant=None, content=""):
         intake, returns = _channels(procedure, officer.desk, walk_in=walk_in)
@@ -95,7 +127,7 @@ class Maker:
             return_channel=returns,
             applicant=applicant,
             address=ADDRESS if "postal" in (intake, returns) else "",
-            form_data={"content": content or f"Đề nghị giải quyết thủ tục {procedure.name}."},
+            form_data=declaration_for(procedure, applicant, content, self.samples),
             owner=None if walk_in else self.citizen,
         )
         for document in procedure.documents.filter(required=True):

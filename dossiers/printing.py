@@ -1,7 +1,8 @@
-"""What the printables need (Circular 01/2018/TT-VPCP forms, HTML with a print stylesheet):
-the tracking QR code as inline SVG, the processing control sheet's rows (from the internal
-process's step rows, or from the events for a dossier without steps), and the data of the
-supplement request, refusal and apology letters, read from the dossier's events."""
+"""What the printables need (Circular 01/2018/TT-VPCP forms, HTML with a print stylesheet; the
+declaration, tờ khai, laid out as its paper form): the tracking QR code as inline SVG, the processing
+control sheet's rows (from the internal process's step rows, or from the events for a dossier without
+steps), and the data of the supplement request, refusal and apology letters, read from the dossier's
+events."""
 
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -21,6 +22,7 @@ from .models import DossierStep, Outcome, Status, StepOutcome, Timeliness
 
 # slug in the URL → (template, title, who may print: "staff" or "owner" too)
 PRINTABLES = {
+    "to-khai": ("declaration", gettext_lazy("Tờ khai"), True),
     "giay-tiep-nhan": ("receipt", gettext_lazy("Giấy tiếp nhận hồ sơ và hẹn trả kết quả"), True),
     "phieu-bo-sung": ("supplement", gettext_lazy("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"), False),
     "phieu-tu-choi": ("refusal", gettext_lazy("Phiếu từ chối tiếp nhận giải quyết hồ sơ"), False),
@@ -78,6 +80,8 @@ def supplement_request(dossier):
 def available_printables(dossier, staff):
     """The printables that exist for this dossier, as (slug, title), for links."""
     kinds = []
+    if dossier.form_version is not None:
+        kinds.append("declaration")
     if dossier.received_at:
         kinds.append("receipt")
     if staff and dossier.supplement_requests:
@@ -93,6 +97,7 @@ def available_printables(dossier, staff):
 
 def printable_exists(dossier, kind):
     return {
+        "declaration": dossier.form_version is not None,
         "receipt": dossier.received_at is not None,
         "supplement": dossier.supplement_requests > 0,
         "refusal": dossier.status == Status.REFUSED,

@@ -7,9 +7,11 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .form_editor import views as form_editor_views
 from .models import (
     Agency,
     CalendarOverride,
@@ -282,6 +284,38 @@ class ProcedureAdmin(ProvinceScopedHistoryAdmin):
         ),
         (_("Kết quả và căn cứ"), {"fields": ["result", "legal_basis"]}),
     ]
+
+    # --- the declaration form's editor (issue 16): "Sửa tờ khai điện tử", linked from the change page ---------
+
+    def get_urls(self):
+        opts = self.model._meta
+        name = f"{opts.app_label}_{opts.model_name}"
+        return [
+            path(
+                "<path:object_id>/declaration-form/",
+                self.admin_site.admin_view(self.form_editor_view),
+                name=f"{name}_form_editor",
+            ),
+            path(
+                "<path:object_id>/declaration-form/preview/",
+                self.admin_site.admin_view(self.form_preview_view),
+                name=f"{name}_form_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _editable_procedure(self, request, object_id):
+        """The procedure, found in the scoped queryset (another province's: 404), that the user may change (403)."""
+        procedure = self.get_object(request, unquote(object_id))
+        if not self.has_change_permission(request, procedure):
+            raise PermissionDenied
+        return procedure
+
+    def form_editor_view(self, request, object_id):
+        return form_editor_views.editor_view(self, request, self._editable_procedure(request, object_id))
+
+    def form_preview_view(self, request, object_id):
+        return form_editor_views.preview_view(self, request, self._editable_procedure(request, object_id))
 
 
 @admin.register(CalendarOverride)

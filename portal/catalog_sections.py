@@ -343,7 +343,7 @@ def _step_agency(step, section, role, province):
 def _form(rec):
     """The procedure's ``form`` (api.md "Electronic declaration forms"): ABSENT when the key is left out (the
     procedure keeps its form), None for ``null`` (it has no form any more; the versions stay for the dossiers
-    made with them), else the definition ``{"fields": [...]}``, checked whole by ``eform.definition_errors``.
+    made with them), else the definition ``{"title"?, "fields": [...]}``, checked whole by ``eform.definition_errors``.
     ``version`` is the exported version, for the reader: the portal numbers versions itself (the same
     definition keeps the current one, another one is the next)."""
     if not rec.has("form"):
@@ -353,12 +353,14 @@ def _form(rec):
     form = rec.obj("form")
     if not form:
         return ABSENT
-    form.allow("version", "fields")
+    form.allow("version", "title", "fields")
     form.integer("version", required=False, minimum=1)
     if "fields" not in form.data:
         form.error("fields", "required field is missing")
         return ABSENT
     definition = {"fields": form.data["fields"]}
+    if "title" in form.data:
+        definition = {"title": form.data["title"], **definition}
     problems = eform.definition_errors(definition)
     for path, message in problems:
         form.error(path, message)

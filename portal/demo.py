@@ -1,19 +1,42 @@
 """The demo data of the shared core: the seed provinces' catalog (from
-portal/fixtures/demo_catalog.json through import_catalog), a superuser and a citizen."""
+portal/fixtures/demo_catalog.json through import_catalog), a superuser and a citizen.
 
+The declaration forms of eight demo procedures (portal/fixtures/demo_forms.json, by procedure code, with the
+fields of their official templates) are kept once and given to that procedure in every demo province."""
+
+import copy
+import json
 from pathlib import Path
 
 from .models import Role, User
 
 DEMO_PASSWORD = "motcua-demo-2026"
 CATALOG_FILE = Path(__file__).resolve().parent / "fixtures" / "demo_catalog.json"
+FORMS_FILE = Path(__file__).resolve().parent / "fixtures" / "demo_forms.json"
 ORDER = 0
 
 
-def load(stdout):
-    from .catalog_io import load_catalog_file
+def forms():
+    """{procedure code: form definition} of the demo forms."""
+    return json.loads(FORMS_FILE.read_text(encoding="utf-8"))
 
-    result = load_catalog_file(CATALOG_FILE)
+
+def catalog():
+    """The demo catalog with the demo forms given to their procedures."""
+    data = json.loads(CATALOG_FILE.read_text(encoding="utf-8-sig"))
+    definitions = forms()
+    for record in data["procedures"]:
+        if record["code"] in definitions:
+            record["form"] = copy.deepcopy(definitions[record["code"]])
+    return data
+
+
+def load(stdout):
+    from .catalog_io import CatalogImportError, import_catalog
+
+    result = import_catalog(catalog())
+    if result.errors:
+        raise CatalogImportError(result)
     stdout.write(f"  Danh mục: {result.summary()}")
     if not User.objects.filter(username="admin").exists():
         User.objects.create_superuser("admin", "admin@motcua.local", DEMO_PASSWORD, full_name="Quản trị hệ thống")

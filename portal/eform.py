@@ -3,10 +3,12 @@ check (for the catalog import and, later, the admin's editor) and the ONE valida
 ``form_data`` against a definition. Both are pure functions: no database, and the day comes in as ``today``
 (by default the portal's one clock, ``timezone.localdate()``, which tests move with time-machine).
 
-A definition is ``{"fields": [field, ...]}``; a field is ``{"key", "label", "type", "required"?, "choices"?,
-"min"?, "max"?, "max_length"?, "when"? {"field", "equals"}, "fields"?, "repeat"? {"min", "max"}, "prefill"?,
-"help"?}``. Keys are unique within their level (the top, or one group's fields), so an error is addressed as
-``key``, ``group.key`` (a group) or ``group[i].key`` (the i-th item of a repeated group, from 0).
+A definition is ``{"title"?, "fields": [field, ...]}`` (``title``: the paper form's heading, e.g. "TỜ KHAI
+ĐĂNG KÝ KHAI SINH", for the printable declaration; the procedure's name when absent); a field is ``{"key",
+"label", "type", "required"?, "choices"?, "min"?, "max"?, "max_length"?, "when"? {"field", "equals"},
+"fields"?, "repeat"? {"min", "max"}, "prefill"?, "help"?}``. Keys are unique within their level (the top, or
+one group's fields), so an error is addressed as ``key``, ``group.key`` (a group) or ``group[i].key`` (the
+i-th item of a repeated group, from 0).
 
 Decisions the validator keeps:
 - An empty value (``null``, a blank string, ``[]``, ``{}``) is the same as a key left out: a draft may hold
@@ -90,8 +92,11 @@ def definition_errors(definition):
     if not isinstance(definition, dict):
         return [("", "expected an object with fields")]
     for name in definition:
-        if name != "fields":
-            errors.append((name, "unknown field (expected fields)"))
+        if name not in ("title", "fields"):
+            errors.append((name, "unknown field (expected title, fields)"))
+    title = definition.get("title", "x")
+    if not isinstance(title, str) or not title.strip() or len(title) > 300 or "\x00" in title:
+        errors.append(("title", "expected a non-empty text of at most 300 characters"))
     _check_level(definition.get("fields"), "fields", [], 1, errors)
     return errors
 

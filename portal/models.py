@@ -180,6 +180,15 @@ class ProcedureForm(models.Model):
     version = models.PositiveIntegerField(_("phiên bản"))
     definition = models.JSONField(_("định nghĩa tờ khai"))
     created_at = models.DateTimeField(_("thời điểm tạo"), default=timezone.now)
+    # Who published it in the admin's form editor; None for a version the catalog import wrote.
+    published_by = models.ForeignKey(
+        "portal.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người phát hành"),
+    )
 
     class Meta:
         ordering = ["procedure", "-version"]
@@ -198,10 +207,10 @@ class ProcedureForm(models.Model):
         return cls.objects.filter(procedure_id=procedure.pk, version=procedure.form_version).first()
 
     @classmethod
-    def publish(cls, procedure, definition):
+    def publish(cls, procedure, definition, by=None):
         """Make ``definition`` the procedure's current form; True when anything changed. The same definition as
         the latest version keeps that version (made current again if the form had been withdrawn); another one
-        is a new version, one above the highest."""
+        is a new version, one above the highest, published ``by`` that user (the admin's editor says who)."""
         latest = cls.objects.filter(procedure_id=procedure.pk).order_by("-version").first()
         if latest is not None and latest.definition == definition:
             if procedure.form_version == latest.version:
@@ -209,7 +218,10 @@ class ProcedureForm(models.Model):
             cls._point(procedure, latest.version)
             return True
         form = cls.objects.create(
-            procedure=procedure, version=(latest.version + 1) if latest else 1, definition=definition
+            procedure=procedure,
+            version=(latest.version + 1) if latest else 1,
+            definition=definition,
+            published_by=by,
         )
         cls._point(procedure, form.version)
         return True

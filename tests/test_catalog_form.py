@@ -94,7 +94,7 @@ def test_bad_definitions_are_errors_naming_the_record_over_the_whole_file(import
         f'procedures[0] (1.001193): form.fields[1].type: "signature" is not one of {types}',
         'procedures[0] (1.001193): form.fields[2].when.field: unknown field "khong_co" (a field of this level or'
         " of a level around it)",
-        "procedures[1] (2.000488): form.bad: unknown field (expected one of version, fields)",
+        "procedures[1] (2.000488): form.bad: unknown field (expected one of version, title, fields)",
         "procedures[1] (2.000488): form.fields[2].choices: required for a choice field: a non-empty list of"
         " {value, label}",
         "procedures[1] (2.000488): form.fields[15].repeat: min 5 is more than max 2",

@@ -282,6 +282,14 @@ def test_the_province_codes_are_the_circulars_63():
 
 DEFINITION_ROWS = [
     ("valid", FORM, []),
+    ("valid with the paper form's title", {"title": "TỜ KHAI ĐĂNG KÝ KHAI SINH", **FORM}, []),
+    (
+        "blank title",
+        {"title": " ", **FORM},
+        [("title", "expected a non-empty text of at most 300 characters")],
+    ),
+    ("title not a text", {"title": 7, **FORM}, [("title", "expected a non-empty text of at most 300 characters")]),
+    ("unknown top-level key", {"titel": "X", **FORM}, [("titel", "unknown field (expected title, fields)")]),
     ("no fields", {"fields": []}, [("fields", "expected a non-empty list of fields")]),
     (
         "unknown type",

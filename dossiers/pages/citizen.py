@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from campaigns.context_processors import chosen_province
 from portal.models import Procedure
 
-from .. import services, tracking
+from .. import declarations, services, tracking
 from ..access import visible_dossiers
 from ..models import IntakeChannel, ReturnChannel, Status
 from ..payments import service as payments
@@ -54,7 +54,7 @@ def start(request, procedure_pk):
     form = DraftForm(request.POST or None, procedure=procedure, mode="citizen", user=request.user)
     request.notice_procedure = procedure  # the banner: this procedure's campaigns (campaigns.context_processors)
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and not form.repeat_action:
         if form.is_valid():
             data = form.cleaned_data
             dossier, status = call_service(
@@ -82,6 +82,20 @@ def start(request, procedure_pk):
     return render(request, "dossiers/citizen/draft_form.html", context, status=status)
 
 
+CHECK = "kiem-tra"  # the draft page shows what submission found missing in the declaration
+INCOMPLETE = object()
+
+
+def _check_declaration(dossier, form):
+    """The declaration as submission checks it, its errors beside the fields (the draft page after a refusal)."""
+    if form.declaration is None:
+        return
+    try:
+        services.check_form_data(dossier.procedure_id, dossier.form_version, dossier.form_data, complete=True)
+    except services.FormDataError as error:
+        form.declaration.attach(error.errors)
+
+
 @citizen_required
 def edit(request, code):
     dossier = get_dossier(request.user, code)
@@ -96,7 +110,9 @@ def edit(request, code):
         initial=DraftForm.initial_for(dossier),
     )
     status = 200
-    if request.method == "POST":
+    if request.method == "GET" and CHECK in request.GET:
+        _check_declaration(dossier, form)
+    if request.method == "POST" and not form.repeat_action:
         if form.is_valid():
             updated, status = call_service(
                 request, form, lambda: services.update_draft(dossier, request.user, **form.draft_fields())
@@ -156,10 +172,21 @@ def remove_document(request, code, document_id):
 def submit(request, code):
     """Nộp hồ sơ: through services.submit; the code is shown on the next page."""
     dossier = get_dossier(request.user, code)
-    submitted, status = call_service(request, None, lambda: services.submit(dossier, request.user))
+    submitted, status = call_service(request, None, lambda: _submit(dossier, request.user))
+    if submitted is INCOMPLETE:
+        messages.error(request, _("Tờ khai chưa đầy đủ: vui lòng bổ sung các trường được đánh dấu rồi nộp lại."))
+        return redirect(reverse("dossiers:edit", kwargs={"code": code}) + f"?{CHECK}=1")
     if submitted is None:
         return _documents_page(request, dossier, status=status)
     return redirect("dossiers:submitted", code=code)
+
+
+def _submit(dossier, user):
+    """Submit; a declaration the submission refuses brings the citizen back to its fields (INCOMPLETE)."""
+    try:
+        return services.submit(dossier, user)
+    except services.FormDataError:
+        return INCOMPLETE
 
 
 @citizen_required
@@ -247,6 +274,7 @@ def _detail_page(request, dossier, bound=None, status=200):
         else None,
         "postal_return": ReturnChannel.POSTAL,
         "payment": payment_panel(dossier, request.user),
+        "declaration_lines": declarations.lines_of(dossier),
     }
     return render(request, "dossiers/citizen/detail.html", context, status=status)
 

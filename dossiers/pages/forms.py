@@ -9,13 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.policy import effective_policy
+from portal.declaration import DeclarationForm, prefilled
 from portal.models import Agency, OneStopDesk, Procedure, phone_validator
 from portal.widgets import DateField, DateTimeField, FilePicker
 
-from .. import process
+from .. import declarations, process
 from ..models import IntakeChannel, Outcome, ReturnChannel
 from ..plugins import zone_choices, zone_label  # noqa: F401  (zone_label: the templatetag's)
-from ..services import desk_serves, has_exception
+from ..services import FormDataError, desk_serves, has_exception
 
 # --- channels under the effective policy -----------------------------------------------------------
 
@@ -90,7 +91,12 @@ class DraftForm(forms.Form):
 
     `mode="citizen"`: a new online draft (desk chosen here, applicant prefilled from the account);
     `mode="edit"`: an existing draft (the desk is fixed); `mode="walk_in"`: the officer enters a
-    dossier at their desk, intake walk-in."""
+    dossier at their desk, intake walk-in.
+
+    A procedure with a declaration form (tờ khai điện tử) has its fields (`declaration`, a
+    portal.declaration.DeclarationForm) instead of the free "Nội dung yêu cầu" box: a new draft those of the
+    procedure's current version, prefilled from the citizen's profile (never the officer's); an existing
+    draft those of the version it was made with (`Dossier.form_version`), holding what it saved."""
 
     desk = forms.ModelChoiceField(
         label=_("Nơi nộp hồ sơ (Bộ phận Một cửa)"), queryset=OneStopDesk.objects.none(), empty_label=None
@@ -170,7 +176,32 @@ class DraftForm(forms.Form):
             self.fields["address_zone"].choices = [("default", _("Mặc định"))]
             self.fields["address_zone"].widget = forms.HiddenInput()
             self.fields["address_zone"].initial = "default"
+        self.declaration = self._declaration(procedure, mode, user, dossier)
+        if self.declaration is not None:
+            del self.fields["content"]
         self.refresh_channels()
+
+    def _declaration(self, procedure, mode, user, dossier):
+        version = dossier.form_version if dossier is not None else procedure.form_version
+        definition = declarations.definition_of(procedure.pk, version)
+        if definition is None:
+            return None
+        start = dossier.form_data if dossier is not None else None
+        if start is None and mode == "citizen" and user is not None and not self.is_bound:
+            start = prefilled(definition, declarations.profile(user))
+        data = self.data if self.is_bound else None
+        return DeclarationForm(definition, data, initial=start, provinces=declarations.provinces())
+
+    @property
+    def repeat_action(self):
+        """A row of a repeated group was added or removed (no JavaScript): show the page again, save nothing."""
+        return self.declaration is not None and self.declaration.repeat_action
+
+    def is_valid(self):
+        valid = super().is_valid()
+        if self.declaration is not None:
+            valid = self.declaration.is_valid() and valid
+        return valid
 
     def _chosen_desk(self, desks):
         key = self.data.get(self.add_prefix("desk")) if self.is_bound else None
@@ -209,6 +240,9 @@ class DraftForm(forms.Form):
         return IntakeChannel.WALK_IN if self.mode == "walk_in" else value
 
     def full_clean(self):
+        if self.repeat_action:  # the page comes back with one row more or less: no error for what is not typed yet
+            self._errors, self.cleaned_data = forms.utils.ErrorDict(), {}
+            return
         # A closed channel gets its reason, not Django's "select a valid choice".
         super().full_clean()
         if not self.is_bound:
@@ -238,12 +272,10 @@ class DraftForm(forms.Form):
         }
 
     def form_data(self):
+        if self.declaration is not None:
+            return self.declaration.form_data()
         base = dict(self.dossier.form_data) if self.dossier is not None else {}
-        # A procedure with a declaration form takes its fields, not the free text box; until the page renders
-        # them (issue 16, the pages' part) its declaration is kept as the API left it, and submission says
-        # what it lacks (the submit row's form_complete guard).
-        if self.procedure.form_version is None:
-            base[FORM_CONTENT_KEY] = self.cleaned_data.get("content") or ""
+        base[FORM_CONTENT_KEY] = self.cleaned_data.get("content") or ""
         return base
 
     def draft_fields(self):
@@ -535,6 +567,10 @@ class QueueFilterForm(forms.Form):
 
 
 def attach_error(form, error):
-    """Put a service's DossierError beside the field it names (or at the top of the form)."""
+    """Put a service's DossierError beside the field it names (or at the top of the form); a declaration's
+    errors beside the declaration's fields."""
+    if isinstance(error, FormDataError) and getattr(form, "declaration", None) is not None:
+        form.declaration.attach(error.errors)
+        return
     field = form.field_map.get(error.field, error.field) if hasattr(form, "field_map") else error.field
     form.add_error(field if field in form.fields else None, error.message)

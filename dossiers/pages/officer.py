@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from portal.models import Procedure, Role
 from portal.working_time import calendar_for_desk
 
-from .. import queues, services, tracking, workflow
+from .. import declarations, queues, services, tracking, workflow
 from ..access import may_create_draft, visible_dossiers
 from ..models import Notification, Status
 from ..printing import SLUG_OF, available_printables, supplement_request
@@ -282,6 +282,7 @@ def _page(request, dossier, bound=None, upload_bound=None, status=200, confirm_r
         "step_actions": [] if claim["other"] else [item for item in forms if item["name"] in STEP_ACTIONS],
         "now": now,
         "confirm_return": confirm_return,
+        "declaration_lines": declarations.lines_of(dossier),
     }
     return render(request, "dossiers/officer/detail.html", context, status=status)
 
@@ -377,6 +378,19 @@ def officer_remove_document(request, code, document_id):
 # --- walk-in entry -----------------------------------------------------------------------------------------
 
 
+def _declaration_complete(procedure, form):
+    """The walk-in declaration is entered whole, the applicant at the desk: there is no page to complete a
+    walk-in draft later, and its submission needs every required field (the submit row's guard)."""
+    if form.declaration is None:
+        return True
+    try:
+        services.check_form_data(procedure.pk, procedure.form_version, form.form_data(), complete=True)
+    except services.FormDataError as error:
+        form.declaration.attach(error.errors)
+        return False
+    return True
+
+
 @staff_required
 def walk_in(request):
     """Tiếp nhận trực tiếp: the officer enters a dossier on the citizen's behalf (no owner),
@@ -391,8 +405,8 @@ def walk_in(request):
         return render(request, "dossiers/officer/walk_in.html", {"chooser": chooser, "form": None, "desk": desk})
     form = DraftForm(request.POST or None, procedure=procedure, mode="walk_in", desk=desk)
     status = 200
-    if request.method == "POST":
-        if form.is_valid():
+    if request.method == "POST" and not form.repeat_action:
+        if form.is_valid() and _declaration_complete(procedure, form):
             data = form.cleaned_data
             dossier, status = call_service(
                 request,

@@ -1,7 +1,7 @@
 """The printables (HTML with the print stylesheet, an "In" button calling window.print()):
-receipt with appointment date, supplement request, refusal, apology letter and the
-processing control sheet. Staff who see the dossier print all of them; its owner prints
-the receipt and the apology letter."""
+the declaration (tờ khai) as its paper form, receipt with appointment date, supplement request,
+refusal, apology letter and the processing control sheet. Staff who see the dossier print all of
+them; its owner prints the declaration, the receipt and the apology letter."""
 
 from datetime import datetime
 
@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from .. import declarations
 from ..models import DossierDocument
 from ..printing import (
     PRINTABLES,
@@ -64,7 +65,15 @@ def printable(request, code, slug):
         "notices": policy.get("notices") or [],
         "hotlines": policy.get("hotlines") or [],
     }
-    if kind == "receipt":
+    if kind in ("receipt", "declaration"):
+        context["declaration_lines"] = declarations.lines_of(dossier)
+    if kind == "declaration":
+        definition = declarations.definition_of(dossier.procedure_id, dossier.form_version) or {}
+        context.update(
+            form_title=definition.get("title") or _("Tờ khai %(procedure)s") % {"procedure": dossier.procedure.name},
+            signed_on=dossier.submitted_at or dossier.created_at,
+        )
+    elif kind == "receipt":
         context.update(
             accept_event=last_event(dossier, "accept"),
             documents=_documents_received(dossier),

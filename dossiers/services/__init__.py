@@ -9,6 +9,7 @@ Callers in other apps and the tests use this package's public names: `services.a
 from ..door import (
     ClaimTaken,
     DossierError,
+    FormDataError,
     NotPermitted,
     TransitionNotAllowed,
     actor_kind,
@@ -19,6 +20,7 @@ from . import claims, guards, uploads  # guards: registers the functions the tab
 from .actions import (
     accept,
     check_channels,
+    check_form_data,
     complete,
     create_draft,
     desk_serves,
@@ -51,6 +53,7 @@ __all__ = [
     "ClaimTaken",
     "DossierClosed",
     "DossierError",
+    "FormDataError",
     "NotPermitted",
     "TransitionNotAllowed",
     "accept",
@@ -60,6 +63,7 @@ __all__ = [
     "approve_exception",
     "can",
     "check_channels",
+    "check_form_data",
     "claims",
     "complete",
     "create_draft",

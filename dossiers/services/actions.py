@@ -18,13 +18,14 @@ from campaigns.policy import effective_policy
 from campaigns.walk_in import take_place as take_walk_in_place
 from portal import eform
 from portal.calendar import timeliness as classify
-from portal.models import ProcedureForm, RequiredDocument, Role
+from portal.models import RequiredDocument, Role
 from portal.working_time import calendar_for_desk
 
 from .. import clock, door, events
 from .. import process as internal_process
 from ..access import may_create_draft
 from ..codes import next_code
+from ..declarations import definition_of as form_definition
 from ..door import DossierError, FormDataError, NotPermitted, has_exception
 from ..models import (
     ClockPause,
@@ -58,14 +59,6 @@ def _check_addresses(intake_channel, return_channel, address):
         address or ""
     ).strip():
         raise DossierError(_("Vui lòng nhập địa chỉ để bưu điện nhận hồ sơ hoặc chuyển trả kết quả."), "address")
-
-
-def form_definition(procedure_id, version):
-    """The definition of one version of a procedure's declaration form; None for no form (version None)."""
-    if version is None:
-        return None
-    forms = ProcedureForm.objects.filter(procedure_id=procedure_id, version=version)
-    return forms.values_list("definition", flat=True).first()
 
 
 def check_form_data(procedure_id, version, form_data, *, complete):
