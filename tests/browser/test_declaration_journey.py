@@ -113,6 +113,11 @@ def test_a_citizen_fills_the_birth_form_on_a_phone_and_the_officer_prints_it(wor
     dossier = Dossier.objects.get(owner=citizen)
     assert dossier.status == Status.SUBMITTED and dossier.form_version == 1
     assert dossier.form_data["tre"]["ngay_sinh"] == "2025-10-20" and "cha" not in dossier.form_data
+    page.goto(page.base + f"/ho-so/{dossier.code}/")
+    expect(page.get_by_role("heading", name="Tờ khai", exact=True)).to_be_visible()
+    expect(page.get_by_text("Nguyễn Minh Khang")).to_be_visible()
+    fits(page)
+    shot(page, "citizen-dossier")
 
     # The officer sees the declaration with its labels and prints the tờ khai.
     desk = new_page(viewport=DESKTOP)
@@ -130,6 +135,14 @@ def test_a_citizen_fills_the_birth_form_on_a_phone_and_the_officer_prints_it(wor
     desk.set_viewport_size(PHONE)
     fits(desk)
     shot(desk, "printable-phone")
+    desk.goto(desk.base + f"/can-bo/ho-so/{dossier.code}/")
+    fits(desk)
+    shot(desk, "officer-declaration-phone")
+    desk.set_viewport_size(DESKTOP)
+    desk.goto(desk.base + f"/can-bo/tiep-nhan-truc-tiep/?procedure={procedure.pk}")
+    expect(field(desk, "fd-tre-ho_ten")).to_have_value("")
+    expect(desk.get_by_text("Các trường có dấu * là bắt buộc.")).to_be_visible()
+    shot(desk, "walk-in-desktop")
 
 
 def test_without_javascript_the_conditional_fields_stay_named_by_their_condition(world, new_page, shot):
