@@ -27,7 +27,7 @@ def _postal_dossiers(stdout):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from dossiers import services as dossier_services
-    from dossiers.demo import ADDRESS, CITIZEN, PDF, pay_if_due
+    from dossiers.demo import ADDRESS, CITIZEN, PDF, declaration_for, pay_if_due, sample_declarations
     from dossiers.services import uploads
     from portal.errors import Conflict, Forbidden, RuleError
     from portal.models import Procedure
@@ -44,8 +44,9 @@ def _postal_dossiers(stdout):
         if dossier_services.desk_serves(officer.desk, p)
     ]
     plans = [("postal", "desk", "accepted")] * 3 + [("online", "postal", "completed")]
-    made = 0
+    made, samples = 0, sample_declarations()
     for (intake, ret, state), procedure in zip(plans, procedures * 4, strict=False):
+        applicant = {"full_name": citizen.full_name, "phone": citizen.phone or "0912345678"}
         try:
             with transaction.atomic():
                 dossier = dossier_services.create_draft(
@@ -54,8 +55,9 @@ def _postal_dossiers(stdout):
                     desk=officer.desk,
                     intake_channel=intake,
                     return_channel=ret,
-                    applicant={"full_name": citizen.full_name, "phone": citizen.phone or "0912345678"},
+                    applicant=applicant,
                     address=ADDRESS,
+                    form_data=declaration_for(procedure, applicant, "", samples),  # a form's sample declaration
                 )
                 for document in procedure.documents.all():
                     upload = SimpleUploadedFile(f"{document.code}.pdf", PDF, content_type="application/pdf")

@@ -22,6 +22,7 @@ def _worker_redis(url):
     return urlunsplit(parts._replace(path=f"/{number % 16}"))
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups to name the tests
 def pytest_collection_modifyitems(items):
     """The served stacks (tests/served, session-scoped and costly to start) run on one worker: `--dist loadgroup`
     sends every test of an xdist_group to the same worker, so each stack starts once per run."""

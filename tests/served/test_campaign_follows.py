@@ -21,8 +21,10 @@ from postal.models import PostalTariff
 def pick():
     tariffed = PostalTariff.objects.filter(province__code="75", leg="pickup").exists()
     desks = list(OneStopDesk.objects.filter(province__code="75"))
+    # Without a declaration form (issue 16): the script below submits no declaration.
     for procedure in Procedure.objects.filter(province__code="75", active=True, postal_intake=True,
-                                              postal_return=True, in_person_only=False).order_by("code"):
+                                              postal_return=True, in_person_only=False,
+                                              form_version__isnull=True).order_by("code"):
         for desk in desks:
             if not desk_serves(desk, procedure):
                 continue
