@@ -376,9 +376,10 @@ def load_catalog_file(path, *, dry_run=False, raise_on_error=True) -> ImportResu
     else:
         data, errors = parse_catalog(text)
         folder = Path(path).resolve().parent
-        result = (
-            import_catalog(data, dry_run=dry_run, base_dir=folder) if not errors else ImportResult(dry_run, errors=errors)
-        )
+        if errors:
+            result = ImportResult(dry_run, errors=errors)
+        else:
+            result = import_catalog(data, dry_run=dry_run, base_dir=folder)
     if result.errors and raise_on_error:
         raise CatalogImportError(result)
     return result

@@ -332,10 +332,12 @@ def _fees(rec, fee, document_codes):
         plain[-1]["index"] = i
     codes = set(document_codes)
     messages = {
-        "duplicate": lambda v: f'duplicate of fees[{plain[v["first"]]["index"]}]',
+        "duplicate": lambda v: f"duplicate of fees[{plain[v['first']]['index']}]",
         "unknown_document": lambda v: f'unknown document "{v["code"]}" (not among this procedure\'s documents)',
         "default_proof": lambda v: "the default group takes no proof document",
-        "default_amount": lambda v: f'the default group\'s amount {v["amount"]} differs from the procedure\'s fee {v["fee"]}',
+        "default_amount": lambda v: (
+            f"the default group's amount {v['amount']} differs from the procedure's fee {v['fee']}"
+        ),
         "no_default": lambda v: 'a "default" group is required (its amount is the procedure\'s fee)',
     }
     for index, field_name, kind, values in fees.problems(fee if fee is not ABSENT else None, plain, codes):
@@ -641,7 +643,9 @@ def _sync_fees(section, rec, procedure, rows, created):
     if rows is ABSENT:
         changed = False
         proofs = [row for row in current.values() if row.proof_document]
-        codes = set(RequiredDocument.objects.filter(procedure=procedure).values_list("code", flat=True)) if proofs else ()
+        codes = set()
+        if proofs:
+            codes = set(RequiredDocument.objects.filter(procedure=procedure).values_list("code", flat=True))
         for row in current.values():
             if row.group == fees.DEFAULT_FEE_GROUP and row.amount != procedure.fee:
                 row.amount = procedure.fee

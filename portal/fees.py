@@ -89,7 +89,9 @@ def problem_text(kind, values):
         "duplicate": _("Mã đối tượng “%(group)s” bị trùng."),
         "unknown_document": _("“%(code)s” không phải mã một thành phần hồ sơ của thủ tục."),
         "default_proof": _("Đối tượng chung (default) không cần giấy tờ chứng minh."),
-        "default_amount": _("Mức thu của đối tượng chung (%(amount)s đồng) phải bằng phí, lệ phí của thủ tục (%(fee)s đồng)."),
+        "default_amount": _(
+            "Mức thu của đối tượng chung (%(amount)s đồng) phải bằng phí, lệ phí của thủ tục (%(fee)s đồng)."
+        ),
         "no_default": _("Cần có đối tượng chung, mã “default”, với mức thu bằng phí, lệ phí của thủ tục."),
     }
     return messages[kind] % values

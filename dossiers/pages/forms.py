@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.policy import effective_policy
-from portal.models import Agency, OneStopDesk, Procedure, phone_validator
+from portal import fees
+from portal.models import DEFAULT_FEE_GROUP, Agency, OneStopDesk, Procedure, phone_validator
 from portal.widgets import DateField, DateTimeField, FilePicker
 
 from .. import process
@@ -171,6 +172,36 @@ class DraftForm(forms.Form):
             self.fields["address_zone"].widget = forms.HiddenInput()
             self.fields["address_zone"].initial = "default"
         self.refresh_channels()
+        self._add_fee_group()
+
+    # --- fee groups (api.md "fees"): a choice only when the procedure has more than one ------------------
+    def _add_fee_group(self):
+        groups = fees.groups_of(self.procedure)
+        self.fee_group_options = []
+        if len(groups) < 2:
+            return
+        names = {}
+        if any(group.proof_document for group in groups):
+            names = dict(self.procedure.documents.values_list("code", "name"))
+        self.fee_group_options = [
+            {
+                "value": group.group,
+                "label": group.label,
+                "amount": group.amount,
+                "proof": names.get(group.proof_document, "") if group.proof_document else "",
+            }
+            for group in groups
+        ]
+        self.fields["fee_group"] = forms.ChoiceField(
+            label=_("Đối tượng nộp phí, lệ phí"),
+            choices=[(group.group, group.label) for group in groups],
+            initial=DEFAULT_FEE_GROUP,
+            widget=forms.RadioSelect,
+            error_messages={"invalid_choice": _("Vui lòng chọn một đối tượng nộp phí trong danh sách.")},
+        )
+
+    def chosen_fee_group(self):
+        return self.cleaned_data.get("fee_group") or DEFAULT_FEE_GROUP
 
     def _chosen_desk(self, desks):
         key = self.data.get(self.add_prefix("desk")) if self.is_bound else None
@@ -259,6 +290,7 @@ class DraftForm(forms.Form):
             "applicant_phone": data["phone"],
             "applicant_email": data.get("email") or "",
             "applicant_national_id": data.get("national_id") or "",
+            **({"fee_group": self.chosen_fee_group()} if "fee_group" in self.fields else {}),
         }
 
     @classmethod
@@ -273,6 +305,7 @@ class DraftForm(forms.Form):
             "return_channel": dossier.return_channel,
             "address": dossier.address,
             "address_zone": dossier.address_zone,
+            "fee_group": dossier.fee_group,
         }
 
 

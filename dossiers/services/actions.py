@@ -240,9 +240,7 @@ def missing_documents(dossier):
     document of the dossier's fee group (a student's card for the student fee)."""
     have = set(dossier.documents.values_list("document_code", flat=True))
     proof = payments.proof_document_of(dossier)
-    return [
-        d.name for d in dossier.procedure.documents.all() if (d.required or d.code == proof) and d.code not in have
-    ]
+    return [d.name for d in dossier.procedure.documents.all() if (d.required or d.code == proof) and d.code not in have]
 
 
 def require_documents(dossier):
