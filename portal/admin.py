@@ -245,7 +245,7 @@ class RequiredDocumentForm(forms.ModelForm):
         upload = getattr(self, "_template_upload", None)
         if upload is not None:
             data, name = upload
-            document.template.name = document_templates.store(data)
+            document.template = document_templates.store(data)  # a name: the upload itself is not saved again
             document.template_name = name[: RequiredDocument._meta.get_field("template_name").max_length]
         elif not document.template:
             document.template_name = ""
