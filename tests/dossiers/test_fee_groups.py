@@ -346,3 +346,13 @@ def test_the_admin_uploads_a_template_checked_by_its_content(client, procedure):
     assert document.template.name == document_templates.storage_name(FORM, "pdf")  # the same bytes: one file
     assert document.template_name == "Thẻ SV mẫu.pdf"
     assert client.get(f"/thu-tuc/mau-don/{document.pk}/").status_code == 200
+
+
+def test_the_dossier_pages_show_the_group_and_its_fee(client, procedure, officer):
+    dossier = make_dossier("submitted", officer=officer, procedure=procedure, fee_group="student")
+    client.force_login(officer)
+    page = client.get(reverse("dossiers:officer_detail", args=[dossier.code])).content.decode()
+    assert '100.000 đ <span class="muted">(Học sinh, sinh viên)</span>' in page
+    client.force_login(dossier.citizen)
+    page = client.get(reverse("dossiers:detail", args=[dossier.code])).content.decode()
+    assert '100.000 đ <span class="muted">(Học sinh, sinh viên)</span>' in page
