@@ -378,7 +378,7 @@ class ProcedureAdmin(ProvinceScopedHistoryAdmin):
     list_filter = ["province", "level", "sector", "processing_time_unit", "postal_intake", "postal_return", "active"]
     search_fields = ["code", "name", "sector"]
     list_select_related = ["province", "agency"]
-    inlines = [RequiredDocumentInline, ProcedureFeeInline, ProcessStepInline]
+    inlines = [RequiredDocumentInline, ProcessStepInline, ProcedureFeeInline]
     fieldsets = [
         (None, {"fields": ["province", "code", "name", "sector", "agency", "level", "active"]}),
         (_("Thời hạn và phí"), {"fields": ["processing_time_value", "processing_time_unit", "fee", "fee_note"]}),
