@@ -48,7 +48,7 @@ TRANSITIONS = {
             S.SUBMITTED,
             [CITIZEN, OFFICER],
             _("Nộp hồ sơ"),
-            checks=["form_complete", "documents", "channels"],
+            checks=["form_complete", "fee_group", "documents", "channels"],
         ),
         _t("accept", [S.SUBMITTED], S.ACCEPTED, [OFFICER], _("Tiếp nhận hồ sơ"), checks=["paid", "channels"]),
         _t("refuse", [S.SUBMITTED], S.REFUSED, [OFFICER], _("Từ chối tiếp nhận")),

@@ -1,22 +1,29 @@
 """Admin pages for the catalog, the calendar and accounts. A province admin sees and
 edits only their own province's records; the superuser sees everything."""
 
+from pathlib import PurePosixPath
+
+from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import document_templates, fees
 from .form_editor import views as form_editor_views
 from .models import (
     Agency,
     CalendarOverride,
     OneStopDesk,
     Procedure,
+    ProcedureFee,
     ProcessStep,
     Province,
     RequiredDocument,
@@ -211,10 +218,109 @@ class OneStopDeskAdmin(ProvinceScopedAdmin):
     search_fields = ["code", "name", "address"]
 
 
+class RequiredDocumentForm(forms.ModelForm):
+    """A document with its template (mẫu đơn, tờ khai): an upload is checked by content (PDF, DOC, DOCX, ODT) and
+    size, and stored by its digest (portal/document_templates.py) under the name it came with."""
+
+    class Meta:
+        model = RequiredDocument
+        fields = ["order", "code", "name", "required", "form", "copies", "template"]
+        widgets = {"template": forms.ClearableFileInput(attrs={"accept": ".pdf,.doc,.docx,.odt"})}
+
+    def clean_template(self):
+        upload = self.cleaned_data.get("template")
+        if upload and isinstance(upload, UploadedFile):  # a new file (else the stored one, or none)
+            limit = settings.DOCUMENT_TEMPLATE_MAX_BYTES
+            if upload.size > limit:  # refused before it is read
+                too_big = document_templates.TemplateError("too_big", size=upload.size, limit=limit)
+                raise ValidationError(too_big.vietnamese())
+            data = upload.read()
+            try:
+                document_templates.check(data)
+            except document_templates.TemplateError as exc:
+                raise ValidationError(exc.vietnamese())
+            self._template_upload = (data, PurePosixPath(upload.name).name)
+        return upload
+
+    def save(self, commit=True):
+        document = super().save(commit=False)
+        upload = getattr(self, "_template_upload", None)
+        if upload is not None:
+            data, name = upload
+            document.template = document_templates.store(data)  # a name: the upload itself is not saved again
+            document.template_name = name[: RequiredDocument._meta.get_field("template_name").max_length]
+        elif not document.template:
+            document.template_name = ""
+        if commit:
+            document.save()
+        return document
+
+
 class RequiredDocumentInline(ProvinceScopedInline, admin.TabularInline):
     model = RequiredDocument
+    form = RequiredDocumentForm
     extra = 0
-    fields = ["order", "code", "name", "required", "form", "copies"]
+    fields = ["order", "code", "name", "required", "form", "copies", "template"]
+
+
+class ProcedureFeeFormSet(BaseInlineFormSet):
+    """The fee groups of one procedure (api.md "fees"), checked together by the rules the catalog import applies
+    (portal/fees.py): a default group at the procedure's fee, no group twice, a proof document among the
+    procedure's documents: those saved, and those added or kept on this same page (its documents inline)."""
+
+    def get_unique_error_message(self, unique_check):
+        return _("Mã đối tượng bị trùng: mỗi đối tượng nộp phí phải có một mã riêng.")
+
+    def _document_codes(self):
+        codes = set()
+        if self.instance.pk:
+            codes = set(RequiredDocument.objects.filter(procedure=self.instance).values_list("code", flat=True))
+        prefix = RequiredDocument._meta.get_field("procedure").remote_field.get_accessor_name()
+        total = self.data.get(f"{prefix}-TOTAL_FORMS")
+        if total is not None and str(total).isdigit():
+            kept = set()
+            for i in range(min(int(total), 1000)):
+                code = (self.data.get(f"{prefix}-{i}-code") or "").strip()
+                deleted = self.data.get(f"{prefix}-{i}-DELETE") in ("on", "true", "1")
+                if code and not deleted:
+                    kept.add(code)
+            codes = kept  # the page holds every document of the procedure: what it keeps is the list
+        return codes
+
+    def clean(self):
+        super().clean()
+        rows = [
+            form
+            for form in self.forms
+            if getattr(form, "cleaned_data", None)
+            and form.cleaned_data.get("group")
+            and not self._should_delete_form(form)
+        ]
+        groups = [
+            {
+                "group": form.cleaned_data["group"],
+                "amount": form.cleaned_data.get("amount"),
+                "proof_document": form.cleaned_data.get("proof_document") or "",
+            }
+            for form in rows
+        ]
+        fee = self.instance.fee
+        for index, field_name, kind, values in fees.problems(fee, groups, self._document_codes()):
+            message = fees.problem_text(kind, values)
+            if index is None:
+                raise ValidationError(message)
+            rows[index].add_error(field_name if field_name in rows[index].fields else None, message)
+
+
+class ProcedureFeeInline(ProvinceScopedInline, admin.TabularInline):
+    """Phí, lệ phí theo đối tượng: the default group at the procedure's fee, and the others (a student's fee, with
+    the student card as its proof document). A dossier keeps the fee it was submitted with."""
+
+    model = ProcedureFee
+    formset = ProcedureFeeFormSet
+    extra = 0
+    fields = ["order", "group", "label", "amount", "proof_document"]
+    ordering = ["order", "id"]
 
 
 class ProcessStepFormSet(BaseInlineFormSet):
@@ -274,7 +380,7 @@ class ProcedureAdmin(ProvinceScopedHistoryAdmin):
     list_filter = ["province", "level", "sector", "processing_time_unit", "postal_intake", "postal_return", "active"]
     search_fields = ["code", "name", "sector"]
     list_select_related = ["province", "agency"]
-    inlines = [RequiredDocumentInline, ProcessStepInline]
+    inlines = [RequiredDocumentInline, ProcessStepInline, ProcedureFeeInline]
     fieldsets = [
         (None, {"fields": ["province", "code", "name", "sector", "agency", "level", "active"]}),
         (_("Thời hạn và phí"), {"fields": ["processing_time_value", "processing_time_unit", "fee", "fee_note"]}),

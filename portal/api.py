@@ -112,7 +112,7 @@ class ProcedureViewSet(viewsets.ReadOnlyModelViewSet):
         return (
             Procedure.objects.filter(active=True)
             .select_related("province", "agency")
-            .prefetch_related("documents")
+            .prefetch_related("documents", "fee_groups")
             .order_by("province__code", "code")
         )
 

@@ -19,7 +19,12 @@ twice changes nothing:
   ``portal.eform.definition_errors`` becomes the current version, a new one (current + 1) only when it
   differs from the latest (the file's ``version`` is informative, export writes the current one); a
   record without ``form`` keeps it, ``"form": null`` withdraws it (its versions stay for the dossiers
-  made with them);
+  made with them); so are their ``fees`` by applicant group (api.md: a ``default`` group at the
+  procedure's ``fee``, other groups with an optional ``proof_document`` among the record's document
+  codes; a record without ``fees`` keeps its groups, the default one following ``fee``; ``null`` or
+  ``[]`` removes them); a document's ``template`` is a file path relative to the catalog file's
+  folder (PDF, DOC, DOCX or ODT), copied into storage by its content's digest, so importing the same
+  bytes again changes nothing (``null`` removes it, a document without the key keeps it);
 - staff by ``username``; calendar overrides by (``province``, ``date``); sections added by
   other apps (postal_tariffs) by their own key.
 
@@ -173,8 +178,11 @@ def _reference_tables():
 
 
 class ImportContext:
-    def __init__(self, result):
+    def __init__(self, result, base_dir=None):
         self.result = result
+        # The catalog file's folder: a document's ``template`` is a path relative to it (None: data not read
+        # from a file, where a template path is an error).
+        self.base_dir = base_dir
         self.declared: dict[str, dict[str, dict]] = {}
         self._existing = None
         self._ids: dict[tuple, int | None] = {}
@@ -308,9 +316,10 @@ def parse_catalog(text):
         return None, [f"invalid JSON: {exc}"]
 
 
-def import_catalog(data, dry_run=False) -> ImportResult:
+def import_catalog(data, dry_run=False, base_dir=None) -> ImportResult:
     """Validate the whole catalog, then write it in one transaction (rolled back for a
-    dry run). Errors are returned in the result, never raised."""
+    dry run). Errors are returned in the result, never raised. ``base_dir``: the folder that
+    documents' ``template`` paths are relative to (the catalog file's)."""
     result = ImportResult(dry_run=dry_run)
     sections = registered_sections()
     if not isinstance(data, dict):
@@ -322,7 +331,7 @@ def import_catalog(data, dry_run=False) -> ImportResult:
             names = ", ".join(section.name for section in sections)
             result.errors.append(f'{key}: unknown section "{key}" (expected one of {names})')
 
-    ctx = ImportContext(result)
+    ctx = ImportContext(result, Path(base_dir) if base_dir is not None else None)
     plan = []
     for section in sections:
         if section.name not in data:
@@ -366,7 +375,11 @@ def load_catalog_file(path, *, dry_run=False, raise_on_error=True) -> ImportResu
         result.errors.append(f"cannot read {path}: {exc}")
     else:
         data, errors = parse_catalog(text)
-        result = import_catalog(data, dry_run=dry_run) if not errors else ImportResult(dry_run, errors=errors)
+        folder = Path(path).resolve().parent
+        if errors:
+            result = ImportResult(dry_run, errors=errors)
+        else:
+            result = import_catalog(data, dry_run=dry_run, base_dir=folder)
     if result.errors and raise_on_error:
         raise CatalogImportError(result)
     return result

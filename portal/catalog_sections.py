@@ -4,6 +4,7 @@ portal register theirs the same way (postal/catalog_section.py)."""
 
 import re
 from datetime import time
+from pathlib import Path
 
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
@@ -11,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Q
 
-from . import eform
+from . import document_templates, eform, fees
 from .catalog_io import assign, register_section
 from .catalog_record import ABSENT, TIME_RE, _describe, _max_length, _show
 from .models import (
@@ -19,6 +20,7 @@ from .models import (
     CalendarOverride,
     OneStopDesk,
     Procedure,
+    ProcedureFee,
     ProcedureForm,
     ProcessingUnit,
     ProcessStep,
@@ -243,12 +245,108 @@ PROCEDURE_FIELDS = (
     "documents",
     "process",
     "form",
+    "fees",
 )
+FEE_FIELDS = ("group", "label", "amount", "proof_document")
 STEP_FIELDS = ("code", "name", "role", "agency", "hours")
 DESK_STEP_ROLE = ProcessStep.StepRole.OFFICER.value
 
 
-def _documents(rec, documents):
+def _template(doc, section):
+    """A document's ``template``: ABSENT when left out (it keeps the one it has), ``("", "")`` for null (none
+    any more), else (storage name, original file name) of the file at that path relative to the catalog file's
+    folder, checked (portal/document_templates.py); the bytes wait in ``section.templates`` for the writes."""
+    if not doc.has("template"):
+        return ABSENT
+    value = doc.data["template"]
+    if value is None or value == "":
+        return ("", "")
+    if not isinstance(value, str):
+        doc.error("template", f"expected a file path or null, got {_describe(value)}")
+        return ABSENT
+    base = section.ctx.base_dir
+    if base is None:
+        doc.error("template", "a template path needs the catalog file's folder (import a file: import_catalog FILE)")
+        return ABSENT
+    relative = Path(value)
+    if relative.is_absolute() or ".." in relative.parts:
+        doc.error("template", f"{_show(value)} must be a path inside the catalog file's folder")
+        return ABSENT
+    path = base / relative
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        doc.error("template", f"file not found: {_show(value)} (relative to {base})")
+        return ABSENT
+    except OSError as exc:
+        doc.error("template", f"cannot read {_show(value)}: {exc.strerror or exc}")
+        return ABSENT
+    try:
+        name = document_templates.store(data, write=False)
+    except document_templates.TemplateError as exc:
+        doc.error("template", f"{_show(value)}: {exc.english()}")
+        return ABSENT
+    section.templates[name] = data
+    return (name, relative.name[: _max_length(RequiredDocument, "template_name")])
+
+
+def _fees(rec, fee, document_codes):
+    """The procedure's ``fees`` (api.md): ABSENT when left out (it keeps its groups), ``[]`` for null or an empty
+    list (the default group only, at ``fee``), else one ``(group, values)`` pair per group, in order, checked
+    together by ``fees.problems`` (one default group at ``fee``, no duplicate, proof documents among the
+    record's documents)."""
+    if not rec.has("fees") or rec.data["fees"] is None:
+        return [] if rec.has("fees") else ABSENT
+    items = rec.array("fees")
+    if items is ABSENT:
+        return ABSENT
+    rows, plain = [], []
+    for i, data in enumerate(items):
+        name = f"fees[{i}]"
+        if not isinstance(data, dict):
+            rec.error(name, f"expected an object, got {_describe(data)}")
+            continue
+        item = rec.child(name, data)
+        item.allow(*FEE_FIELDS)
+        group = item.text("group", max_length=_max_length(ProcedureFee, "group"))
+        if group and not re.fullmatch(r"[a-z0-9_]+", group):
+            item.error("group", f"{_show(group)} may contain only lower-case letters, digits and _")
+            group = ABSENT
+        values = {
+            "label": item.text("label", max_length=_max_length(ProcedureFee, "label")),
+            "amount": item.integer("amount", minimum=0),
+            "proof_document": item.text(
+                "proof_document", required=False, blank=True, max_length=_max_length(ProcedureFee, "proof_document")
+            )
+            or "",
+            "order": i,
+        }
+        rows.append((group, values))
+        plain.append(
+            {
+                "group": group or None,
+                "amount": values["amount"] if values["amount"] is not ABSENT else None,
+                "proof_document": values["proof_document"],
+            }
+        )
+        plain[-1]["index"] = i
+    codes = set(document_codes)
+    messages = {
+        "duplicate": lambda v: f"duplicate of fees[{plain[v['first']]['index']}]",
+        "unknown_document": lambda v: f'unknown document "{v["code"]}" (not among this procedure\'s documents)',
+        "default_proof": lambda v: "the default group takes no proof document",
+        "default_amount": lambda v: (
+            f"the default group's amount {v['amount']} differs from the procedure's fee {v['fee']}"
+        ),
+        "no_default": lambda v: 'a "default" group is required (its amount is the procedure\'s fee)',
+    }
+    for index, field_name, kind, values in fees.problems(fee if fee is not ABSENT else None, plain, codes):
+        where = f"fees[{plain[index]['index']}].{field_name}" if index is not None else "fees"
+        rec.error(where, messages[kind](values))
+    return rows
+
+
+def _documents(rec, documents, section=None):
     rows, seen = [], {}
     for i, data in enumerate(documents):
         name = f"documents[{i}]"
@@ -256,7 +354,7 @@ def _documents(rec, documents):
             rec.error(name, f"expected an object, got {_describe(data)}")
             continue
         doc = rec.child(name, data)
-        doc.allow("code", "name", "required", "form", "copies")
+        doc.allow("code", "name", "required", "form", "copies", "template")
         code = doc.text("code", max_length=_max_length(RequiredDocument, "code"))
         if code:
             if code in seen:
@@ -269,6 +367,9 @@ def _documents(rec, documents):
             "copies": doc.integer("copies", required=False, minimum=1, maximum=99),
             "order": i,
         }
+        template = _template(doc, section) if section is not None else ABSENT
+        if template is not ABSENT:
+            values["template"], values["template_name"] = template
         rows.append((code, values))
     return rows
 
@@ -411,6 +512,7 @@ def _existing_step_hours(records):
 
 def load_procedures(records, section):
     rows = []
+    section.templates = {}  # storage name → bytes of the documents' templates, written with the rows
     existing_hours = _existing_step_hours(records)
     for rec in section.records(
         records,
@@ -450,10 +552,11 @@ def load_procedures(records, section):
                 processing.error("value", f"must be more than 0 for {unit}")
             values.update(processing_time_value=value, processing_time_unit=unit)
         documents = rec.array("documents")
-        document_rows = _documents(rec, documents) if documents is not ABSENT else []
+        document_rows = _documents(rec, documents, section) if documents is not ABSENT else []
         steps = _process(rec, section, province)
         _check_budget(rec, code, values, steps, existing_hours.get((province, code), []))
-        rows.append((rec, code, province, agency, values, document_rows, steps, _form(rec)))
+        fee_rows = _fees(rec, values["fee"], [c for c, _v in document_rows])
+        rows.append((rec, code, province, agency, values, document_rows, steps, _form(rec), fee_rows))
 
     def write():
         provinces = {row[2] for row in rows}
@@ -461,9 +564,12 @@ def load_procedures(records, section):
             (p.province.code, p.code): p
             for p in Procedure.objects.filter(province__code__in=provinces)
             .select_related("province")
-            .prefetch_related("documents", "process_steps")
+            .prefetch_related("documents", "process_steps", "fee_groups")
         }
-        for rec, code, province, agency, values, document_rows, steps, form in rows:
+        if not section.ctx.result.dry_run:  # content-addressed: the same bytes already stored are not written
+            for data in section.templates.values():
+                document_templates.store(data)
+        for rec, code, province, agency, values, document_rows, steps, form, fee_rows in rows:
             instance = existing.get((province, code))
             created = instance is None
             if created:
@@ -476,6 +582,7 @@ def load_procedures(records, section):
             changed = _sync_documents(section, rec, instance, document_rows, created) or changed
             changed = _sync_steps(section, rec, instance, steps, created) or changed
             changed = _sync_form(instance, form) or changed
+            changed = _sync_fees(section, rec, instance, fee_rows, created) or changed
             section.count("created" if created else "updated" if changed else "unchanged")
 
     return write
@@ -530,6 +637,32 @@ def _sync_steps(section, rec, procedure, rows, created):
     return _sync_children(section, rec, current, pairs, lambda code: ProcessStep(procedure=procedure, code=code))
 
 
+def _sync_fees(section, rec, procedure, rows, created):
+    """Make the procedure's fee groups exactly the file's (by group code; groups no longer listed are deleted). A
+    record without ``fees`` keeps them, its default group following the procedure's ``fee``; a group whose proof
+    document the file no longer lists is then an error (nothing is written)."""
+    current = {} if created else {row.group: row for row in procedure.fee_groups.all()}
+    if rows is ABSENT:
+        changed = False
+        proofs = [row for row in current.values() if row.proof_document]
+        codes = set()
+        if proofs:
+            codes = set(RequiredDocument.objects.filter(procedure=procedure).values_list("code", flat=True))
+        for row in current.values():
+            if row.group == fees.DEFAULT_FEE_GROUP and row.amount != procedure.fee:
+                row.amount = procedure.fee
+                row.save(update_fields=["amount"])
+                changed = True
+            if row.proof_document and row.proof_document not in codes:
+                rec.error(
+                    "documents",
+                    f'document "{row.proof_document}" is the proof of fee group "{row.group}": keep it, or give'
+                    " the procedure's fees in the same record",
+                )
+        return changed
+    return _sync_children(section, rec, current, rows, lambda group: ProcedureFee(procedure=procedure, group=group))
+
+
 def _sync_form(procedure, form):
     """A definition in the file becomes the current form (a new version only when it differs); ``null``
     withdraws the form; a record without ``form`` leaves it as it is."""
@@ -547,7 +680,7 @@ def _number(value):
 def export_procedures(province):
     queryset = (
         _in_province(Procedure.objects.select_related("province", "agency"), province)
-        .prefetch_related("documents", "process_steps__agency")
+        .prefetch_related("documents", "process_steps__agency", "fee_groups")
         .order_by("province__code", "code")
     )
     procedures = list(queryset)
@@ -579,11 +712,11 @@ def _procedure_record(p, form=None):
         "result": p.result,
         "legal_basis": p.legal_basis,
         "active": p.active,
-        "documents": [
-            {"code": d.code, "name": d.name, "required": d.required, "form": d.form, "copies": d.copies}
-            for d in sorted(p.documents.all(), key=lambda d: (d.order, d.pk))
-        ],
+        "documents": [_document_record(d) for d in sorted(p.documents.all(), key=lambda d: (d.order, d.pk))],
     }
+    groups = sorted(p.fee_groups.all(), key=lambda row: (row.order, row.pk))
+    if groups:  # api.md: a procedure without groups has the default one, at its fee
+        record["fees"] = [fees.of_row(row).as_api() for row in groups]
     steps = sorted(p.process_steps.all(), key=lambda step: (step.order, step.pk))
     if steps:  # api.md: "A procedure without process keeps one processing step at its own agency."
         record["process"] = {
@@ -600,6 +733,13 @@ def _procedure_record(p, form=None):
         }
     if form is not None:  # the current version of its declaration form
         record["form"] = {"version": p.form_version, **form}
+    return record
+
+
+def _document_record(d):
+    record = {"code": d.code, "name": d.name, "required": d.required, "form": d.form, "copies": d.copies}
+    if d.template:  # where export_catalog -o copies the file, relative to the written catalog file
+        record["template"] = document_templates.export_path(d)
     return record
 
 

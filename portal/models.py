@@ -256,6 +256,10 @@ class RequiredDocument(models.Model):
     form = models.CharField(_("hình thức"), max_length=16, choices=Form.choices, default=Form.ANY)
     copies = models.PositiveSmallIntegerField(_("số bản"), default=1)
     order = models.PositiveSmallIntegerField(default=0)
+    # A blank form or a sample (mẫu đơn, tờ khai, bộ hồ sơ mẫu; api.md documents[].template_url): a public file,
+    # stored under MEDIA by its content's digest (portal/document_templates.py), served by its own download URL.
+    template = models.FileField(_("mẫu đơn, tờ khai"), upload_to="document-templates/", max_length=200, blank=True)
+    template_name = models.CharField(_("tên tệp mẫu"), max_length=200, blank=True, editable=False)
 
     class Meta:
         ordering = ["order", "id"]
@@ -265,6 +269,49 @@ class RequiredDocument(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def template_path(self):
+        """The public download path of its template (portal/document_templates.py), "" when it has none."""
+        from django.urls import reverse
+
+        return reverse("document_template", args=[self.pk]) if self.template else ""
+
+
+DEFAULT_FEE_GROUP = "default"
+fee_group_validator = RegexValidator(
+    r"^[a-z0-9_]{1,32}$", _("Mã đối tượng gồm chữ thường không dấu, chữ số và dấu gạch dưới (ví dụ: student).")
+)
+
+
+class ProcedureFee(models.Model):
+    """Mức thu phí, lệ phí theo đối tượng (api.md ``fees``): one row per applicant group of a procedure. The
+    ``default`` group's amount is the procedure's ``fee``; another group may ask for a proof document (a code of
+    the procedure's documents), which becomes required for a dossier of that group. A procedure without rows has
+    one group, ``default``, at its ``fee`` (portal/fees.py)."""
+
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.CASCADE, related_name="fee_groups", verbose_name=_("thủ tục")
+    )
+    group = models.CharField(_("mã đối tượng"), max_length=32, validators=[fee_group_validator])
+    label = models.CharField(_("đối tượng nộp"), max_length=200)
+    amount = models.PositiveIntegerField(_("mức thu (đồng)"))
+    proof_document = models.CharField(
+        _("giấy tờ chứng minh (mã thành phần hồ sơ)"),
+        max_length=32,
+        blank=True,
+        help_text=_("Để trống nếu không cần; giấy tờ này trở thành bắt buộc với hồ sơ thuộc đối tượng."),
+    )
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+
+    class Meta:
+        ordering = ["procedure", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["procedure", "group"], name="procedure_fee_group_unique")]
+        verbose_name = _("mức phí theo đối tượng")
+        verbose_name_plural = _("phí, lệ phí theo đối tượng")
+
+    def __str__(self):
+        return f"{self.label}: {self.amount}"
 
 
 # A working day's length in the standard sessions (07:00–11:30, 13:30–17:00): a process's budget is checked

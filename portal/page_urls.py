@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from . import views, views_password
+from . import document_templates, views, views_password
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("thu-tuc/", views.procedure_list, name="procedure_list"),
     path("thu-tuc/<int:pk>/", views.procedure_detail, name="procedure_detail"),
+    path("thu-tuc/mau-don/<int:pk>/", document_templates.download, name="document_template"),
     path("dang-nhap/", views.PortalLoginView.as_view(), name="login"),
     path("dang-xuat/", views.PortalLogoutView.as_view(), name="logout"),
     path("dang-ky/", views.register, name="register"),

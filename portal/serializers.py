@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from . import fees
 from .models import Agency, OneStopDesk, Procedure, ProcedureForm, Province, RequiredDocument
 
 
@@ -43,9 +44,29 @@ class DeskSerializer(serializers.ModelSerializer):
 
 
 class RequiredDocumentSerializer(serializers.ModelSerializer):
+    template_url = serializers.SerializerMethodField(
+        help_text=_("mẫu đơn, tờ khai (tải về công khai); null khi giấy tờ không có mẫu")
+    )
+
     class Meta:
         model = RequiredDocument
-        fields = ["code", "name", "required", "form", "copies"]
+        fields = ["code", "name", "required", "form", "copies", "template_url"]
+
+    def get_template_url(self, document) -> str | None:
+        if not document.template:
+            return None
+        request = self.context.get("request")
+        path = document.template_path
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class FeeGroupSerializer(serializers.Serializer):
+    group = serializers.CharField(help_text=_("mã đối tượng; default: mức thu chung (bằng fee)"))
+    label = serializers.CharField()
+    amount = serializers.IntegerField(help_text=_("đồng"))
+    proof_document = serializers.CharField(
+        required=False, help_text=_("mã giấy tờ chứng minh, bắt buộc với hồ sơ thuộc đối tượng này")
+    )
 
 
 class ProcessingTimeSerializer(serializers.Serializer):
@@ -59,6 +80,7 @@ class ProcedureSerializer(serializers.ModelSerializer):
     agency_name = serializers.CharField(source="agency.name", read_only=True)
     processing_time = serializers.SerializerMethodField()
     documents = RequiredDocumentSerializer(many=True, read_only=True)
+    fees = serializers.SerializerMethodField()
 
     class Meta:
         model = Procedure
@@ -82,7 +104,14 @@ class ProcedureSerializer(serializers.ModelSerializer):
             "legal_basis",
             "active",
             "documents",
+            "fees",
         ]
+
+    @extend_schema_field(FeeGroupSerializer(many=True))
+    def get_fees(self, procedure):
+        """Every applicant group's fee, the default first; a procedure without groups has the one default group,
+        at its fee (api.md "fees")."""
+        return [group.as_api() for group in fees.groups_of(procedure)]
 
     def get_processing_time(self, procedure) -> ProcessingTimeSerializer:
         return {"value": number(procedure.processing_time_value), "unit": procedure.processing_time_unit}

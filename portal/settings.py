@@ -457,6 +457,9 @@ STEP_WARN_WORKING_HOURS = env.float("STEP_WARN_WORKING_HOURS", default=4)
 UPLOAD_MAX_FILE_BYTES = env.int("UPLOAD_MAX_FILE_BYTES", default=10 * 1024 * 1024)
 UPLOAD_MAX_DOSSIER_BYTES = env.int("UPLOAD_MAX_DOSSIER_BYTES", default=50 * 1024 * 1024)
 UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=40_000_000)
+# A required document's template (mẫu đơn, tờ khai; PDF, DOC, DOCX or ODT, checked by content): its size cap in
+# bytes, for the admin's upload and the catalog import (portal/document_templates.py).
+DOCUMENT_TEMPLATE_MAX_BYTES = env.int("DOCUMENT_TEMPLATE_MAX_BYTES", default=5 * 1024 * 1024)
 # Request bodies (portal/body_limits.py refuses larger ones with 413 before reading them):
 # DATA_UPLOAD_MAX_MEMORY_SIZE bounds every body but multipart uploads (JSON, forms; Django's own
 # limit on request.body and form fields too); a multipart upload may be UPLOAD_MAX_DOSSIER_BYTES

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from . import fees
 from .accounts import landing_url
 from .expired_session import pending as pending_expired_form
 from .forms import CitizenRegistrationForm, LoginForm, ProcedureSearchForm, vi_sort_key
@@ -142,10 +143,17 @@ def procedure_detail(request, pk):
     procedure = get_object_or_404(Procedure.objects.select_related("agency", "province"), pk=pk)
     # The banner: this procedure's campaigns only, one line each (the page shows them in full).
     request.notice_procedure, request.notice_compact = procedure, True
+    documents = list(procedure.documents.all())
+    names = {document.code: document.name for document in documents}
     context = {
         "procedure": procedure,
-        "documents": procedure.documents.all(),
+        "documents": documents,
         "channels": procedure_channels(procedure),
+        # Every applicant group's fee (api.md "fees"), with the name of the document proving it.
+        "fee_groups": [
+            {"label": group.label, "amount": group.amount, "proof": names.get(group.proof_document, "")}
+            for group in fees.groups_of(procedure)
+        ],
     }
     return render(request, "portal/procedure_detail.html", context)
 

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dossiers import queues
 from dossiers.pages.common import call_service
+from dossiers.payments.service import proof_document_of
 from dossiers.printing import issuing_authority, qr_svg
 from portal.models import OneStopDesk, Role
 from portal.working_time import calendar_for_desk
@@ -380,6 +381,12 @@ def printable(request, pk, slug):
     order = get_order(request.user, pk)
     dossier = order.dossier
     documents = list(dossier.procedure.documents.all())
+    # The blank forms the post hands out (seed 002), by their public address (printed: the citizen types it), and
+    # the fee group's proof document, required like the others (api.md "fees").
+    proof = proof_document_of(dossier)
+    for document in documents:
+        document.template_url = request.build_absolute_uri(document.template_path) if document.template else ""
+        document.needed = document.required or document.code == proof
     context = {
         "order": order,
         "dossier": dossier,

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from portal.models import Province, Role
 
-from . import engine, exports, periods
+from . import engine, exports, fees, periods
 from .params import PERIOD_CHOICES, IndexQueryForm, may_see_statistics, resolve
 from .serializers import IndexSerializer
 
@@ -141,6 +141,7 @@ def dashboard(request):
         dossier_export_params=query.params(),
         target=settings.REPORTS_POSTAL_SHARE_TARGET,
         up=_up_link(query, level),
+        fee_groups=fees.by_group(query.scope, query.start, query.end),  # issue 16: fees by applicant group
     )
     return render(request, "reports/dashboard.html", context)
 

@@ -21,6 +21,10 @@ DEMO_FILE = Path(__file__).resolve().parent.parent / "portal" / "fixtures" / "de
 FORMS = json.loads((Path(__file__).resolve().parent / "data" / "declaration_forms.json").read_text(encoding="utf-8"))
 BIRTH, LLTP = "1.001193", "2.000488"
 DEMO = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+# The demo's document templates are files beside it (read from a file's folder): tests/test_catalog_templates.py.
+for _procedure in DEMO["procedures"]:
+    for _document in _procedure["documents"]:
+        _document.pop("template", None)
 for _procedure in DEMO["procedures"]:
     if _procedure["code"] in FORMS:
         _procedure["form"] = copy.deepcopy(FORMS[_procedure["code"]])

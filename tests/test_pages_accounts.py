@@ -283,7 +283,7 @@ def test_catalog_and_home_queries_do_not_grow_with_rows(client, django_assert_ma
     with django_assert_max_num_queries(6):
         client.get(reverse("home"))
     procedure = ProcedureFactory(documents=5)
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):  # the fee groups are one more (issue 16), whatever their number
         client.get(reverse("procedure_detail", args=[procedure.pk]))
 
 

@@ -19,6 +19,7 @@ from ..models import (
     Outcome,
     ReturnChannel,
 )
+from ..payments import service as payments
 
 
 class ApplicantSerializer(serializers.Serializer):
@@ -43,6 +44,9 @@ class DossierCreateSerializer(serializers.Serializer):
     address = serializers.CharField(max_length=300, required=False, allow_blank=True)
     address_zone = serializers.CharField(max_length=40, required=False, allow_blank=True)
     form_data = JSONField(required=False)
+    fee_group = serializers.CharField(
+        required=False, max_length=32, help_text=_("đối tượng nộp phí (api.md fees); mặc định: default")
+    )
     ticket = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, help_text=_("số thứ tự của buổi hiện tại (hồ sơ trực tiếp)")
     )
@@ -61,6 +65,7 @@ class DossierUpdateSerializer(serializers.Serializer):
     address = serializers.CharField(max_length=300, required=False, allow_blank=True)
     address_zone = serializers.CharField(max_length=40, required=False)
     form_data = JSONField(required=False)
+    fee_group = serializers.CharField(required=False, max_length=32, help_text=_("đối tượng nộp phí (api.md fees)"))
 
     validate_form_data = DossierCreateSerializer.validate_form_data
 
@@ -161,6 +166,7 @@ class DossierSerializer(serializers.ModelSerializer):
             "address",
             "form_data",
             "form_version",
+            "fee_group",
             "submitted_at",
             "received_at",
             "due_at",
@@ -203,7 +209,7 @@ class DossierSerializer(serializers.ModelSerializer):
         return StepSerializer(steps, many=True).data
 
     def get_fee(self, dossier) -> int:
-        return dossier.snap_fee if dossier.snap_fee is not None else dossier.procedure.fee
+        return payments.amount_due(dossier)  # the applicant group's (api.md "fees"), snapshotted at submission
 
     def to_representation(self, dossier):
         data = super().to_representation(dossier)

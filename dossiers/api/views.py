@@ -149,6 +149,7 @@ class DossierViewSet(
             address_zone=values.get("address_zone") or "default",
             form_data=values.get("form_data") or {},
             ticket=values.get("ticket"),
+            fee_group=values.get("fee_group") or "default",
         )
         return self._detail(dossier, status.HTTP_201_CREATED)
 

@@ -208,6 +208,10 @@ class Dossier(models.Model):
     # The version of the procedure's declaration form the draft was made with (portal.models.ProcedureForm), kept
     # for good: form_data is checked against it and shown with its labels; null: no form, free form_data.
     form_version = models.PositiveIntegerField(_("phiên bản tờ khai"), null=True, blank=True)
+    # The applicant group whose fee applies (api.md "fees"; portal.models.ProcedureFee.group): the default group
+    # unless the applicant claims another, whose proof document then becomes required (portal/fees.py). db_default
+    # too: a process still running the code of before (a rolling deploy) inserts dossiers without it.
+    fee_group = models.CharField(_("đối tượng nộp phí"), max_length=32, default="default", db_default="default")
 
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(_("ngày nộp"), null=True, blank=True)

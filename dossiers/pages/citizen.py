@@ -41,10 +41,12 @@ UPLOAD_STATUSES = (Status.DRAFT, Status.SUPPLEMENT_REQUESTED)
 # --- the draft ---------------------------------------------------------------------------------------
 
 
-def _fee_online(procedure, policy, intake_channel):
+def _fee_online(procedure, policy, intake_channel, amount=None):
     """When a dossier submitted now is paid online, when its fee is collected ("before_acceptance" or
-    "at_return", for the note before submission); "" when it is not paid online."""
-    return payments.collect_at(procedure) if payments.fee_payable_online(procedure, policy, intake_channel) else ""
+    "at_return", for the note before submission); "" when it is not paid online. `amount`: the applicant
+    group's fee (the procedure's by default)."""
+    payable = payments.fee_payable_online(procedure, policy, intake_channel, amount=amount)
+    return payments.collect_at(procedure) if payable else ""
 
 
 @citizen_required
@@ -70,6 +72,7 @@ def start(request, procedure_pk):
                     address=data.get("address") or "",
                     address_zone=data.get("address_zone") or "default",
                     form_data=form.form_data(),
+                    fee_group=form.chosen_fee_group(),
                 ),
             )
             if dossier is not None:
@@ -139,7 +142,10 @@ def _documents_page(request, dossier, bound=None, note_form=None, status=200):
         "note_form": note_form or NoteForm(prefix="supplement"),
         "request_event": supplement_request(dossier)[0],
         "requested_missing": supplement_request(dossier)[1],
-        "fee_online": _fee_online(dossier.procedure, policy, dossier.intake_channel),
+        "fee_online": _fee_online(dossier.procedure, policy, dossier.intake_channel, payments.amount_due(dossier)),
+        # The applicant group's fee and name (api.md fees); the name only where the procedure has groups.
+        "amount_due": payments.amount_due(dossier),
+        "fee_group_label": payments.fee_group_label(dossier),
     }
     return render(request, "dossiers/citizen/documents.html", context, status=status)
 

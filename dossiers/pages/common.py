@@ -25,6 +25,7 @@ from portal.working_time import calendar_for_desk
 from .. import services
 from ..access import visible_dossiers
 from ..models import CLOCK_STATUSES, DossierDocument, Status
+from ..payments import service as payments
 from ..services import uploads
 from ..serving import file_response
 from .forms import UploadForm, attach_error
@@ -182,7 +183,10 @@ def document_rows(dossier, bound=None):
         document.removable = uploads.removable(dossier, document, round_start)
         files.setdefault(document.document_code, []).append(document)
     rows = []
-    specs = [(d.code, d.name, d.required, d.get_form_display(), d.copies) for d in dossier.procedure.documents.all()]
+    proof = payments.proof_document_of(dossier)  # the fee group's proof document is required too (api.md fees)
+    documents = list(dossier.procedure.documents.all())
+    specs = [(d.code, d.name, d.required or d.code == proof, d.get_form_display(), d.copies) for d in documents]
+    templates = {d.code: d.template_path for d in documents if d.template}
     specs.append((OTHER, None, False, "", None))
     for code, name, required, form_label, copies in specs:
         form = bound if bound is not None and bound.prefix == code else None
@@ -194,6 +198,7 @@ def document_rows(dossier, bound=None):
                 "form_label": form_label,
                 "copies": copies,
                 "files": files.get(code, []),
+                "template_url": templates.get(code, ""),
                 "form": form or UploadForm(prefix=code, initial={"document_code": code}),
             }
         )

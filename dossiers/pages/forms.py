@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.policy import effective_policy
+from portal import fees
 from portal.declaration import DeclarationForm, prefilled
-from portal.models import Agency, OneStopDesk, Procedure, phone_validator
+from portal.models import DEFAULT_FEE_GROUP, Agency, OneStopDesk, Procedure, phone_validator
 from portal.widgets import DateField, DateTimeField, FilePicker
 
 from .. import declarations, process
@@ -180,6 +181,36 @@ class DraftForm(forms.Form):
         if self.declaration is not None:
             del self.fields["content"]
         self.refresh_channels()
+        self._add_fee_group()
+
+    # --- fee groups (api.md "fees"): a choice only when the procedure has more than one ------------------
+    def _add_fee_group(self):
+        groups = fees.groups_of(self.procedure)
+        self.fee_group_options = []
+        if len(groups) < 2:
+            return
+        names = {}
+        if any(group.proof_document for group in groups):
+            names = dict(self.procedure.documents.values_list("code", "name"))
+        self.fee_group_options = [
+            {
+                "value": group.group,
+                "label": group.label,
+                "amount": group.amount,
+                "proof": names.get(group.proof_document, "") if group.proof_document else "",
+            }
+            for group in groups
+        ]
+        self.fields["fee_group"] = forms.ChoiceField(
+            label=_("Đối tượng nộp phí, lệ phí"),
+            choices=[(group.group, group.label) for group in groups],
+            initial=DEFAULT_FEE_GROUP,
+            widget=forms.RadioSelect,
+            error_messages={"invalid_choice": _("Vui lòng chọn một đối tượng nộp phí trong danh sách.")},
+        )
+
+    def chosen_fee_group(self):
+        return self.cleaned_data.get("fee_group") or DEFAULT_FEE_GROUP
 
     def _declaration(self, procedure, mode, user, dossier):
         version = dossier.form_version if dossier is not None else procedure.form_version
@@ -291,6 +322,7 @@ class DraftForm(forms.Form):
             "applicant_phone": data["phone"],
             "applicant_email": data.get("email") or "",
             "applicant_national_id": data.get("national_id") or "",
+            **({"fee_group": self.chosen_fee_group()} if "fee_group" in self.fields else {}),
         }
 
     @classmethod
@@ -305,6 +337,7 @@ class DraftForm(forms.Form):
             "return_channel": dossier.return_channel,
             "address": dossier.address,
             "address_zone": dossier.address_zone,
+            "fee_group": dossier.fee_group,
         }
 
 

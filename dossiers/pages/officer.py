@@ -423,6 +423,7 @@ def walk_in(request):
                     form_data=form.form_data(),
                     owner=None,
                     ticket=data.get("ticket"),
+                    fee_group=form.chosen_fee_group(),
                 ),
             )
             if dossier is not None:

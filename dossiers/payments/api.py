@@ -54,6 +54,8 @@ class ReceiptSerializer(serializers.Serializer):
     payer_name = serializers.CharField()
     payer_address = serializers.CharField()
     content = serializers.CharField()
+    fee_group = serializers.CharField(help_text=_("mã đối tượng nộp phí (api.md fees)"))
+    fee_group_label = serializers.CharField(help_text=_("tên đối tượng; rỗng khi thủ tục chỉ có mức thu chung"))
     amount = serializers.IntegerField()
     amount_in_words = serializers.CharField()
     currency = serializers.CharField()

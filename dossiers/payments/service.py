@@ -40,6 +40,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal import fees
 from portal.errors import Conflict
 from portal.formatting import amount_in_words, format_vnd  # noqa: F401  (amount_in_words: payments.amount_in_words)
 
@@ -115,17 +116,48 @@ def collect_at(procedure):
     return value if value in COLLECT_CHOICES else BEFORE_ACCEPTANCE
 
 
+def fee_group_of(dossier):
+    """The dossier's applicant group (portal/fees.py FeeGroup: amount, proof document), None when the procedure
+    no longer has it. The default group is read without a query; another one once per dossier object."""
+    cached = getattr(dossier, "_fee_group_cache", None)
+    if cached is not None and cached[0] == dossier.fee_group:
+        return cached[1]
+    found = fees.group_of(dossier.procedure, dossier.fee_group)
+    dossier._fee_group_cache = (dossier.fee_group, found)
+    return found
+
+
+def proof_document_of(dossier):
+    """The code of the document proving the dossier's applicant group ("" for none): required with the others."""
+    if dossier.fee_group == fees.DEFAULT_FEE_GROUP:
+        return ""
+    group = fee_group_of(dossier)
+    return group.proof_document if group is not None else ""
+
+
+def fee_group_label(dossier):
+    """The name of the dossier's applicant group for the receipt and the pages ("" for a procedure that has only
+    the default group: nothing to name)."""
+    row = dossier.procedure.fee_groups.filter(group=dossier.fee_group).values_list("label", flat=True).first()
+    return row or ""
+
+
 def amount_due(dossier):
-    """In đồng: the fee snapshotted at acceptance, else the procedure's current fee."""
-    return dossier.snap_fee if dossier.snap_fee is not None else (dossier.procedure.fee or 0)
+    """In đồng: the fee snapshotted at submission (the applicant group's), else the group's current fee (the
+    procedure's fee for the default group)."""
+    if dossier.snap_fee is not None:
+        return dossier.snap_fee
+    group = fee_group_of(dossier)
+    return group.amount if group is not None else (dossier.procedure.fee or 0)
 
 
-def fee_payable_online(procedure, policy, intake_channel):
-    """Whether a dossier submitted now through `intake_channel` is to be paid online: the
-    procedure has a fee, the effective policy opens online payment (level 4, or a campaign),
-    and the dossier comes in online. `services.submit` marks such a dossier `unpaid`; the
-    citizen's draft pages say so before submission."""
-    return bool(procedure.fee) and bool(policy.online_payment) and intake_channel == IntakeChannel.ONLINE
+def fee_payable_online(procedure, policy, intake_channel, amount=None):
+    """Whether a dossier submitted now through `intake_channel` is to be paid online: there is a fee
+    (`amount`, the applicant group's; the procedure's fee by default), the effective policy opens online
+    payment (level 4, or a campaign), and the dossier comes in online. `services.submit` marks such a dossier
+    `unpaid`; the citizen's draft pages say so before submission."""
+    amount = procedure.fee if amount is None else amount
+    return bool(amount) and bool(policy.online_payment) and intake_channel == IntakeChannel.ONLINE
 
 
 def blocks_acceptance(dossier):
@@ -477,6 +509,8 @@ def receipt_data(payment):
         "payer_address": dossier.address,
         "content": _("Phí, lệ phí giải quyết thủ tục hành chính “%(name)s”, hồ sơ %(code)s")
         % {"name": dossier.procedure.name, "code": dossier.code},
+        "fee_group": dossier.fee_group,
+        "fee_group_label": fee_group_label(dossier),
         "amount": payment.amount,
         "amount_in_words": amount_in_words(payment.amount),
         "currency": "VND",

@@ -11,14 +11,15 @@ import json
 import secrets
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.policy import effective_policy
 from campaigns.walk_in import take_place as take_walk_in_place
-from portal import eform
+from portal import eform, fees
 from portal.calendar import timeliness as classify
-from portal.models import RequiredDocument, Role
+from portal.models import DEFAULT_FEE_GROUP, RequiredDocument, Role
 from portal.working_time import calendar_for_desk
 
 from .. import clock, door, events
@@ -88,6 +89,7 @@ def create_draft(
     form_data=None,
     owner=None,
     ticket=None,
+    fee_group=DEFAULT_FEE_GROUP,
 ):
     """A new draft. Any channel may be saved on a draft (an urgent exception can be granted
     on it first); the effective policy is checked at submission and again at acceptance."""
@@ -106,6 +108,8 @@ def create_draft(
     _check_addresses(intake_channel, return_channel, address)
     form_data = form_data or {}
     check_form_data(procedure.pk, procedure.form_version, form_data, complete=False)
+    fee_group = fee_group or DEFAULT_FEE_GROUP
+    check_fee_group(procedure, fee_group)
     if owner is None and user is not None and user.role == Role.CITIZEN:
         owner = user
     queue_ticket = _queue_ticket(desk, intake_channel, ticket)
@@ -129,6 +133,7 @@ def create_draft(
             address_zone=address_zone or "default",
             form_data=form_data,
             form_version=procedure.form_version,
+            fee_group=fee_group,
             ticket=queue_ticket,
         )
         door.record(dossier, user, "create", "", channel=intake_channel)
@@ -161,6 +166,7 @@ def update_draft(dossier, user, **fields):
         "applicant_phone",
         "applicant_email",
         "applicant_national_id",
+        "fee_group",
     }
     with transaction.atomic():
         dossier = door.lock(dossier)
@@ -170,9 +176,22 @@ def update_draft(dossier, user, **fields):
                 setattr(dossier, name, value)
         if fields.get("form_data") is not None:
             check_form_data(dossier.procedure_id, dossier.form_version, dossier.form_data, complete=False)
+        if fields.get("fee_group") is not None:
+            check_fee_group(dossier.procedure, dossier.fee_group)
         _check_addresses(dossier.intake_channel, dossier.return_channel, dossier.address)
         door.save(dossier)
     return dossier
+
+
+def check_fee_group(procedure, group):
+    """The applicant group is one of the procedure's (api.md "fees"): its FeeGroup, else a 400 on ``fee_group``.
+    The default group needs no query."""
+    found = fees.group_of(procedure, group)
+    if found is None:
+        raise DossierError(
+            _("Thủ tục này không có đối tượng nộp phí “%(group)s”.") % {"group": str(group)[:40]}, "fee_group"
+        )
+    return found
 
 
 # --- the policy at the door -----------------------------------------------------------------
@@ -210,8 +229,11 @@ def _channel_message(policy, channel, intake):
 
 
 def missing_documents(dossier):
+    """The names of the required documents not uploaded yet: the procedure's required ones, and the proof
+    document of the dossier's fee group (a student's card for the student fee)."""
     have = set(dossier.documents.values_list("document_code", flat=True))
-    return [d.name for d in dossier.procedure.documents.all() if d.required and d.code not in have]
+    proof = payments.proof_document_of(dossier)
+    return [d.name for d in dossier.procedure.documents.all() if (d.required or d.code == proof) and d.code not in have]
 
 
 def require_documents(dossier):
@@ -225,7 +247,11 @@ def require_documents(dossier):
 def lacks_documents(dossier):
     """Whether a required document of the procedure is not uploaded yet (one query; missing_documents names them)."""
     uploaded = DossierDocument.objects.filter(dossier_id=dossier.pk).values("document_code")
-    required = RequiredDocument.objects.filter(procedure_id=dossier.procedure_id, required=True)
+    needed = Q(required=True)
+    proof = payments.proof_document_of(dossier)
+    if proof:
+        needed |= Q(code=proof)
+    required = RequiredDocument.objects.filter(needed, procedure_id=dossier.procedure_id)
     return required.exclude(code__in=uploaded).exists()
 
 
@@ -237,7 +263,12 @@ def submit(dossier, user, note=""):
 def _submit(run):
     dossier = run.dossier
     dossier.submitted_at = run.now
-    if payments.fee_payable_online(dossier.procedure, run.facts["channels"], dossier.intake_channel):
+    # The fee of the applicant's group as submitted (the fee_group guard found it): what is paid online, and
+    # what acceptance keeps.
+    dossier.snap_fee = run.facts["fee_group"].amount
+    if payments.fee_payable_online(
+        dossier.procedure, run.facts["channels"], dossier.intake_channel, amount=dossier.snap_fee
+    ):
         dossier.payment_status = PaymentStatus.UNPAID
 
 
@@ -347,7 +378,8 @@ def _accept(run):
     dossier.received_at = now
     dossier.snap_processing_value = procedure.processing_time_value
     dossier.snap_processing_unit = procedure.processing_time_unit
-    dossier.snap_fee = procedure.fee
+    if dossier.snap_fee is None:  # set at submission (the applicant group's fee); a dossier of before: now
+        dossier.snap_fee = payments.amount_due(dossier)
     dossier.snap_policy = policy.as_dict()
     clock.recompute(dossier, now)
     dossier.original_due_at = dossier.due_at

@@ -62,6 +62,20 @@ def form_complete(run):
         check_form_data(dossier.procedure_id, dossier.form_version, dossier.form_data, complete=True)
 
 
+@guard("fee_group")
+def fee_group(run):
+    """The dossier's applicant group is still one of the procedure's (its fee and proof document): the FeeGroup,
+    for the effect. No query for the default group."""
+    dossier = run.dossier
+    found = payments.fee_group_of(dossier)
+    if found is None:
+        raise DossierError(
+            _("Đối tượng nộp phí đã chọn không còn áp dụng cho thủ tục này; vui lòng sửa hồ sơ và chọn lại."),
+            "fee_group",
+        )
+    return found
+
+
 @guard("channels")
 def channels(run):
     """The effective policy allows the dossier's channels now; the policy is the fact."""

@@ -144,3 +144,22 @@ def long_moment(value):
         "m": f"{value.minute:02d}",
         "date": formats.date_format(value, "d/m/Y"),
     }
+
+
+# --- fees by applicant group (api.md "fees", issue 16) ------------------------------------------------------
+
+
+@register.filter
+def amount_due(dossier):
+    """`dossier|amount_due|fee`: the applicant group's fee (snapshotted at submission)."""
+    from dossiers.payments.service import amount_due as due
+
+    return due(dossier)
+
+
+@register.filter
+def fee_group_name(dossier):
+    """The name of a dossier's applicant group other than the default one ("" for the default: nothing to say)."""
+    from dossiers.payments.service import fee_group_label
+
+    return "" if dossier.fee_group == "default" else fee_group_label(dossier)
