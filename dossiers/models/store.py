@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import DossierDocument
+from . import DossierDocument, Outcome
 
 
 class StoredDocumentQuerySet(models.QuerySet):
@@ -69,3 +69,14 @@ class StoredDocument(models.Model):
         if self.kind == self.Kind.RESULT:
             return gettext("Kết quả: %(procedure)s") % {"procedure": self.name}
         return self.name or gettext("Giấy tờ khác")
+
+    @property
+    def counts_as(self):
+        """The document code it stands for when a draft asks for documents: its own for an upload; for an e-result,
+        the document its procedure produces (Procedure.result_document), if the result granted the request (a
+        refusal letter is no certificate). Reads dossier.procedure: select it with the entry."""
+        if self.kind != self.Kind.RESULT:
+            return self.document_code
+        if self.dossier is None or self.dossier.outcome != Outcome.APPROVED:
+            return ""
+        return self.dossier.procedure.result_document

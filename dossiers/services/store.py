@@ -4,8 +4,8 @@ files are the dossiers' own, shared and never copied.
 
 - Every file uploaded to a citizen's dossier goes in (`keep_upload`, called by uploads.add_document), and every
   e-result a citizen's dossier is completed with (`keep_result`, called by the `complete` effect).
-- A required document is offered what counts as it (`counts_as`): a stored upload of the same document code, or
-  an approved e-result of a procedure that produces that document (Procedure.result_document).
+- A required document is offered what counts as it (StoredDocument.counts_as): a stored upload of the same
+  document code, or an approved e-result of a procedure that produces that document (Procedure.result_document).
 - Reusing one attaches it to a draft (uploads.reuse_document, the upload door, with the upload rules).
 - The citizen takes out what no open dossier uses (`remove_from_store`); a file is deleted only when nothing
   holds it any more (`release_file`): no dossier's document, no entry, no result."""
@@ -74,20 +74,8 @@ def keep_result(dossier, now):
 # --- what it offers ----------------------------------------------------------------------------------
 
 
-def counts_as(entry):
-    """The document code `entry` stands for: its own for an upload; for an e-result, the document its procedure
-    produces, if the result granted the request (a refusal letter is no certificate). Reads
-    entry.dossier.procedure (select it with the entry)."""
-    if entry.kind != StoredDocument.Kind.RESULT:
-        return entry.document_code
-    dossier = entry.dossier
-    if dossier is None or dossier.outcome != Outcome.APPROVED:
-        return ""
-    return dossier.procedure.result_document
-
-
 def matching_q(codes):
-    """The entries that count as one of `codes` (`counts_as`, as a filter)."""
+    """The entries that count as one of `codes` (StoredDocument.counts_as, as a filter)."""
     codes = [code for code in codes if code and code != OTHER]
     uploads = Q(document_code__in=codes) & ~Q(kind=StoredDocument.Kind.RESULT)
     results = Q(
@@ -112,7 +100,7 @@ def offers(dossier, user):
     entries = store_of(user).filter(matching_q(codes)).exclude(uses__dossier=dossier)
     found = {}
     for entry in entries:
-        found.setdefault(counts_as(entry), []).append(entry)
+        found.setdefault(entry.counts_as, []).append(entry)
     return found
 
 
