@@ -3,6 +3,8 @@
 Every queryset is scoped by `access.visible_dossiers`; every change goes through
 `services` (or `uploads`). Refusals map to 400 / 403 / 409 in portal.errors."""
 
+import re
+
 import django_filters
 from django.db.models import F, Prefetch, prefetch_related_objects
 from django.http import Http404
@@ -393,6 +395,9 @@ class TrackingView(APIView):
         return Response(s.TrackingSerializer(view).data)
 
 
+DOCUMENT_CODE = re.compile(r"[\w.\-]{1,32}")  # a catalog document code (RequiredDocument.code)
+
+
 class StoredDocumentViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
 ):
@@ -413,7 +418,9 @@ class StoredDocumentViewSet(
         entries = store.store_of(self.request.user)
         code = self.request.query_params.get("document_code")
         if code and self.action == "list":
-            entries = entries.filter(store.matching_q([code[:32]]))
+            if not DOCUMENT_CODE.fullmatch(code):
+                raise ValidationError({"document_code": [_("Mã giấy tờ không hợp lệ.")]})
+            entries = entries.filter(store.matching_q([code]))
         return entries
 
     @extend_schema(
@@ -430,7 +437,8 @@ class StoredDocumentViewSet(
         store.remove_from_store(request.user, self.get_object().pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    # The stored types (uploads.ALLOWED): a PDF as an attachment, a JPEG or PNG inline (dossiers/serving.py).
+    @extend_schema(responses={(200, "application/pdf"): bytes, (200, "image/jpeg"): bytes, (200, "image/png"): bytes})
     @action(detail=True, methods=["get"])
     def file(self, request, pk=None):
         entry = self.get_object()
