@@ -319,3 +319,27 @@ def _stored_files():
         names.update(f"{folder}/{name}" for name in files)
         pending.extend(f"{folder}/{d}".strip("/") for d in dirs)
     return names
+
+
+def test_the_demo_citizen_has_a_birth_certificate_offered_for_permanent_residence(settings):
+    import io
+
+    from django.core.management import call_command
+
+    from portal.models import Procedure, User
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("load_demo", stdout=io.StringIO())
+    citizen = User.objects.get(username="congdan")
+    certificate = StoredDocument.objects.in_store_of(citizen).get(kind="result")
+    assert certificate.counts_as == "GKS"
+    residence = Procedure.objects.get(province=certificate.dossier.province, code="1.004222")
+    draft = services.create_draft(
+        citizen,
+        procedure=residence,
+        desk=certificate.dossier.desk,
+        intake_channel="online",
+        return_channel="desk",
+        applicant={"full_name": citizen.full_name, "phone": citizen.phone or "0912345678"},
+    )
+    assert [entry.pk for entry in store.offers(draft, citizen)["GKS"]] == [certificate.pk]
