@@ -52,6 +52,7 @@ def fill_the_stores(apps, schema_editor):
     results = (
         Dossier.objects.filter(owner__isnull=False, status__in=["completed", "result_held", "returned"])
         .exclude(result_file="")
+        .exclude(stored_documents__kind="result")
         .select_related("procedure")
         .order_by("pk")
     )

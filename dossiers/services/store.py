@@ -111,7 +111,7 @@ def entry_for_reuse(user, entry_id):
     if entry_id is not None:
         entry = (
             store_of(user).select_for_update(of=("self",)).filter(pk=entry_id).first()
-            if str(entry_id).isdigit()
+            if str(entry_id).isdigit() and len(str(entry_id)) <= 18  # an id the database can hold
             else None
         )
     if entry is None:

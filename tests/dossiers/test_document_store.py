@@ -343,3 +343,26 @@ def test_the_demo_citizen_has_a_birth_certificate_offered_for_permanent_residenc
         applicant={"full_name": citizen.full_name, "phone": citizen.phone or "0912345678"},
     )
     assert [entry.pk for entry in store.offers(draft, citizen)["GKS"]] == [certificate.pk]
+
+
+def test_the_migration_fills_the_stores_with_what_was_uploaded_and_issued_before(world):
+    """dossiers/migrations/0013: the uploads and e-results of before the store are put in it, one entry a file."""
+    import importlib
+
+    from django.apps import apps
+
+    fill = importlib.import_module("dossiers.migrations.0013_stored_document").fill_the_stores
+    citizen = world["citizen"]
+    result = _birth_result(world)
+    DossierDocument.objects.update(stored=None)
+    StoredDocument.objects.all().delete()
+    fill(apps, None)
+    entries = {entry.kind: entry for entry in store.store_of(citizen)}
+    assert set(entries) == {"submission", "result"}
+    upload = result.documents.get()
+    assert (entries["submission"].name, entries["submission"].file.name) == ("Giấy tờ tùy thân", upload.file.name)
+    assert upload.stored_id == entries["submission"].pk
+    assert entries["result"].file.name == result.result_file.name and entries["result"].counts_as == "GKS"
+    fill(apps, None)  # run again: nothing twice
+    assert StoredDocument.objects.filter(kind="submission").count() == 1
+    assert StoredDocument.objects.filter(kind="result").count() == 1
