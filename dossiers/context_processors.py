@@ -1,5 +1,5 @@
 """`nav_links`: the dossier links of the main navigation for the signed-in person's role
-(citizen: my dossiers; officer and head: the queue; officer, head and specialist: the
+(citizen: my dossiers and my documents; officer and head: the queue; officer, head and specialist: the
 notifications with the unread count; specialist and head: what waits for them in the internal
 process). Lazy: the unread
 count is read only when a template shows it.
@@ -22,8 +22,11 @@ def links_for(request):
         return []
     path = request.path
     if user.is_citizen:
-        url = reverse("dossiers:my_dossiers")
-        return [{"url": url, "label": _("Hồ sơ của tôi"), "current": path.startswith(url), "count": None}]
+        url, store = reverse("dossiers:my_dossiers"), reverse("dossiers:my_documents")
+        return [
+            {"url": url, "label": _("Hồ sơ của tôi"), "current": path.startswith(url), "count": None},
+            {"url": store, "label": _("Giấy tờ của tôi"), "current": path.startswith(store), "count": None},
+        ]
     waiting = reverse("dossiers:waiting")
     mine = {"url": waiting, "label": _("Việc chờ tôi xử lý"), "current": path.startswith(waiting), "count": None}
     if user.role not in (Role.OFFICER, Role.HEAD, Role.SPECIALIST):

@@ -466,6 +466,19 @@ def load(stdout):
     maker.run("đã trả, đánh giá 5", returned(5, "Cán bộ hướng dẫn tận tình, trả kết quả sớm."))
     maker.run("đã trả, đánh giá 4", returned(4, "Nhanh, thủ tục rõ ràng."))
 
+    def certificate():
+        """A result that is a document (Procedure.result_document, the birth certificate) returned online: in the
+        citizen's document store, it is offered where another procedure asks for it (issue 16)."""
+        producing = next((p for p in free if p.result_document), None)
+        dossier = _processing(maker, main, producing) if producing else None
+        if dossier is None:
+            return None
+        result = SimpleUploadedFile("ket-qua.pdf", PDF, content_type="application/pdf")
+        dossier = services.complete(dossier, main, "approved", result_file=result)
+        return services.return_result(dossier, main, "Trả kết quả điện tử.")
+
+    maker.run("có kết quả là giấy tờ dùng lại được", certificate)
+
     def refused():
         dossier = _submitted(maker, main, pick(9))
         return (

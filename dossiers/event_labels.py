@@ -20,6 +20,8 @@ OTHER_EVENTS = {
     "return": gettext_lazy("Trả kết quả"),
     "supplement_upload": gettext_lazy("Tải lên giấy tờ bổ sung"),
     "supplement_remove": gettext_lazy("Xoá tệp bổ sung chưa gửi"),
+    # the citizen's document store (dossiers/services/store.py)
+    "reuse_document": gettext_lazy("Dùng lại giấy tờ từ kho"),
     # written by the postal app
     "postal_order": gettext_lazy("Tạo đơn bưu chính công ích"),
     "postal_delivered": gettext_lazy("Bưu điện đã phát"),

@@ -388,7 +388,7 @@ class ProcedureAdmin(ProvinceScopedHistoryAdmin):
             _("Cách thức thực hiện"),
             {"fields": ["postal_intake", "postal_return", "in_person_only", "field_verification"]},
         ),
-        (_("Kết quả và căn cứ"), {"fields": ["result", "legal_basis"]}),
+        (_("Kết quả và căn cứ"), {"fields": ["result", "result_document", "legal_basis"]}),
     ]
 
     # --- the declaration form's editor (issue 16): "Sửa tờ khai điện tử", linked from the change page ---------

@@ -240,6 +240,7 @@ PROCEDURE_FIELDS = (
     "in_person_only",
     "field_verification",
     "result",
+    "result_document",
     "legal_basis",
     "active",
     "documents",
@@ -540,6 +541,9 @@ def load_procedures(records, section):
             "in_person_only": rec.boolean("in_person_only"),
             "field_verification": rec.boolean("field_verification"),
             "result": rec.text("result", required=False, blank=True, max_length=_max_length(Procedure, "result")),
+            "result_document": rec.text(
+                "result_document", required=False, blank=True, max_length=_max_length(Procedure, "result_document")
+            ),
             "legal_basis": rec.text("legal_basis", required=False, blank=True),
             "active": rec.boolean("active", required=False),
         }
@@ -710,6 +714,7 @@ def _procedure_record(p, form=None):
         "in_person_only": p.in_person_only,
         "field_verification": p.field_verification,
         "result": p.result,
+        "result_document": p.result_document,
         "legal_basis": p.legal_basis,
         "active": p.active,
         "documents": [_document_record(d) for d in sorted(p.documents.all(), key=lambda d: (d.order, d.pk))],

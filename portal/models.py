@@ -143,6 +143,15 @@ class Procedure(models.Model):
     in_person_only = models.BooleanField(_("buộc phải trực tiếp"), default=False)
     field_verification = models.BooleanField(_("cần xác minh thực địa"), default=False)
     result = models.CharField(_("kết quả"), max_length=400, blank=True)
+    # What the result is, as a document code of the catalog (e.g. "GKS", Giấy khai sinh): an e-result of this
+    # procedure in a citizen's store (kho dữ liệu) is offered for another procedure's required document of that
+    # code (dossiers/services/store.py). Blank: its result is not a document other procedures ask for.
+    result_document = models.CharField(
+        _("mã giấy tờ kết quả"),
+        max_length=32,
+        blank=True,
+        help_text=_("Mã giấy tờ mà kết quả của thủ tục là (ví dụ GKS: Giấy khai sinh), để dùng lại cho thủ tục khác."),
+    )
     legal_basis = models.TextField(_("căn cứ pháp lý"), blank=True)
     active = models.BooleanField(_("đang áp dụng"), default=True)
     # The current version of its declaration form (the highest ProcedureForm.version), null: no form, the free

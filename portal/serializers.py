@@ -101,6 +101,7 @@ class ProcedureSerializer(serializers.ModelSerializer):
             "in_person_only",
             "field_verification",
             "result",
+            "result_document",
             "legal_basis",
             "active",
             "documents",

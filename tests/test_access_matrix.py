@@ -40,6 +40,8 @@ RESOURCES = {
     "desks/{id}/tickets/": ("desk", {"officer_x", "admin"}, {403}),
     # An urgent-exception request: staff who see the dossier (the citizen does not see the internal request).
     "exception-requests/{id}/": ("exception_request", {"officer_x", "head", "admin"}, {404}),
+    # An entry of a citizen's document store (issue 16): its owner only, whoever holds the dossiers using it.
+    "me/documents/{id}/": ("stored_document", {"citizen_a"}, {404}),
 }
 # Objects everyone may read (the catalog), or not an object at all: not in the matrix, for the reason given.
 PUBLIC = {
@@ -120,10 +122,14 @@ def world():
     }
     # Every resource the API exposes is made here: a missing one fails the matrix, never skips it.
     from campaigns.testing import make_campaign
-    from dossiers.services import grant_exception
+    from dossiers.services import grant_exception, uploads
     from postal.models import PostalOrder
     from postal.services import create_order
+    from tests.dossier_helpers import pdf
 
+    # A store entry its owner's open draft uses (the dossier above may be withdrawn by the calls): it stays.
+    draft = make_dossier("draft", officer=officer_x, citizen=citizen_a, procedure=procedure)
+    objects["stored_document"] = {"id": uploads.add_document(draft, citizen_a, "OTHER", pdf()).stored_id}
     asked = grant_exception(dossier, officer_x, "Giấy tờ cấp thiết.")
     objects["exception_request"] = {"id": asked.pk}
     campaign = make_campaign(province, title="Đợt kín của tỉnh", rules={"notice": "Thông báo nội bộ"})
@@ -175,6 +181,7 @@ def test_whoever_may_not_see_an_object_gets_404_or_403_and_nothing_of_it(world):
         ("/api/v1/dossiers/", "dossier", "code"),
         ("/api/v1/postal-orders/", "postal_order", "id"),
         ("/api/v1/campaigns/", "campaign", "id"),
+        ("/api/v1/me/documents/", "stored_document", "id"),
     ],
 )
 def test_lists_show_each_role_only_its_scope(world, url, resource, field):

@@ -305,8 +305,53 @@ class SwitchReturnSerializer(serializers.Serializer):
 
 
 class UploadSerializer(serializers.Serializer):
+    """A file (multipart), or `stored_document`: the id of an entry of the caller's document store
+    (`GET /api/v1/me/documents/`) to reuse without uploading it again."""
+
     document_code = serializers.CharField(max_length=32)
-    file = serializers.FileField(allow_empty_file=True)
+    file = serializers.FileField(allow_empty_file=True, required=False)
+    stored_document = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, help_text=_("giấy tờ trong kho của công dân, thay cho tệp")
+    )
+
+    def validate(self, data):
+        if ("file" in data) == ("stored_document" in data):
+            message = _("Gửi một tệp (file) hoặc một giấy tờ trong kho (stored_document), không cả hai.")
+            raise serializers.ValidationError({"file": [message], "stored_document": [message]})
+        return data
+
+
+class StoredDocumentSerializer(serializers.Serializer):
+    """An entry of the citizen's document store (kho dữ liệu, `GET /api/v1/me/documents/`)."""
+
+    id = serializers.IntegerField()
+    kind = serializers.CharField(help_text=_("submission | supplement | result"))
+    document_code = serializers.CharField(help_text=_("mã giấy tờ mà giấy tờ này được dùng làm (rỗng: không có)"))
+    name = serializers.CharField(source="label")
+    original_name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    dossier = serializers.CharField(allow_null=True, help_text=_("mã hồ sơ mà giấy tờ đến từ đó"))
+    used_by = serializers.ListField(child=serializers.CharField(), help_text=_("mã các hồ sơ đang có giấy tờ này"))
+    removable = serializers.BooleanField(help_text=_("xoá được khỏi kho: không hồ sơ nào đang giải quyết dùng nó"))
+    file_url = serializers.CharField()
+
+    def to_representation(self, entry):
+        return {
+            "id": entry.pk,
+            "kind": entry.kind,
+            "document_code": entry.counts_as,
+            "name": str(entry.label),
+            "original_name": entry.original_name,
+            "content_type": entry.content_type,
+            "size": entry.size,
+            "created_at": serializers.DateTimeField().to_representation(entry.created_at),
+            "dossier": entry.dossier.code if entry.dossier_id else None,
+            "used_by": [dossier.code for dossier in entry.dossiers],
+            "removable": entry.removable,
+            "file_url": f"/api/v1/me/documents/{entry.pk}/file/",
+        }
 
 
 class TrackingEventSerializer(serializers.Serializer):

@@ -6,6 +6,7 @@ from . import views as api
 router = SimpleRouter()
 router.register("dossiers", api.DossierViewSet, basename="dossier")
 router.register("exception-requests", api.ExceptionRequestViewSet, basename="exception-request")
+router.register("me/documents", api.StoredDocumentViewSet, basename="stored-document")  # the citizen's store
 
 urlpatterns = [
     path("tracking/<str:code>/", api.TrackingView.as_view(), name="api-tracking"),

@@ -3,6 +3,8 @@
 Every queryset is scoped by `access.visible_dossiers`; every change goes through
 `services` (or `uploads`). Refusals map to 400 / 403 / 409 in portal.errors."""
 
+import re
+
 import django_filters
 from django.db.models import F, Prefetch, prefetch_related_objects
 from django.http import Http404
@@ -28,8 +30,8 @@ from portal.models import Procedure, Role
 
 from .. import services
 from ..access import visible_dossiers
-from ..models import ClockPause, Dossier, DossierEvent, DossierStep, ExceptionRequest, Status
-from ..services import claims, uploads
+from ..models import ClockPause, Dossier, DossierEvent, DossierStep, ExceptionRequest, Status, StoredDocument
+from ..services import claims, store, uploads
 from ..serving import file_response
 from ..tracking import TooManyAttempts, lookup
 from . import serializers as s
@@ -185,9 +187,11 @@ class DossierViewSet(
             return Response(s.DocumentSerializer(dossier.documents.all(), many=True).data)
         data = s.UploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        document = uploads.add_document(
-            dossier, request.user, data.validated_data["document_code"], data.validated_data["file"]
-        )
+        values = data.validated_data
+        if "stored_document" in values:  # reused from the caller's document store, not uploaded again
+            document = uploads.reuse_document(dossier, request.user, values["document_code"], values["stored_document"])
+        else:
+            document = uploads.add_document(dossier, request.user, values["document_code"], values["file"])
         return Response(s.DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
@@ -390,3 +394,58 @@ class TrackingView(APIView):
         if view is None:
             raise Http404
         return Response(s.TrackingSerializer(view).data)
+
+
+DOCUMENT_CODE = re.compile(r"[\w.\-]{1,32}")  # a catalog document code (RequiredDocument.code)
+
+
+class StoredDocumentViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
+    """The caller's document store (kho dữ liệu, issue 16): what they uploaded to their dossiers and the e-results
+    they received, newest first (a citizen's own only; anyone else's entry is a 404, and staff have none).
+    `?document_code=GKS`: what counts as that document (the same code, or an e-result of a procedure producing
+    it), as a draft offers it. DELETE takes an entry out of the store: 409 while an open dossier uses it."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = s.StoredDocumentSerializer
+    pagination_class = None
+    filter_backends = []
+    lookup_value_regex = r"[0-9]{1,18}"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator
+            return StoredDocument.objects.none()
+        entries = store.store_of(self.request.user)
+        code = self.request.query_params.get("document_code")
+        if code and self.action == "list":
+            if not DOCUMENT_CODE.fullmatch(code):
+                raise ValidationError({"document_code": [_("Mã giấy tờ không hợp lệ.")]})
+            entries = entries.filter(store.matching_q([code]))
+        return entries
+
+    @extend_schema(
+        parameters=[OpenApiParameter("document_code", str, description=_("mã giấy tờ: những gì dùng được cho nó"))]
+    )
+    def list(self, request):
+        return Response(s.StoredDocumentSerializer(store.with_uses(self.get_queryset()), many=True).data)
+
+    def retrieve(self, request, pk=None):
+        return Response(s.StoredDocumentSerializer(store.with_uses([self.get_object()])[0]).data)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, pk=None):
+        store.remove_from_store(request.user, self.get_object().pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    # The stored types (uploads.ALLOWED): a PDF as an attachment, a JPEG or PNG inline (dossiers/serving.py).
+    @extend_schema(responses={(200, "application/pdf"): bytes, (200, "image/jpeg"): bytes, (200, "image/png"): bytes})
+    @action(detail=True, methods=["get"])
+    def file(self, request, pk=None):
+        entry = self.get_object()
+        return file_response(
+            entry.file,
+            entry.original_name,
+            content_type=entry.content_type,
+            download=request.query_params.get("download") == "1",
+        )

@@ -356,6 +356,11 @@ class DossierDocument(models.Model):
     size = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # Its entry in the owner's document store (models/store.py): the one made by this upload, or the one reused
+    # (the same stored file); null for a dossier without an owner (walk-in).
+    stored = models.ForeignKey(
+        "StoredDocument", null=True, blank=True, on_delete=models.SET_NULL, related_name="uses", editable=False
+    )
 
     class Meta:
         ordering = ["uploaded_at", "id"]
@@ -546,3 +551,4 @@ class TrackingFailure(models.Model):
 
 from .payments import Payment, PaymentCallback  # noqa: E402,F401
 from .steps import DossierStep, StepAlert, StepOutcome  # noqa: E402,F401
+from .store import StoredDocument  # noqa: E402,F401

@@ -2,6 +2,7 @@
 dossier page with the citizen's actions (supplement, withdraw, switch the return, rate)."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campaigns.context_processors import chosen_province
+from portal.errors import Conflict, Forbidden, RuleError
 from portal.models import Procedure
 
 from .. import declarations, services, tracking
@@ -19,8 +21,11 @@ from ..models import IntakeChannel, ReturnChannel, Status
 from ..payments import service as payments
 from ..payments.pages import payment_panel
 from ..printing import available_printables, supplement_request
+from ..services import uploads
 from ..services.uploads import with_versions
+from . import store as store_pages
 from .common import (
+    HTTP_BAD_REQUEST,
     call_service,
     citizen_required,
     clock_for,
@@ -130,12 +135,15 @@ def edit(request, code):
     return render(request, "dossiers/citizen/draft_form.html", context, status=status)
 
 
-def _documents_page(request, dossier, bound=None, note_form=None, status=200):
+def _documents_page(request, dossier, bound=None, note_form=None, status=200, reuse_error=None):
     request.notice_procedure, request.notice_desk = dossier.procedure, dossier.desk_id
     policy, _intake, _returns = channel_options(dossier.procedure, dossier.desk)
+    rows = document_rows(dossier, bound)
+    if not store_pages.attach_offers(rows, dossier, request.user, reuse_error):  # "Dùng lại từ kho" (the store)
+        messages.error(request, reuse_error[1])
     context = {
         "dossier": dossier,
-        "rows": document_rows(dossier, bound),
+        "rows": rows,
         "limits": upload_limits(),
         "missing": services.missing_documents(dossier),
         "policy": policy,
@@ -162,6 +170,30 @@ def documents(request, code):
     form, status = post_upload(request, dossier)
     if status is not None:
         return _documents_page(request, dossier, bound=form, status=status)
+    return redirect("dossiers:documents", code=code)
+
+
+@require_POST
+@citizen_required
+def reuse(request, code):
+    """ "Dùng lại từ kho" on the documents page: the chosen entry is attached to the document posted, through
+    uploads.reuse_document (the upload rules, an event of the dossier). A refusal shows beside that document."""
+    dossier = get_dossier(request.user, code)
+    if dossier.status not in UPLOAD_STATUSES:
+        return redirect("dossiers:detail", code=code)
+    document_code = request.POST.get("document", "")[:32]
+    stored_id = request.POST.get("stored_document", "")[:20]
+    try:
+        document = uploads.reuse_document(dossier, request.user, document_code, stored_id or None)
+    except RuleError as error:  # beside the document it was for; the other rows stay as they were
+        reuse_error = (document_code, error.message)
+        return _documents_page(request, dossier, reuse_error=reuse_error, status=HTTP_BAD_REQUEST)
+    except Conflict as error:
+        messages.error(request, error.message)
+        return redirect("dossiers:documents", code=code)
+    except Forbidden as error:
+        raise PermissionDenied(error.message)
+    messages.success(request, _("Đã dùng lại “%(name)s” từ kho giấy tờ.") % {"name": document.original_name})
     return redirect("dossiers:documents", code=code)
 
 

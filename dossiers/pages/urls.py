@@ -3,7 +3,7 @@ Vietnamese, names English, in the "dossiers" namespace."""
 
 from django.urls import path
 
-from . import citizen, common, exceptions, officer, prints, public, steps
+from . import citizen, common, exceptions, officer, prints, public, steps, store
 
 app_name = "dossiers"
 
@@ -19,6 +19,11 @@ urlpatterns = [
     path("ho-so/<str:code>/da-nop/", citizen.submitted, name="submitted"),
     path("ho-so/<str:code>/da-bo-sung/", citizen.supplement_done, name="supplement_done"),
     path("ho-so/<str:code>/thao-tac/<str:action>/", citizen.act, name="citizen_action"),
+    # The citizen's document store (kho dữ liệu): Giấy tờ của tôi, and "Dùng lại từ kho" on a draft
+    path("giay-to-cua-toi/", store.my_documents, name="my_documents"),
+    path("giay-to-cua-toi/<int:pk>/tep/", store.stored_file, name="stored_file"),
+    path("giay-to-cua-toi/<int:pk>/xoa/", store.remove_stored, name="remove_stored"),
+    path("ho-so/<str:code>/giay-to/dung-lai/", citizen.reuse, name="reuse_document"),
     # Files and printables, for whoever may see the dossier
     path("ho-so/<str:code>/tep/<int:document_id>/", common.document_file, name="document_file"),
     path("ho-so/<str:code>/ket-qua/", common.result_file, name="result_file"),

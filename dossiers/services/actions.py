@@ -40,6 +40,7 @@ from ..models import (
     StepOutcome,
 )
 from ..payments import service as payments
+from . import store
 from .perform import effect, follow, perform
 from .uploads import inspect_file
 
@@ -457,6 +458,7 @@ def _valid_completion(data):
 
 def _completed(run):
     dossier = run.dossier
+    store.keep_result(dossier, run.now)  # the e-result goes into the citizen's store (saved: its name is final)
     policy = effective_policy(dossier.procedure, dossier.desk, run.now)
     if policy.hold_other_returns and not policy.allows_return(dossier.return_channel) and not _urgent_desk(dossier):
         _hold(dossier, None, _("Kết quả được lưu giữ theo đợt áp dụng biện pháp."))

@@ -6,8 +6,10 @@ import secrets
 
 import filetype
 from django.conf import settings
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image
 
@@ -15,6 +17,7 @@ from .. import door
 from ..active_content import MARKUP_FOUND, PDF_ACTIVE, find_active_content
 from ..door import DossierError
 from ..models import DossierDocument, Status
+from . import store
 
 ALLOWED = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 
@@ -105,26 +108,37 @@ def display_name(name):
     return name[-255:] or "tep"
 
 
+def _document_name(dossier, document_code):
+    """The catalog's name of `document_code` among `dossier`'s procedure's documents ("" for other papers);
+    a code the procedure does not ask for is a 400."""
+    names = dict(dossier.procedure.documents.values_list("code", "name"))
+    if document_code not in names and document_code != store.OTHER:
+        raise DossierError(
+            _("Mã giấy tờ “%(code)s” không thuộc thành phần hồ sơ của thủ tục.") % {"code": document_code},
+            "document_code",
+        )
+    return names.get(document_code, "")
+
+
+def _check_room(dossier, size, name, field="file"):
+    used = dossier.documents.aggregate(total=Sum("size"))["total"] or 0
+    if used + size > settings.UPLOAD_MAX_DOSSIER_BYTES:
+        raise DossierError(
+            _("Tổng dung lượng hồ sơ vượt quá %(limit)s; tệp “%(name)s” không được thêm.")
+            % {"limit": _human(settings.UPLOAD_MAX_DOSSIER_BYTES), "name": name},
+            field,
+        )
+
+
 def add_document(dossier, user, document_code, upload, kind=DossierDocument.Kind.SUBMISSION):
     """Attach one file to a draft (or to a dossier asked for a supplement). A rejected file
-    changes nothing: what the draft already holds stays."""
+    changes nothing: what the draft already holds stays. The file goes into the owner's store too."""
     content_type, extension = inspect_file(upload)
     with transaction.atomic():
         dossier = door.lock(dossier)
         door.check("upload", dossier, user)
-        codes = set(dossier.procedure.documents.values_list("code", flat=True))
-        if document_code not in codes and document_code != "OTHER":
-            raise DossierError(
-                _("Mã giấy tờ “%(code)s” không thuộc thành phần hồ sơ của thủ tục.") % {"code": document_code},
-                "document_code",
-            )
-        used = dossier.documents.aggregate(total=Sum("size"))["total"] or 0
-        if used + upload.size > settings.UPLOAD_MAX_DOSSIER_BYTES:
-            raise DossierError(
-                _("Tổng dung lượng hồ sơ vượt quá %(limit)s; tệp “%(name)s” không được thêm.")
-                % {"limit": _human(settings.UPLOAD_MAX_DOSSIER_BYTES), "name": upload.name},
-                "file",
-            )
+        document_name = _document_name(dossier, document_code)
+        _check_room(dossier, upload.size, upload.name)
         supplementing = dossier.status == Status.SUPPLEMENT_REQUESTED
         if supplementing:
             kind = DossierDocument.Kind.SUPPLEMENT
@@ -140,6 +154,7 @@ def add_document(dossier, user, document_code, upload, kind=DossierDocument.Kind
             uploaded_by=user,
         )
         document.file.save(f"{document.stored_token}.{extension}", upload, save=False)
+        document.stored = store.keep_upload(dossier, document, document_name, timezone.now())
         document.save()
         if supplementing:
             version = dossier.documents.filter(document_code=document_code).count()
@@ -216,5 +231,67 @@ def remove_document(dossier, user, document_id):
                 document_id=document.pk,
                 document_code=document.document_code,
             )
-        document.file.delete(save=False)
-        document.delete()
+        store.detach(dossier, document)
+
+
+def reuse_document(dossier, user, document_code, stored_id):
+    """ "Dùng lại từ kho": attach a document of the owner's store to their draft (or to the supplement asked
+    for) without uploading it again: a new row of the dossier naming the same stored file. The upload rules
+    hold (the file is checked again by content and size, the dossier's total too); the reuse is an event of
+    the dossier. Only the dossier's owner, from their own store: anything else is a 400 on `stored_document`."""
+    with transaction.atomic():
+        dossier = door.lock(dossier)
+        door.check("upload", dossier, user)
+        _document_name(dossier, document_code)
+        if dossier.owner_id is None or dossier.owner_id != user.pk:
+            raise DossierError(_("Không tìm thấy giấy tờ này trong kho của bạn."), "stored_document")
+        entry = store.entry_for_reuse(user, stored_id)
+        if dossier.documents.filter(stored=entry, document_code=document_code).exists():
+            raise DossierError(
+                _("Giấy tờ “%(name)s” đã có trong hồ sơ này.") % {"name": entry.original_name}, "stored_document"
+            )
+        _inspect_stored(entry)
+        _check_room(dossier, entry.size, entry.original_name, "stored_document")
+        supplementing = dossier.status == Status.SUPPLEMENT_REQUESTED
+        name = entry.file.name
+        document = DossierDocument(
+            dossier=dossier,
+            document_code=document_code,
+            kind=DossierDocument.Kind.SUPPLEMENT if supplementing else DossierDocument.Kind.SUBMISSION,
+            file=name,
+            stored_token=name.rsplit("/", 1)[-1].split(".", 1)[0][:40],
+            extension=name.rsplit(".", 1)[-1][:8],
+            original_name=entry.original_name,
+            content_type=entry.content_type,
+            size=entry.size,
+            uploaded_by=user,
+            stored=entry,
+        )
+        document.save()
+        door.record(
+            dossier,
+            user,
+            "reuse_document",
+            dossier.status,
+            entry.original_name,
+            document_id=document.pk,
+            document_code=document_code,
+            stored_document=entry.pk,
+            from_dossier=entry.dossier.code if entry.dossier_id else "",
+        )
+    return document
+
+
+def _inspect_stored(entry):
+    """The upload checks (type by content, size, no active content) over a stored file, as if uploaded now:
+    a file the rules of today would refuse is not attached. A file gone from the storage is a 400 too."""
+    try:
+        with entry.file.storage.open(entry.file.name, "rb") as handle:
+            inspect_file(File(handle, name=entry.original_name))
+    except OSError:
+        raise DossierError(
+            _("Không đọc được tệp “%(name)s” trong kho; vui lòng tải lên lại.") % {"name": entry.original_name},
+            "stored_document",
+        )
+    except DossierError as error:
+        raise DossierError(error.message, "stored_document")
