@@ -92,7 +92,7 @@ def _size(fieldfile):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dossiers", "0011_step_queue_per_role"),
+        ("dossiers", "0012_dossier_fee_group"),
         ("portal", "0008_procedure_result_document"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

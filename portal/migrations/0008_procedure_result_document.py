@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0006_procedure_form'),
+        ('portal', '0007_fee_groups_and_templates'),
     ]
 
     operations = [

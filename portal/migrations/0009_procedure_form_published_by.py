@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0006_procedure_form'),
+        ('portal', '0008_procedure_result_document'),
     ]
 
     operations = [
