@@ -34,7 +34,7 @@ def catalog():
 def load(stdout):
     from .catalog_io import CatalogImportError, import_catalog
 
-    result = import_catalog(catalog())
+    result = import_catalog(catalog(), base_dir=CATALOG_FILE.parent)
     if result.errors:
         raise CatalogImportError(result)
     stdout.write(f"  Danh mục: {result.summary()}")

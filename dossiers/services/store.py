@@ -6,6 +6,8 @@ files are the dossiers' own, shared and never copied.
   e-result a citizen's dossier is completed with (`keep_result`, called by the `complete` effect).
 - A required document is offered what counts as it (StoredDocument.counts_as): a stored upload of the same
   document code, or an approved e-result of a procedure that produces that document (Procedure.result_document).
+  A request form (tờ khai, đơn, giấy đề nghị: `is_request_form`) is the one request's own paper, and catalogs
+  reuse its code ("TK", "DON") across procedures: it is offered only from a dossier of the same procedure.
 - Reusing one attaches it to a draft (uploads.reuse_document, the upload door, with the upload rules).
 - The citizen takes out what no open dossier uses (`remove_from_store`); a file is deleted only when nothing
   holds it any more (`release_file`): no dossier's document, no entry, no result."""
@@ -91,16 +93,29 @@ def store_of(user):
     return StoredDocument.objects.in_store_of(user).select_related("dossier__procedure").order_by("-created_at", "-id")
 
 
+REQUEST_FORM_PREFIXES = ("tờ khai", "đơn ", "giấy đề nghị", "văn bản đề nghị", "phiếu yêu cầu", "phiếu đề nghị")
+
+
+def is_request_form(name):
+    """A document filled in for one request (its tờ khai, đơn or giấy đề nghị), not a paper the citizen holds."""
+    return " ".join((name or "").split()).casefold().startswith(REQUEST_FORM_PREFIXES)
+
+
 def offers(dossier, user):
     """{document code: [entries]}: for each document `dossier`'s procedure asks for, what `user`'s store holds
-    that counts as it, newest first, leaving out what the dossier already has. One query."""
-    codes = [document.code for document in dossier.procedure.documents.all()]
-    if not codes or dossier.owner_id != getattr(user, "pk", None):
+    that counts as it, newest first, leaving out what the dossier already has; a request form only from a
+    dossier of the same procedure. One query."""
+    documents = {document.code: document.name for document in dossier.procedure.documents.all()}
+    if not documents or dossier.owner_id != getattr(user, "pk", None):
         return {}
-    entries = store_of(user).filter(matching_q(codes)).exclude(uses__dossier=dossier)
+    entries = store_of(user).filter(matching_q(list(documents))).exclude(uses__dossier=dossier)
     found = {}
     for entry in entries:
-        found.setdefault(entry.counts_as, []).append(entry)
+        code = entry.counts_as
+        foreign = entry.dossier is None or entry.dossier.procedure_id != dossier.procedure_id
+        if entry.kind != StoredDocument.Kind.RESULT and foreign and is_request_form(documents.get(code)):
+            continue
+        found.setdefault(code, []).append(entry)
     return found
 
 

@@ -366,3 +366,22 @@ def test_the_migration_fills_the_stores_with_what_was_uploaded_and_issued_before
     fill(apps, None)  # run again: nothing twice
     assert StoredDocument.objects.filter(kind="submission").count() == 1
     assert StoredDocument.objects.filter(kind="result").count() == 1
+
+
+def test_a_request_form_is_offered_again_for_the_same_procedure_only(world):
+    """Catalogs reuse "TK" for every procedure's own tờ khai: a birth registration's declaration is no marriage
+    registration's, though the code is the same; a paper the citizen holds (GTTT) still goes everywhere."""
+    citizen = world["citizen"]
+    place = {"province": world["officer"].desk.province, "agency": world["officer"].desk.agency}
+    declaration = [{"code": "TK", "name": "Tờ khai đăng ký khai sinh"}, {"code": "GTTT", "name": "Giấy tờ tùy thân"}]
+    birth = ProcedureFactory(**place, name="Đăng ký khai sinh", documents=declaration)
+    marriage = ProcedureFactory(
+        **place,
+        name="Đăng ký kết hôn",
+        documents=[{"code": "TK", "name": "Tờ khai  đăng ký kết hôn"}, {"code": "GTTT", "name": "Căn cước"}],
+    )
+    make_dossier("submitted", officer=world["officer"], citizen=citizen, procedure=birth)
+    stored = {entry.document_code: entry.pk for entry in store.store_of(citizen)}
+    assert set(stored) == {"TK", "GTTT"}
+    assert _offered(_draft(world, marriage), citizen) == {"GTTT": [stored["GTTT"]]}
+    assert _offered(_draft(world, birth), citizen) == {"TK": [stored["TK"]], "GTTT": [stored["GTTT"]]}
