@@ -31,6 +31,7 @@ from .models import (
     User,
     process_budget_error,
 )
+from .widgets import FilePicker
 
 admin.site.site_header = _("motcua – quản trị")
 admin.site.site_title = _("motcua")
@@ -225,7 +226,11 @@ class RequiredDocumentForm(forms.ModelForm):
     class Meta:
         model = RequiredDocument
         fields = ["order", "code", "name", "required", "form", "copies", "template"]
-        widgets = {"template": forms.ClearableFileInput(attrs={"accept": ".pdf,.doc,.docx,.odt"})}
+        # The project's file picker (its button and "no file" text in Vietnamese whatever the browser's language,
+        # tests/test_file_picker.py); taking a template away is the box below, not the picker's own.
+        widgets = {"template": FilePicker(attrs={"accept": ".pdf,.doc,.docx,.odt"})}
+
+    remove_template = forms.BooleanField(label=_("Bỏ tệp mẫu"), required=False)
 
     def clean_template(self):
         upload = self.cleaned_data.get("template")
@@ -249,6 +254,9 @@ class RequiredDocumentForm(forms.ModelForm):
             data, name = upload
             document.template = document_templates.store(data)  # a name: the upload itself is not saved again
             document.template_name = name[: RequiredDocument._meta.get_field("template_name").max_length]
+        elif self.cleaned_data.get("remove_template"):
+            document.template = ""
+            document.template_name = ""
         elif not document.template:
             document.template_name = ""
         if commit:

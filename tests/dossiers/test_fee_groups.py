@@ -346,6 +346,18 @@ def test_the_admin_uploads_a_template_checked_by_its_content(client, procedure):
     assert document.template.name == document_templates.storage_name(FORM, "pdf")  # the same bytes: one file
     assert document.template_name == "Thẻ SV mẫu.pdf"
     assert client.get(f"/thu-tuc/mau-don/{document.pk}/").status_code == 200
+    assert (
+        'name="documents-0-template"' in client.get(f"/admin/portal/procedure/{procedure.pk}/change/").content.decode()
+    )
+
+    # Taken away again with the row's "Bỏ tệp mẫu" box: the download is gone.
+    removed = client.post(
+        f"/admin/portal/procedure/{procedure.pk}/change/", {**data, f"documents-{gttt}-remove_template": "on"}
+    )
+    assert removed.status_code == 302
+    document.refresh_from_db()
+    assert not document.template and document.template_name == ""
+    assert client.get(f"/thu-tuc/mau-don/{document.pk}/").status_code == 404
 
 
 def test_the_dossier_pages_show_the_group_and_its_fee(client, procedure, officer):
