@@ -278,9 +278,20 @@ def officer_tokens(pairs):
     return tokens
 
 
+DECLARATIONS = ROOT / "dossiers" / "fixtures" / "demo_declarations.json"
+
+
+def declarations():
+    """{procedure code: a complete declaration} of the demo forms (issue 16): a procedure with a form is created
+    with its declaration, so that the submission passes the validator as a citizen's would. A revision from
+    before the forms stores it as free form_data."""
+    return json.loads(DECLARATIONS.read_text(encoding="utf-8")) if DECLARATIONS.exists() else {}
+
+
 def api_phase(port, tokens, pairs, seconds, officers=None):
     """Each client thread loops create → submit (→ accept, as the desk's officer, with `officers`) until time is
     up. Returns (units done, latencies ms, errors, codes)."""
+    forms = declarations()
     stop_at = time.monotonic() + seconds
     lock = threading.Lock()
     latencies, errors, codes = [], [], []
@@ -301,6 +312,8 @@ def api_phase(port, tokens, pairs, seconds, officers=None):
                 "applicant": {"full_name": "Nguyễn Văn Đo", "phone": "0912345678"},
                 "address": f"Số {n} đường Phạm Văn Thuận, phường Tân Tiến, Biên Hòa",
             }
+            if procedure in forms:
+                body["form_data"] = forms[procedure]
             started = time.perf_counter()
             status, payload = client.request("POST", "/api/v1/dossiers/", body)
             middle = time.perf_counter()
@@ -579,6 +592,9 @@ def main():
         f"API: gunicorn {args.workers} workers × {args.threads} threads (gthread), {args.clients} client threads "
         f"over {len(pairs)} desks, {args.rounds} × {args.seconds} s per variant"
     )
+    forms = declarations()
+    codes = sorted({code for _desk, code, _province in pairs})
+    print("procedures: " + ", ".join(code + (" (with its declaration)" if code in forms else "") for code in codes))
     print("load average at the end (1, 5, 15 min): " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
     print(f"pgbench: -c {args.clients} -j 2, {args.rounds} × {args.seconds} s, two inserts per transaction")
     print(f"pgbench tx/s per round: {', '.join(f'{r:.1f}' for r in pg_rates)} → median {pg:.1f}")
