@@ -69,7 +69,7 @@ test: $(VENV)/.test-installed /usr/bin/chromium | $(VAR_DIR)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest -n 2 --dist loadgroup
+	$(VENV)/bin/pytest -n 2
 
 bench: $(VENV)/.test-installed
 	$(PY) bench/bench_calendar.py

@@ -8,7 +8,7 @@ from django.utils import translation
 from tests import chromium
 from tests.factories import AgencyFactory, ProcedureFactory, ProvinceFactory
 
-# pytest-xdist (`make test` runs two workers, `-n 2` in pyproject.toml): each worker has its own test database
+# pytest-xdist (`make test` runs two workers, `-n 2`): each worker has its own test database
 # (pytest-django names it test_<name>_gw<N>) and, here, its own Redis db number (the configured number + N), so
 # one worker's cache.clear() never empties the other's throttles and counters mid-test.
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
@@ -22,13 +22,17 @@ def _worker_redis(url):
     return urlunsplit(parts._replace(path=f"/{number % 16}"))
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups to name the tests
-def pytest_collection_modifyitems(items):
-    """The served stacks (tests/served, session-scoped and costly to start) run on one worker: `--dist loadgroup`
-    sends every test of an xdist_group to the same worker, so each stack starts once per run."""
-    for item in items:
-        if "tests/served/" in str(item.fspath):
-            item.add_marker(pytest.mark.xdist_group("served"))
+def pytest_xdist_make_scheduler(config, log):
+    """The served stacks (tests/served, session-scoped and costly to start) run on one worker, so that each stack
+    starts once per run; every other test goes to whichever worker is free. (xdist's own `--dist loadgroup` names
+    its groups by rewriting `item._nodeid`, which pytest 9 no longer reads: its groups are silently ignored.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ServedOnOneWorker(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return "tests/served" if nodeid.startswith("tests/served/") else nodeid
+
+    return ServedOnOneWorker(config, log)
 
 
 @pytest.fixture(autouse=True)

@@ -107,7 +107,7 @@ def pytest_collection_finish(session):
         if variant in wanted and variant not in _VARIANTS:
             _VARIANTS[variant] = _Variant(variant)
     # Under pytest-xdist every worker collects every test, but only the one that runs the "served" group (the
-    # root conftest's xdist_group) needs the stacks: there they are prepared when its first served test asks.
+    # root conftest's scheduler) needs the stacks: there they are prepared when its first served test asks.
     if _VARIANTS and not os.environ.get("PYTEST_XDIST_WORKER"):
         _start_preparing()
 
