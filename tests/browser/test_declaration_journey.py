@@ -1,9 +1,10 @@
 """The declaration form in Chromium on a phone (390×844), issue 16's journey: a citizen fills the
 birth-registration form (prefilled from the account; the father's fields hide when "Không" is chosen, a
 repeated group is not in this form), gets a field error beside the child's date of birth, corrects it, uploads
-the document and submits; the officer sees the declaration with its labels and opens the printable tờ khai.
-Without JavaScript the form still works: the conditional fields stay, named by their condition. Screenshots
-(390 px and 1366 px) in test-output/screenshots/<test>/."""
+the birth certificate (giấy chứng sinh), reuses her identity paper from her document store and submits; the
+officer sees the declaration with its labels and opens the printable tờ khai. Without JavaScript the form still
+works: the conditional fields stay, named by their condition. Screenshots (390 px and 1366 px) in
+test-output/screenshots/<test>/."""
 
 import re
 
@@ -14,6 +15,7 @@ from dossiers.models import Dossier, Status
 from portal import demo
 from portal.models import ProcedureForm
 from tests.browser.test_journeys import login, real_pdf
+from tests.dossier_helpers import make_dossier
 from tests.factories import CitizenFactory, OfficerFactory, ProcedureFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,10 +33,18 @@ def world():
         code="1.001193",
         name="Đăng ký khai sinh",
         level=4,
-        documents=[{"code": "GCS", "name": "Giấy chứng sinh"}],
+        documents=[{"code": "GCS", "name": "Giấy chứng sinh"}, {"code": "GTTT", "name": "Giấy tờ tùy thân"}],
     )
     ProcedureForm.publish(procedure, demo.forms()["1.001193"])
     citizen = CitizenFactory(full_name="Trần Thị Bình", phone="0987654321", national_id="075193004567")
+    # An earlier dossier of hers left her identity paper in her store ("Giấy tờ của tôi").
+    earlier = ProcedureFactory(
+        province=officer.desk.province,
+        agency=officer.desk.agency,
+        name="Cấp bản sao trích lục hộ tịch",
+        documents=[{"code": "GTTT", "name": "Căn cước công dân"}],
+    )
+    make_dossier("submitted", officer=officer, citizen=citizen, procedure=earlier)
     return officer, procedure, citizen
 
 
@@ -97,7 +107,7 @@ def test_a_citizen_fills_the_birth_form_on_a_phone_and_the_officer_prints_it(wor
     expect(field(page, "fd-tre-ngay_sinh")).to_have_value("20/10/2099")
     expect(field(page, "fd-tre-ho_ten")).to_have_value("Nguyễn Minh Khang")
     expect(page.locator("#id_fd-cha")).to_be_hidden()  # the answers the page came back with still apply
-    assert not Dossier.objects.exists()
+    assert not Dossier.objects.filter(procedure=procedure).exists()
     fits(page)
     error.scroll_into_view_if_needed()
     shot(page, "field-error")
@@ -108,11 +118,20 @@ def test_a_citizen_fills_the_birth_form_on_a_phone_and_the_officer_prints_it(wor
     page.get_by_label("Chọn tệp – Giấy chứng sinh").set_input_files(real_pdf(tmp_path / "giay-chung-sinh.pdf"))
     page.get_by_role("button", name=re.compile(r"^Tải lên\s*:\s*Giấy chứng sinh$")).click()
     expect(page.get_by_text("Đã tải lên tệp “giay-chung-sinh.pdf”.")).to_be_visible()
+    # Her identity paper comes from the store, not uploaded again.
+    row = page.locator(".doc-row").filter(has=page.get_by_role("heading", name=re.compile("Giấy tờ tùy thân")))
+    row.locator("summary", has_text="Dùng lại từ kho").click()
+    expect(row.get_by_text("Căn cước công dân").first).to_be_visible()
+    fits(page)
+    shot(page, "reuse-from-store")
+    row.get_by_role("button", name=re.compile(r"^Dùng giấy tờ đã chọn")).click()
+    expect(page.get_by_text(re.compile(r"^Đã dùng lại “.+” từ kho giấy tờ\.$"))).to_be_visible()
     page.get_by_role("button", name="Nộp hồ sơ", exact=True).click()
     page.wait_for_url("**/da-nop/")
-    dossier = Dossier.objects.get(owner=citizen)
+    dossier = Dossier.objects.get(owner=citizen, procedure=procedure)
     assert dossier.status == Status.SUBMITTED and dossier.form_version == 1
     assert dossier.form_data["tre"]["ngay_sinh"] == "2025-10-20" and "cha" not in dossier.form_data
+    assert dossier.events.filter(action="reuse_document", data__document_code="GTTT").count() == 1
     page.goto(page.base + f"/ho-so/{dossier.code}/")
     expect(page.get_by_role("heading", name="Tờ khai", exact=True)).to_be_visible()
     expect(page.get_by_text("Nguyễn Minh Khang")).to_be_visible()
@@ -185,6 +204,6 @@ def test_rows_are_added_and_removed_in_place_with_javascript(world, new_page, sh
     page.get_by_role("group", name="Hình thức nhận kết quả").get_by_label("Tại Bộ phận Một cửa").check()
     page.get_by_role("button", name="Lưu nháp và tiếp tục").click()
     page.wait_for_url(re.compile(r"/ho-so/[^/]+/giay-to/$"))
-    dossier = Dossier.objects.get(owner=citizen)
+    dossier = Dossier.objects.get(owner=citizen, procedure=procedure)
     assert [row["noi_cu_tru"] for row in dossier.form_data["qua_trinh_cu_tru"]] == ["Thủ Đức", "Long Khánh"]
     assert dossier.form_data["co_an_tich"] is False and dossier.form_version == 2
