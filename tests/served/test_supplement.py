@@ -13,6 +13,7 @@ from .conftest import DESKTOP, PHONE, login
 # that desk with a required document (uploaded once): what the officer then finds in the queue.
 SUBMITTED = """
 from dossiers import services
+from dossiers.demo import declaration_for, sample_declarations
 from dossiers.services import uploads
 from dossiers.services import desk_serves
 from portal.models import Procedure, User
@@ -22,15 +23,17 @@ from campaigns.policy import effective_policy
 citizen = User.objects.get(username=%(citizen)r)
 officer = User.objects.get(username=%(officer)r)
 desk = officer.desk
-# Without a declaration form (issue 16): the draft below has no declaration.
 candidates = Procedure.objects.filter(province=desk.province, active=True, level__gte=3, fee=0,
-                                      documents__required=True, form_version__isnull=True).distinct().order_by("code")
+                                      documents__required=True).distinct().order_by("code")
 procedure = next(p for p in candidates if desk_serves(desk, p)
                  and "online" in effective_policy(p, desk).intake_channels)
+applicant = {"full_name": "Nguyễn Văn An", "phone": "0912345678"}
 dossier = services.create_draft(
     citizen, procedure=procedure, desk=desk, intake_channel="online", return_channel="online"
     if "online" in effective_policy(procedure, desk).return_channels else "desk",
-    applicant={"full_name": "Nguyễn Văn An", "phone": "0912345678"},
+    applicant=applicant,
+    # The declaration a citizen fills on the page (issue 16), or the free request of a procedure without a form.
+    form_data=declaration_for(procedure, applicant, "", sample_declarations()),
 )
 required = list(procedure.documents.filter(required=True).values_list("code", flat=True))
 for code in required:
