@@ -191,7 +191,19 @@ class BaseRowFormSet(forms.BaseFormSet):
         form.fields["DELETE"].label = _("Xóa trường này (và các trường trong nhóm)")
 
 
-RowFormSet = forms.formset_factory(RowForm, formset=BaseRowFormSet, extra=1, can_order=True, can_delete=True)
+# At most MAX_ROWS rows a post: the longest official tờ khai has well under a hundred fields, and Django's own
+# ceiling (2,000 forms) let one post with TOTAL_FORMS=99999 keep a worker busy for half a minute.
+MAX_ROWS = 300
+RowFormSet = forms.formset_factory(
+    RowForm,
+    formset=BaseRowFormSet,
+    extra=1,
+    can_order=True,
+    can_delete=True,
+    max_num=MAX_ROWS,
+    absolute_max=MAX_ROWS,
+    validate_max=True,
+)
 PREFIX = "rows"
 
 
