@@ -63,6 +63,26 @@ class DossierFilter(django_filters.FilterSet):
 
 
 STEPS = DossierStep.objects.select_related("agency", "assignee", "given_by", "finished_by")
+EVENTS = DossierEvent.objects.select_related("actor")
+
+
+def read_lists(dossier, *, documents=True):
+    """Load what a dossier's answer shows besides its row: its events (with their actors) and its documents; its
+    pauses and steps only once it has been received, since a pause, a campaign's clock stop and a step all come
+    after acceptance (services.actions, services.pauses, campaign_rules), so the answer for a draft or a submission
+    reads neither. `documents=False`: the caller knows there are none (a draft just made)."""
+    lookups = [Prefetch("events", queryset=EVENTS)]
+    if documents:
+        lookups.append("documents")
+    else:
+        dossier._prefetched_objects_cache = {"documents": dossier.documents.none()}
+    if dossier.received_at:
+        lookups += [Prefetch("pauses", queryset=ClockPause.objects.all()), Prefetch("steps", queryset=STEPS)]
+    else:
+        dossier.is_paused = False  # what Dossier.paused reads first, as the list's annotation
+    prefetch_related_objects([dossier], *lookups)
+    return dossier
+
 
 # A dossier's own columns (no foreign key): refreshing them keeps the procedure and desk in hand.
 OWN_COLUMNS = [f.attname for f in Dossier._meta.concrete_fields if not f.is_relation and not f.primary_key]
@@ -92,12 +112,7 @@ class DossierViewSet(
     def get_queryset(self):
         queryset = visible_dossiers(self.request.user).select_related("procedure", "province", "desk", "ticket")
         if self.action == "retrieve":
-            # The steps are read by the serializer for an accepted dossier only (none before acceptance).
-            queryset = queryset.select_related("current_step").prefetch_related(
-                Prefetch("events", queryset=DossierEvent.objects.select_related("actor")),
-                "documents",
-                Prefetch("pauses", queryset=ClockPause.objects.all()),
-            )
+            queryset = queryset.select_related("current_step")  # its lists: read_lists, by what the row says
         elif self.action == "list":
             queryset = queryset.with_paused()  # `paused` in one subquery, not a query a row
             if self.request.query_params.get("assigned_to") == "me":
@@ -123,16 +138,12 @@ class DossierViewSet(
     def _detail(self, dossier, code=status.HTTP_200_OK):
         """Answer from the row in hand: every service returns the dossier it has just saved under its lock, with
         its procedure, desk and province. What ran on its commit (a campaign's clock stop on acceptance) may have
-        saved the row since, so its own columns and its three lists are read again, but not the catalog rows."""
+        saved the row since, so its own columns and its lists are read again, but not the catalog rows."""
         dossier.refresh_from_db(fields=OWN_COLUMNS)
-        prefetch_related_objects(
-            [dossier],
-            Prefetch("events", queryset=DossierEvent.objects.select_related("actor")),
-            "documents",
-            "pauses",
-            *([Prefetch("steps", queryset=STEPS)] if dossier.received_at else []),
-        )
-        return Response(s.DossierSerializer(dossier).data, status=code)
+        return Response(s.DossierSerializer(read_lists(dossier)).data, status=code)
+
+    def retrieve(self, request, code=None):
+        return Response(s.DossierSerializer(read_lists(self.get_object())).data)
 
     @extend_schema(request=s.DossierCreateSerializer, responses={201: s.DossierSerializer})
     def create(self, request):
@@ -153,7 +164,9 @@ class DossierViewSet(
             ticket=values.get("ticket"),
             fee_group=values.get("fee_group") or "default",
         )
-        return self._detail(dossier, status.HTTP_201_CREATED)
+        # A draft just made: its row is the one in hand (nothing runs on a create's commit that saves it, and the
+        # database's defaults came back with the insert), it has no document yet, and its one event is read.
+        return Response(s.DossierSerializer(read_lists(dossier, documents=False)).data, status=status.HTTP_201_CREATED)
 
     def _procedure(self, code, province):
         procedures = Procedure.objects.select_related("province")
