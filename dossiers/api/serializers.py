@@ -37,7 +37,8 @@ class ApplicantSerializer(serializers.Serializer):
 class DossierCreateSerializer(serializers.Serializer):
     procedure = serializers.CharField(help_text=_("mã TTHC (hoặc id)"))
     province = serializers.CharField(required=False, help_text=_("mã tỉnh, khi mã thủ tục trùng giữa các tỉnh"))
-    desk = serializers.PrimaryKeyRelatedField(queryset=OneStopDesk.objects.all())
+    # With its agency: the dossier code's prefix (codes.code_prefix) reads it on every create.
+    desk = serializers.PrimaryKeyRelatedField(queryset=OneStopDesk.objects.select_related("agency"))
     intake_channel = serializers.ChoiceField(choices=IntakeChannel.choices)
     return_channel = serializers.ChoiceField(choices=ReturnChannel.choices)
     applicant = ApplicantSerializer()

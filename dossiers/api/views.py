@@ -169,7 +169,7 @@ class DossierViewSet(
         return Response(s.DossierSerializer(read_lists(dossier, documents=False)).data, status=status.HTTP_201_CREATED)
 
     def _procedure(self, code, province):
-        procedures = Procedure.objects.select_related("province")
+        procedures = Procedure.objects.select_related("province", "agency")  # the agency: desk_serves reads it
         if code.isdigit():
             procedure = procedures.filter(pk=int(code)).first()
             if procedure:
