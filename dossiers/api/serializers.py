@@ -4,6 +4,8 @@ handed to services."""
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import SkipField
+from rest_framework.relations import PKOnlyObject
 
 from portal.jsonsafe import JSONField  # a form field's JSON text through the bounded loader
 from portal.models import OneStopDesk
@@ -71,7 +73,44 @@ class DossierUpdateSerializer(serializers.Serializer):
     validate_form_data = DossierCreateSerializer.validate_form_data
 
 
-class EventSerializer(serializers.ModelSerializer):
+# A read serializer whose fields DRF builds once per class, not once per answer: DRF deep-copies the declared fields
+# and builds every model field anew for each serializer instance (~1 ms, ~110 lazy translations, for a dossier with
+# its lists: issue 18), while a field's `get_attribute` and `to_representation` keep nothing of the instance they
+# render. `to_representation` is DRF's own loop (Serializer.to_representation) over the fields of one instance made
+# per class; a SerializerMethodField's method runs on the serializer in hand (its context). The output is DRF's,
+# tests/dossiers/api/test_dossier_representation.py compares the two. Only for a serializer whose fields do not depend
+# on its instance, data or context (no `__init__` or `get_fields` that varies). (A comment, not a docstring: drf-
+# spectacular would give it as the description of every serializer that mixes it in.)
+class FieldsBuiltOnce:
+    @classmethod
+    def _read_plan(cls):
+        """(name, method name or None, field) of the readable fields, in order, built on the first call."""
+        plan = cls.__dict__.get("_built_read_plan")
+        if plan is None:
+            plan = []
+            for field in cls().fields.values():
+                if not field.write_only:
+                    method = field.method_name if isinstance(field, serializers.SerializerMethodField) else None
+                    plan.append((field.field_name, method, field))
+            plan = cls._built_read_plan = tuple(plan)
+        return plan
+
+    def to_representation(self, instance):
+        ret = {}
+        for name, method, field in self._read_plan():
+            if method is not None:
+                ret[name] = getattr(self, method)(instance)
+                continue
+            try:
+                attribute = field.get_attribute(instance)
+            except SkipField:
+                continue
+            check_for_none = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+            ret[name] = None if check_for_none is None else field.to_representation(attribute)
+        return ret
+
+
+class EventSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     actor = serializers.SerializerMethodField()
 
     class Meta:
@@ -82,13 +121,13 @@ class EventSerializer(serializers.ModelSerializer):
         return str(event.actor) if event.actor_id else None
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class DocumentSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     class Meta:
         model = DossierDocument
         fields = ["id", "document_code", "kind", "original_name", "content_type", "size", "uploaded_at"]
 
 
-class StepSerializer(serializers.ModelSerializer):
+class StepSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     """One time a step of the internal process was worked (api.md "Internal processes"): a line of the
     processing control sheet."""
 
@@ -137,7 +176,7 @@ class StepSerializer(serializers.ModelSerializer):
         return data
 
 
-class DossierSerializer(serializers.ModelSerializer):
+class DossierSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     procedure = serializers.CharField(source="procedure.code")
     procedure_name = serializers.CharField(source="procedure.name")
     province = serializers.CharField(source="province.code")
