@@ -10,8 +10,8 @@ class PostalConfig(AppConfig):
         from campaigns.policy import postal_fee_quoters
         from dossiers.plugins import legs_providers, zone_providers
 
-        # receivers connects to the dossiers' domain events.
-        from . import catalog_section, fees, policy_quote, receivers, tracking  # noqa: F401
+        # receivers connects to the dossiers' domain events; catalog_cache to the tariffs' and clients' saves.
+        from . import catalog_cache, catalog_section, fees, policy_quote, receivers, tracking  # noqa: F401
 
         catalog_section.register()  # postal_tariffs in portal's catalog import/export
         postal_fee_quoters.register("postal", policy_quote.quote)  # the tariff in the policy endpoint, previews

@@ -1,7 +1,7 @@
 """Postal fees (cước bưu chính công ích): the tariff in force and the waived part.
 
-Pure functions over plain values (`pick_amount`, `waiver`, `split`) with a thin database
-shell (`tariff_amount`). Money is whole đồng (integers).
+Pure functions over plain values (`pick_amount`, `waiver`, `split`) with a thin cached
+database shell (`tariff_amount`). Money is whole đồng (integers).
 
 - The tariff of a (province, leg, zone) on a date is the row with the latest
   `valid_from <= date`. A zone the province has no row for falls back to `default`;
@@ -51,18 +51,11 @@ def split(fee: int, percent) -> tuple[int, int]:
 
 
 def tariff_amount(province_id, leg: str, zone: str, on: date) -> int:
-    """The published fee for one leg, from the database (0 when the province has none)."""
-    from .models import PostalTariff
+    """The published fee for one leg (0 when the province has none), from the province's tariff rows as the
+    shared cache holds them (catalog_cache.py: a tariff saved or deleted is read at once)."""
+    from .catalog_cache import tariff_rows
 
-    zones = {zone or DEFAULT_ZONE, DEFAULT_ZONE}
-    rows = PostalTariff.objects.filter(province_id=province_id, leg=leg, zone__in=zones, valid_from__lte=on)
-    amount = pick_amount(
-        (TariffRow(r.leg, r.zone, r.valid_from, r.amount) for r in rows.only("leg", "zone", "valid_from", "amount")),
-        leg,
-        zone,
-        on,
-    )
-    return amount or 0
+    return pick_amount((TariffRow(*row) for row in tariff_rows(province_id)), leg, zone, on) or 0
 
 
 def zone_choices(province):

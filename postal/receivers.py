@@ -1,6 +1,7 @@
 """Postal orders follow the dossier's domain events (dossiers/events.py); dossiers never
-imports postal. Each receiver runs on the dossier's commit, reads the dossier afresh, and
-calls the one door (services.py), which is idempotent.
+imports postal. Each receiver runs on the dossier's commit, reads the dossier afresh (those
+that create an order read it locked, once, with what create_order needs), and calls the one door
+(services.py), which is idempotent.
 
 - dossier_submitted, intake by post, required documents not uploaded → a pickup order:
   door-to-door intake (seed 002: the post brings the forms, collects the paper dossier and
@@ -20,6 +21,7 @@ calls the one door (services.py), which is idempotent.
 
 import logging
 
+from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,9 +39,9 @@ Kind = PostalOrder.Kind
 RESULT_READY = (DossierStatus.COMPLETED,)
 
 
-def _create(dossier, kind, triggered_at):
+def _create(dossier, kind, triggered_at, locked=False):
     try:
-        return services.create_order(dossier, kind, triggered_at=triggered_at)
+        return services.create_order(dossier, kind, triggered_at=triggered_at, locked=locked)
     except services.InvalidInput as exc:  # e.g. no address: nothing the post can do; the desk sees it
         log.warning("no %s order for dossier %s: %s", kind, dossier.code, exc.message)
         return None
@@ -48,6 +50,12 @@ def _create(dossier, kind, triggered_at):
 def _dossier(dossier_id):
     # Its own columns are enough to decide; services.create_order reads and locks it with its catalog rows.
     return Dossier.objects.filter(pk=dossier_id).first()
+
+
+# A receiver that may create an order decides on the row services.lock_dossier locks with the catalog rows
+# create_order reads (one statement for both; a dossier the conditions leave out is neither returned nor
+# locked), inside a transaction without a savepoint of its own (the outbox runs it inside its own), and
+# passes it on with locked=True.
 
 
 def _cancel_open(dossier, kind, reason):
@@ -63,30 +71,31 @@ def _missing_paper(dossier):
 
 @receiver(events.dossier_submitted, dispatch_uid="postal-door-to-door")
 def door_to_door_pickup(sender, dossier_id, **kwargs):
-    dossier = _dossier(dossier_id)
-    if dossier is None or dossier.intake_channel != IntakeChannel.POSTAL:
-        return
-    if dossier.status != DossierStatus.SUBMITTED or not _missing_paper(dossier):
-        return
-    _create(dossier, Kind.PICKUP, dossier.submitted_at or timezone.now())
+    with transaction.atomic(savepoint=False):
+        dossier = services.lock_dossier(dossier_id, intake_channel=IntakeChannel.POSTAL, status=DossierStatus.SUBMITTED)
+        if dossier is None or not _missing_paper(dossier):
+            return
+        _create(dossier, Kind.PICKUP, dossier.submitted_at or timezone.now(), locked=True)
 
 
 @receiver(events.dossier_accepted, dispatch_uid="postal-pickup-on-accept")
 def pickup_on_accept(sender, dossier_id, **kwargs):
-    dossier = _dossier(dossier_id)
-    if dossier is None or dossier.intake_channel != IntakeChannel.POSTAL:
-        return
-    if PostalOrder.objects.filter(dossier=dossier, kind=Kind.PICKUP).exclude(status=PostalOrder.Status.CANCELLED):
-        return  # the door-to-door pickup already brings (or brought) the paper
-    _create(dossier, Kind.PICKUP, dossier.received_at or timezone.now())
+    with transaction.atomic(savepoint=False):
+        dossier = services.lock_dossier(dossier_id, intake_channel=IntakeChannel.POSTAL)
+        if dossier is None:
+            return
+        if PostalOrder.objects.filter(dossier=dossier, kind=Kind.PICKUP).exclude(status=PostalOrder.Status.CANCELLED):
+            return  # the door-to-door pickup already brings (or brought) the paper
+        _create(dossier, Kind.PICKUP, dossier.received_at or timezone.now(), locked=True)
 
 
 @receiver(events.dossier_result_ready, dispatch_uid="postal-return-on-result")
 def return_on_result_ready(sender, dossier_id, **kwargs):
-    dossier = _dossier(dossier_id)
-    if dossier is None or dossier.return_channel != ReturnChannel.POSTAL or dossier.status not in RESULT_READY:
-        return
-    _create(dossier, Kind.RETURN, timezone.now())
+    with transaction.atomic(savepoint=False):
+        dossier = services.lock_dossier(dossier_id, return_channel=ReturnChannel.POSTAL, status__in=RESULT_READY)
+        if dossier is None:
+            return
+        _create(dossier, Kind.RETURN, timezone.now(), locked=True)
 
 
 @receiver(events.dossier_return_switched, dispatch_uid="postal-return-switched")

@@ -192,26 +192,50 @@ def open_order(dossier, kind):
     )
 
 
-def create_order(dossier, kind, triggered_at=None, actor=None) -> PostalOrder:
+def lock_dossier(dossier_id, **conditions):
+    """The dossier with the catalog rows create_order reads (procedure, desk, province), its own row
+    locked (`select_for_update`) in the caller's transaction; None when no dossier matches `conditions`.
+    A receiver decides on the locked row and passes it to create_order(locked=True): one statement for both."""
+    return (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("procedure", "desk", "province")
+        .filter(pk=dossier_id, **conditions)
+        .first()
+    )
+
+
+def _no_address(dossier, kind):
+    # The open order when there is one (nothing to create), else the refusal.
+    existing = open_order(dossier, kind)
+    if existing is not None:
+        return existing
+    raise InvalidInput(_("Hồ sơ chưa có địa chỉ để bưu điện nhận hoặc chuyển trả."), "address")
+
+
+def create_order(dossier, kind, triggered_at=None, actor=None, *, locked=False) -> PostalOrder:
     """A pickup or return order for `dossier`, or the open one it already has (idempotent).
 
     Snapshots the recipient, address and zone from the dossier, the fee from the tariff,
     the waiver from the effective policy (with a subsidy-ledger entry when > 0), and the
-    SLA: due_at = triggered_at + the policy's SLA hours (working or clock hours)."""
+    SLA: due_at = triggered_at + the policy's SLA hours (working or clock hours).
+
+    `locked`: the caller read `dossier` with `lock_dossier` in the transaction it is still in, so the row
+    is neither read nor locked again, and no savepoint of its own is taken. The partial unique constraint
+    `one_open_postal_order_per_leg` is the idempotency check: a second order of the leg fails its insert
+    (under the dossier's row lock, which serialises two triggers of the same leg) and the open one is
+    returned."""
     if kind not in Kind.values:
         raise InvalidInput(_("Loại đơn bưu chính không hợp lệ."), "kind")
-    with transaction.atomic():
-        # The dossier's row lock serialises two triggers of the same leg (e.g. a switch and a release).
-        dossier = (
-            Dossier.objects.select_for_update(of=("self",))
-            .select_related("procedure", "desk", "province", "agency")
-            .get(pk=dossier.pk)
-        )
-        existing = open_order(dossier, kind)
-        if existing is not None:
-            return existing
-        if not dossier.address.strip():
-            raise InvalidInput(_("Hồ sơ chưa có địa chỉ để bưu điện nhận hoặc chuyển trả."), "address")
+    if locked and not dossier.address.strip():
+        return _no_address(dossier, kind)  # before any write: the caller's transaction stays usable
+    with transaction.atomic(savepoint=not locked):
+        if not locked:
+            # The dossier's row lock serialises two triggers of the same leg (e.g. a switch and a release).
+            dossier = lock_dossier(dossier.pk)
+            if dossier is None:
+                raise Dossier.DoesNotExist("Dossier matching query does not exist.")
+            if not dossier.address.strip():
+                return _no_address(dossier, kind)
         now = timezone.now()
         triggered_at = triggered_at or now
         policy = effective_policy(dossier.procedure, dossier.desk, triggered_at)
@@ -226,7 +250,7 @@ def create_order(dossier, kind, triggered_at=None, actor=None) -> PostalOrder:
             with transaction.atomic():
                 order = PostalOrder.objects.create(
                     dossier=dossier,
-                    province_id=dossier.province_id,
+                    province=dossier.province,  # the webhooks' payload names it: not read again
                     agency_id=dossier.agency_id,
                     desk_id=dossier.desk_id,
                     kind=kind,

@@ -38,6 +38,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from . import catalog_cache
 from .models import IntegrationClient, WebhookDelivery
 
 log = logging.getLogger("motcua.postal")
@@ -71,10 +72,13 @@ def order_payload(order):
 
 
 def subscribed_clients(province_ids):
-    """{province id: [active clients with a webhook URL]} for the given provinces (one query)."""
+    """{province id: [active clients with a webhook URL]} for the given provinces, from the shared cache
+    (catalog_cache.py: a client saved, or revoked here, is read at once)."""
     clients = defaultdict(list)
-    for client in IntegrationClient.objects.filter(province_id__in=province_ids, active=True).exclude(webhook_url=""):
-        clients[client.province_id].append(client)
+    for province_id in province_ids:
+        subscribed = catalog_cache.subscribed_clients(province_id)
+        if subscribed:
+            clients[province_id].extend(subscribed)
     return clients
 
 
@@ -139,6 +143,7 @@ def revoke(client, reason=REVOKED):
     with transaction.atomic():
         IntegrationClient.objects.filter(pk=client.pk).update(active=False)
         cancelled = cancel_pending(IntegrationClient.objects.filter(pk=client.pk), reason)
+        catalog_cache.catalog_changed()  # update() sends no post_save: no process adds a delivery for it
     client.active = False
     log.info("postal client %s revoked; %s pending webhooks cancelled", client.pk, cancelled)
     return cancelled

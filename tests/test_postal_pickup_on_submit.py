@@ -1,0 +1,130 @@
+"""The door-to-door pickup a postal submission orders on commit (postal/receivers.py): the receiver decides on the
+dossier's row locked once with what create_order reads, the partial unique constraint is the idempotency check, and
+the tariffs and webhook clients come from the shared cache under a version every save or delete replaces
+(postal/catalog_cache.py), so a change is seen by the next order at once, in this process and in any other."""
+
+import pytest
+from django.test import TestCase
+
+from dossiers import events
+from dossiers import services as dossier_services
+from dossiers.models import Dossier
+from portal import outbox
+from postal import catalog_cache, webhooks
+from postal.models import PostalOrder, PostalTariff, WebhookDelivery
+from tests.postal_factories import ADDRESS, PostalTariffFactory, committed, make_client, postal_world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    world = postal_world(pickup_fee=22000)
+    world.procedure.documents.update(required=True)  # the paper is at the citizen's: the post fetches it
+    return world
+
+
+def submit_by_post(world, address=ADDRESS):
+    draft = dossier_services.create_draft(
+        world.officer,
+        procedure=world.procedure,
+        desk=world.desk,
+        intake_channel="postal",
+        return_channel="desk",
+        applicant={"full_name": "Trần Thị Bình", "phone": "0912000111"},
+        address=address,
+    )
+    return committed(dossier_services.submit, draft, world.officer)
+
+
+def redeliver(dossier):
+    """The same dossier_submitted again, through the outbox (as the beat sweep would after a lost commit)."""
+    with TestCase.captureOnCommitCallbacks(execute=False):
+        message = outbox.enqueue_signal("dossiers.events.dossier_submitted", "dossiers.Dossier", dossier_id=dossier.pk)
+    return outbox.deliver(message.pk)
+
+
+def test_submitting_by_post_orders_one_pickup_at_the_tariff():
+    world = postal_world(pickup_fee=22000)
+    world.procedure.documents.update(required=True)
+    dossier = submit_by_post(world)
+    order = PostalOrder.objects.get(dossier=dossier)
+    assert (order.kind, order.status, order.fee, order.address) == ("pickup", "created", 22000, ADDRESS)
+    assert order.triggered_at == Dossier.objects.get(pk=dossier.pk).submitted_at
+    assert dossier.events.filter(action="postal_order").count() == 1
+
+
+def test_the_same_event_delivered_again_makes_no_second_order(world):
+    dossier = submit_by_post(world)
+    first = PostalOrder.objects.get(dossier=dossier)
+    assert redeliver(dossier) == outbox.SENT  # the unique constraint refused the second; the delivery still commits
+    committed(events.dossier_submitted.send, sender=Dossier, dossier_id=dossier.pk)
+    assert list(PostalOrder.objects.filter(dossier=dossier)) == [first]
+    assert first.events.count() == 1 and dossier.events.filter(action="postal_order").count() == 1
+
+
+def test_a_cancelled_pickup_is_ordered_again_on_a_new_delivery(world):
+    dossier = submit_by_post(world)
+    PostalOrder.objects.filter(dossier=dossier).update(status=PostalOrder.Status.CANCELLED)
+    assert redeliver(dossier) == outbox.SENT
+    assert sorted(PostalOrder.objects.filter(dossier=dossier).values_list("status", flat=True)) == [
+        "cancelled",
+        "created",
+    ]
+
+
+def test_no_address_orders_nothing_and_the_delivery_still_commits(world):
+    dossier = submit_by_post(world)
+    PostalOrder.objects.filter(dossier=dossier).delete()
+    Dossier.objects.filter(pk=dossier.pk).update(address=" ")
+    assert redeliver(dossier) == outbox.SENT  # the refusal is logged; the outbox row is marked sent
+    assert not PostalOrder.objects.filter(dossier=dossier).exists()
+
+
+def test_an_online_or_no_longer_submitted_dossier_gets_no_pickup(world):
+    dossier = submit_by_post(world)
+    PostalOrder.objects.filter(dossier=dossier).delete()
+    Dossier.objects.filter(pk=dossier.pk).update(intake_channel="online")
+    assert redeliver(dossier) == outbox.SENT
+    Dossier.objects.filter(pk=dossier.pk).update(intake_channel="postal", status="withdrawn")
+    assert redeliver(dossier) == outbox.SENT
+    assert not PostalOrder.objects.filter(dossier=dossier).exists()
+
+
+# --- the cached catalog -------------------------------------------------------------------------------
+
+
+def test_a_tariff_saved_or_deleted_is_seen_by_the_next_order_at_once(world):
+    assert PostalOrder.objects.get(dossier=submit_by_post(world)).fee == 22000
+    tariff = PostalTariff.objects.get(province=world.province, leg="pickup")
+    tariff.amount = 30000
+    committed(tariff.save)
+    assert PostalOrder.objects.get(dossier=submit_by_post(world)).fee == 30000
+    PostalTariffFactory(province=world.province, leg="pickup", amount=15000, valid_from="2020-01-01")
+    assert PostalOrder.objects.get(dossier=submit_by_post(world)).fee == 15000
+    PostalTariff.objects.filter(province=world.province, leg="pickup").delete()
+    assert PostalOrder.objects.get(dossier=submit_by_post(world)).fee == 0
+
+
+def test_another_process_reads_the_change_through_the_shared_version(world):
+    submit_by_post(world)  # this process memoised the rows
+    stale = {key: dict(value) if isinstance(value, dict) else value for key, value in catalog_cache._memo.items()}
+    assert stale["tariffs"], stale
+    tariff = PostalTariff.objects.get(province=world.province, leg="pickup")
+    tariff.amount = 30000
+    with TestCase.captureOnCommitCallbacks(execute=True) as bumps:
+        tariff.save()
+    assert bumps  # the version is replaced again after commit
+    catalog_cache._memo.update(stale)  # another process: its memo still holds the old rows under the old version
+    assert PostalOrder.objects.get(dossier=submit_by_post(world)).fee == 30000
+
+
+def test_a_client_added_or_revoked_is_seen_by_the_next_order_at_once(world):
+    submit_by_post(world)
+    client = make_client(world.province, webhook_url="http://127.0.0.1:9/motcua")
+    order = PostalOrder.objects.get(dossier=submit_by_post(world))
+    assert list(WebhookDelivery.objects.filter(order=order).values_list("client_id", flat=True)) == [client.pk]
+    assert WebhookDelivery.objects.get(order=order).payload["province"] == world.province.code
+    webhooks.revoke(client)  # a queryset update: no post_save, the revoke bumps the version itself
+    order = PostalOrder.objects.get(dossier=submit_by_post(world))
+    assert not WebhookDelivery.objects.filter(order=order).exists()
