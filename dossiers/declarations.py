@@ -7,6 +7,8 @@ address, so ``address`` is the one the citizen last declared: the first address 
 ``"prefill": "address"`` in the citizen's latest dossier with a form that holds one (none for a first dossier).
 The citizen can change every prefilled value; the officer's walk-in entry is never prefilled."""
 
+import copy
+
 from portal import declaration
 from portal.models import ProcedureForm, Province
 
@@ -15,12 +17,35 @@ from .models import Dossier
 RECENT = 5  # how many of the citizen's latest dossiers are searched for an address
 
 
+# A published form version never changes (ProcedureForm: a new definition is a new version, a version row is never
+# edited), so what a process has read of (procedure, version) stays true in every process and on every machine:
+# it is kept here, bounded, with nothing to invalidate; each caller gets its own copy. This saves the create and
+# the submit of a dossier with a form one statement each (issue 18). Tests forget it between tests, since their
+# rolled-back transactions can hand a procedure id out again on SQLite.
+_definitions = {}
+KEPT_DEFINITIONS = 512
+
+
 def definition_of(procedure_id, version):
     """The definition of one version of a procedure's form; None for no form (version None)."""
     if version is None:
         return None
-    forms = ProcedureForm.objects.filter(procedure_id=procedure_id, version=version)
-    return forms.values_list("definition", flat=True).first()
+    key = (procedure_id, version)
+    definition = _definitions.get(key)
+    if definition is None:
+        forms = ProcedureForm.objects.filter(procedure_id=procedure_id, version=version)
+        definition = forms.values_list("definition", flat=True).first()
+        if definition is None:
+            return None
+        if len(_definitions) >= KEPT_DEFINITIONS:
+            _definitions.clear()
+        _definitions[key] = definition
+    return copy.deepcopy(definition)
+
+
+def forget_definitions():
+    """Empty this process's copies (tests: a rolled-back procedure's id may come back with another form)."""
+    _definitions.clear()
 
 
 def provinces():

@@ -5,6 +5,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import translation
 
+from dossiers.declarations import forget_definitions
 from tests import chromium
 from tests.factories import AgencyFactory, ProcedureFactory, ProvinceFactory
 
@@ -58,6 +59,7 @@ def _isolated(settings):
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
     cache.clear()
+    forget_definitions()
     yield
     cache.clear()
     translation.deactivate()
