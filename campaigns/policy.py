@@ -52,7 +52,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from typing import NamedTuple
-from uuid import uuid4
 
 from django.conf import settings
 from django.core.cache import cache
@@ -63,6 +62,7 @@ from django.utils.translation import gettext as _
 
 from portal.calendar import VN_TZ
 from portal.registry import Registry
+from portal.versions import SharedVersion
 
 from .rules import INTAKE_CHANNELS, RETURN_CHANNELS, empty_scope, parse_date
 from .waivers import scope_of as waiver_scope
@@ -78,7 +78,7 @@ __all__ = [
     "postal_fee_quoters",
 ]
 
-VERSION_KEY = "motcua:campaigns:version"
+VERSION = SharedVersion("motcua:campaigns:version")
 INDEX_SECONDS = 3600
 MEMO_LIMIT = 20_000
 
@@ -424,17 +424,12 @@ _memo = {"version": None, "provinces": {}}
 
 def current_version():
     """The campaigns' cache version, shared by every process (a new one on every campaign change)."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = uuid4().hex
-        if not cache.add(VERSION_KEY, version, timeout=None):
-            version = cache.get(VERSION_KEY) or version
-    return version
+    return VERSION.current()
 
 
 def invalidate():
     """Every campaign save or delete: a new version, so every process rebuilds its index."""
-    cache.set(VERSION_KEY, uuid4().hex, timeout=None)
+    VERSION.bump()
     _memo["version"] = None
     _memo["provinces"] = {}
 

@@ -2,45 +2,26 @@
 portal/calendar.py: the desk's opening hours plus its province's extra days off and
 extra working days. Built once per desk and cached until a calendar override changes."""
 
-from uuid import uuid4
-
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from .calendar import DEFAULT_SESSIONS, WorkingCalendar
 from .models import CalendarOverride, OneStopDesk
+from .versions import SharedVersion
 
-_VERSION_KEY = "motcua:calendar-version"
-
-
-def _version():
-    version = cache.get(_VERSION_KEY)
-    if version is None:
-        version = uuid4().hex
-        if not cache.add(_VERSION_KEY, version, timeout=None):
-            version = cache.get(_VERSION_KEY) or version
-    return version
-
-
-def _new_version():
-    cache.set(_VERSION_KEY, uuid4().hex, timeout=None)
+VERSION = SharedVersion("motcua:calendar-version")
 
 
 @receiver([post_save, post_delete], sender=CalendarOverride)
 @receiver([post_save, post_delete], sender=OneStopDesk)
 def _bump_version(**kwargs):
-    # A new random version (two changes at once never end on the same one, as a get-then-set counter
-    # could), now (this process reads the change at once) and again after commit (no other process can
-    # have cached the old rows under the new version while the transaction was open), as campaigns do.
-    _new_version()
-    transaction.on_commit(_new_version)
+    VERSION.bump_with_commit()
 
 
 def calendar_for_province(province_id, sessions=DEFAULT_SESSIONS) -> WorkingCalendar:
     hours = "-".join(f"{opens:%H%M}{closes:%H%M}" for opens, closes in sessions)
-    key = f"motcua:calendar:{_version()}:{province_id}:{hours}"
+    key = f"motcua:calendar:{VERSION.current()}:{province_id}:{hours}"
     calendar = cache.get(key)
     if calendar is None:
         overrides = list(CalendarOverride.objects.filter(province_id=province_id).values_list("date", "kind"))

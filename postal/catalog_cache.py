@@ -7,16 +7,16 @@ it read under the version it read it with.
 A change that sends no signal (a queryset `update()`, e.g. webhooks.revoke) calls `invalidate` itself. Without
 the cache (Redis down) every read goes to the database, as before."""
 
-from uuid import uuid4
-
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from portal.versions import SharedVersion
+
 from .models import IntegrationClient, PostalTariff
 
-VERSION_KEY = "motcua:postal-catalog:version"
+VERSION = SharedVersion("motcua:postal-catalog:version")
 # A bound on what a change made behind the signals' back (a shell's update()) can leave in the cache.
 SECONDS = 600
 
@@ -24,25 +24,19 @@ _memo = {"version": None, "tariffs": {}, "clients": {}}
 
 
 def current_version():
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = uuid4().hex
-        if not cache.add(VERSION_KEY, version, timeout=None):
-            version = cache.get(VERSION_KEY) or version
-    return version
+    return VERSION.current()
 
 
 def invalidate():
     """A new version: every process reads the tariffs and clients from the database again."""
-    cache.set(VERSION_KEY, uuid4().hex, timeout=None)
+    VERSION.bump()
     _memo.update(version=None, tariffs={}, clients={})
 
 
 @receiver([post_save, post_delete], sender=PostalTariff, dispatch_uid="postal-catalog-tariff")
 @receiver([post_save, post_delete], sender=IntegrationClient, dispatch_uid="postal-catalog-client")
 def catalog_changed(**kwargs):
-    # Now (this process reads the change at once) and after commit (no other process can have cached the old rows
-    # under the new version while the transaction was open). A random version: two changes never end on one.
+    # Now and after commit (portal/versions.py says why), and this process's memo with it.
     invalidate()
     transaction.on_commit(invalidate)
 
