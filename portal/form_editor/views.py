@@ -61,24 +61,9 @@ TYPE_COLUMNS = {
     "repeat_max": ("group",),
 }
 
-SHOWN_COLUMNS = (
-    "label",
-    "key",
-    "type",
-    "parent",
-    "required",
-    "help",
-    "choices",
-    "min",
-    "max",
-    "max_length",
-    "when_field",
-    "when_equals",
-    "prefill",
-    "repeat",
-    "repeat_min",
-    "repeat_max",
-)
+# The row's boxes as the editor shows them: what names the field first, then the rest in the rows' order.
+FIRST_SHOWN = ("label", "key", "type", "parent")
+SHOWN_COLUMNS = FIRST_SHOWN + tuple(c for c in editor_rows.COLUMNS if c not in FIRST_SHOWN and c != "row_id")
 
 
 class RowForm(forms.Form):
