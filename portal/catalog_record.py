@@ -201,3 +201,8 @@ class Record:
 
 def _max_length(model, name):
     return model._meta.get_field(name).max_length
+
+
+def in_province(queryset, province, path="province__code"):
+    """An export's rows of one province (its code), or of every province for None."""
+    return queryset if province is None else queryset.filter(**{path: province})
