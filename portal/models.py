@@ -480,5 +480,28 @@ class User(AbstractUser):
         return self.role != Role.CITIZEN
 
 
+class IdentityLink(models.Model):
+    """A citizen account tied to an identity at an OpenID Connect provider (định danh điện tử): later sign-ins
+    through that provider find the account by (issuer, subject), the provider's stable `sub` claim. Made when
+    an account is created by single sign-on, or after the citizen proved both the provider's sign-in and the
+    account's password (portal/oidc/identity.py)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="identity_links")
+    issuer = models.CharField(_("nhà cung cấp định danh"), max_length=255)
+    subject = models.CharField(_("mã định danh tại nhà cung cấp"), max_length=255)
+    linked_at = models.DateTimeField(_("liên kết lúc"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="one_account_per_identity"),
+            models.UniqueConstraint(fields=["user", "issuer"], name="one_identity_per_account_and_issuer"),
+        ]
+        verbose_name = _("liên kết định danh điện tử")
+        verbose_name_plural = _("liên kết định danh điện tử")
+
+    def __str__(self):
+        return f"{self.user} ↔ {self.issuer}"
+
+
 from .counters import LimitHit  # noqa: E402,F401  (allowances counted while the cache is down, portal/counters.py)
 from .outbox import OutboxMessage  # noqa: E402,F401  (the transactional outbox, portal/outbox.py)

@@ -1,6 +1,6 @@
 """The public pages (included at "" by portal/urls.py). Paths are Vietnamese, names English."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import document_templates, views, views_password
 
@@ -21,4 +21,5 @@ urlpatterns = [
     ),
     path("dat-lai-mat-khau/xong/", views_password.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("healthz", views.healthz, name="healthz"),
+    path("", include("portal.oidc.urls")),  # single sign-on (định danh điện tử), 404 without OIDC_ISSUER
 ]

@@ -195,6 +195,8 @@ else:
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Single sign-on (portal/oidc/): signs in only from its own callback, and only with OIDC_ISSUER set.
+    "portal.oidc.backend.SSOBackend",
 ]
 
 # Django's rules with Vietnamese messages (Django's vi catalogue lacks some of its current ones).
@@ -208,6 +210,38 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+
+# Single sign-on through an OpenID Connect provider (the national identity's SSO in production; the local
+# provider of idp/ under `make run`), read in portal/oidc/ (mozilla-django-oidc underneath).
+# OIDC_ISSUER: the provider's issuer URL; its endpoints come from <issuer>/.well-known/openid-configuration,
+#   fetched when a sign-in needs them and kept in the shared cache for OIDC_DISCOVERY_CACHE_SECONDS. Empty:
+#   no SSO button, the SSO URLs answer 404, nothing else changes.
+# OIDC_CLIENT_ID / OIDC_CLIENT_SECRET: motcua's registration at the provider (a confidential client; the
+#   secret is sent to the token endpoint only, never logged or shown).
+# OIDC_NATIONAL_ID_CLAIM: the claim carrying the 12-digit personal identification number (số định danh cá
+#   nhân); accounts are matched by it (and, once linked, by the provider's `sub`), never by e-mail.
+# OIDC_SCOPES: the scopes asked for; OIDC_TIMEOUT: seconds per call to the provider.
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")
+OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_NATIONAL_ID_CLAIM = env.str("OIDC_NATIONAL_ID_CLAIM", default="national_id")
+OIDC_SCOPES = env.str("OIDC_SCOPES", default="openid profile email phone")
+OIDC_DISCOVERY_CACHE_SECONDS = env.int("OIDC_DISCOVERY_CACHE_SECONDS", default=3600)
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=10)
+if PRODUCTION and OIDC_ISSUER and not (OIDC_CLIENT_ID and OIDC_CLIENT_SECRET):
+    raise ImproperlyConfigured("OIDC_ISSUER is set: OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set too")
+# mozilla-django-oidc's own names, derived from the above: authorization code flow with PKCE (S256), state and
+# nonce, RS256 ID tokens checked against the provider's JWKS (audience and issuer too, portal/oidc/backend.py),
+# the client secret sent by HTTP Basic to the token endpoint, logout at the provider's end_session_endpoint.
+OIDC_RP_CLIENT_ID = OIDC_CLIENT_ID
+OIDC_RP_CLIENT_SECRET = OIDC_CLIENT_SECRET
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = OIDC_SCOPES
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_TOKEN_USE_BASIC_AUTH = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc:callback"
+OIDC_OP_LOGOUT_URL_METHOD = "portal.oidc.provider.logout_url"
 
 # Login lockout (django-axes, portal/lockout.py). Counted per username (from any address) and per
 # client address, never per pair: AXES_FAILURE_LIMIT failures lock the username, AXES_IP_FAILURE_LIMIT

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Count, Max, Min, Q
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,6 +22,7 @@ from .accounts import landing_url
 from .expired_session import pending as pending_expired_form
 from .forms import CitizenRegistrationForm, LoginForm, ProcedureSearchForm, vi_sort_key
 from .models import Procedure, Province
+from .oidc.provider import logout_url
 from .registry import Registry
 from .tasks import HEARTBEAT_KEY
 
@@ -202,9 +203,12 @@ class PortalLoginView(LoginView):
 
 class PortalLogoutView(LogoutView):
     def post(self, request, *args, **kwargs):
+        # A session signed in through single sign-on ends at the provider too (portal/oidc/provider.py), which
+        # sends the browser back to the home page.
+        at_provider = logout_url(request)
         response = super().post(request, *args, **kwargs)
         messages.info(request, _("Bạn đã đăng xuất."))
-        return response
+        return HttpResponseRedirect(at_provider) if at_provider else response
 
 
 def csrf_failure(request, reason=""):
