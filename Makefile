@@ -51,13 +51,33 @@ run: demo serve
 
 # serve: the web server (gunicorn, 2 workers), a Celery worker and beat under honcho, on data already migrated.
 # SITE_URL (links, the demo payment gateway's return address) defaults to this address; it is passed to every
-# process here because honcho gives each process type its own PORT (web PORT, worker PORT+100, beat PORT+200).
+# process here because honcho gives each process type its own PORT (web PORT, worker PORT+100, beat PORT+200,
+# idp PORT+300: the local provider binds IDP_PORT, the same number unless set).
+# Single sign-on: with no OIDC_ISSUER (in the environment or .env) the local OpenID Connect provider of idp/ is
+# prepared (its database, demo citizens, motcua registered with a fresh client secret written to
+# $(VAR_DIR)/idp/client.env, mode 0600, never printed) and run as the honcho process `idp`; the web process reads
+# OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET from that file. With OIDC_ISSUER set (the real national
+# SSO) neither happens and honcho runs web, worker and beat only.
+IDP_PORT ?= $(shell expr $(PORT) + 300)
+IDP_HOST := $(if $(filter 0.0.0.0 :: [::],$(HOST)),127.0.0.1,$(HOST))
+IDP_ISSUER ?= http://$(IDP_HOST):$(IDP_PORT)/o
+IDP_ENV := $(abspath $(VAR_DIR))/idp/client.env
+
 serve: | $(VAR_DIR)
 	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@site="$${SITE_URL:-http://$(IDP_HOST):$(PORT)}"; \
+	if [ -z "$$OIDC_ISSUER" ] && ! grep -qs '^OIDC_ISSUER=.' .env; then \
+		IDP_ISSUER=$(IDP_ISSUER) $(PY) -m idp idp_setup --env-file "$(IDP_ENV)" \
+			--redirect-uri "$$site/dang-nhap/dinh-danh/callback/" --post-logout-uri "$$site/" \
+			--redirect-uri "http://localhost:$(PORT)/dang-nhap/dinh-danh/callback/" --post-logout-uri "http://localhost:$(PORT)/"; \
+	else rm -f "$(IDP_ENV)"; fi
 	@echo ""
 	@echo "  motcua: http://$(HOST):$(PORT)/   (Ctrl-C stops the web server, the worker and beat)"
+	@if [ -f "$(IDP_ENV)" ]; then echo "  Cổng định danh điện tử (mô phỏng): $(IDP_ISSUER)"; fi
 	@echo ""
-	SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" PORT=$(PORT) HOST=$(HOST) $(VENV)/bin/honcho -f Procfile start
+	@if [ -f "$(IDP_ENV)" ]; then set -a; . "$(IDP_ENV)"; set +a; processes=""; else processes="web worker beat"; fi; \
+	SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" PORT=$(PORT) HOST=$(HOST) IDP_PORT=$(IDP_PORT) IDP_ISSUER=$(IDP_ISSUER) \
+		$(VENV)/bin/honcho -f Procfile start $$processes
 
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .

@@ -11,6 +11,9 @@ from pathlib import Path
 from .models import Role, User
 
 DEMO_PASSWORD = "motcua-demo-2026"
+# The demo citizen's personal identification number: the local identity provider (idp/demo.py) has a citizen
+# with it, so signing in there as that person shows the linking of an existing password account.
+DEMO_CITIZEN_NATIONAL_ID = "079090001234"
 CATALOG_FILE = Path(__file__).resolve().parent / "fixtures" / "demo_catalog.json"
 FORMS_FILE = Path(__file__).resolve().parent / "fixtures" / "demo_forms.json"
 ORDER = 0
@@ -41,9 +44,16 @@ def load(stdout):
     if not User.objects.filter(username="admin").exists():
         User.objects.create_superuser("admin", "admin@motcua.local", DEMO_PASSWORD, full_name="Quản trị hệ thống")
     if not User.objects.filter(username="congdan").exists():
-        citizen = User(username="congdan", full_name="Nguyễn Văn An", phone="0912345678", role=Role.CITIZEN)
+        citizen = User(
+            username="congdan",
+            full_name="Nguyễn Văn An",
+            phone="0912345678",
+            national_id=DEMO_CITIZEN_NATIONAL_ID,
+            role=Role.CITIZEN,
+        )
         citizen.set_password(DEMO_PASSWORD)
         citizen.save()
+    User.objects.filter(username="congdan", national_id="").update(national_id=DEMO_CITIZEN_NATIONAL_ID)
 
 
 def accounts():

@@ -289,3 +289,13 @@ def test_the_client_secret_never_appears_in_answers_logs_or_the_admin(client, ss
     assert all(CLIENT_SECRET not in text for text in seen)
     assert CLIENT_SECRET not in caplog.text
     assert not any("eyJ" in record.getMessage() for record in caplog.records if record.name.startswith("portal"))
+
+
+def test_the_sso_pages_read_in_english_too(sso):
+    from tests.test_english_pages import in_english, main_text, untranslated
+
+    client = in_english()
+    assert "Log in with your digital identity" in main_text(client.get("/dang-nhap/"))
+    answer = client.get("/dang-nhap/dinh-danh/callback/", {"code": "abc", "state": "not-the-state"})
+    assert answer.status_code == 400 and not untranslated(main_text(answer))
+    assert "Invalid login session" in main_text(answer)

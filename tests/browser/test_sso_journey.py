@@ -152,7 +152,7 @@ def test_an_existing_password_account_is_linked_after_its_password(sso, page, sh
     assert IdentityLink.objects.get().user == owner
     page.goto(page.base + "/tai-khoan/dinh-danh-dien-tu/")
     expect(page.get_by_text("Tài khoản đã được liên kết với định danh điện tử từ ngày")).to_be_visible()
-    shot(page, "account-linked")
+    both_widths(page, shot, "account-linked")
 
 
 def through_proxy(sso, alter):
