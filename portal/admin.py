@@ -21,6 +21,7 @@ from .form_editor import views as form_editor_views
 from .models import (
     Agency,
     CalendarOverride,
+    IdentityLink,
     OneStopDesk,
     Procedure,
     ProcedureFee,
@@ -439,8 +440,25 @@ class CalendarOverrideAdmin(ProvinceScopedHistoryAdmin):
     date_hierarchy = "date"
 
 
+class IdentityLinkInline(admin.TabularInline):
+    """The account's digital identity links (portal/oidc/): shown, never added or edited here; a superuser may
+    remove a wrong one (the citizen links again after proving the account's password)."""
+
+    model = IdentityLink
+    fields = ["issuer", "subject", "linked_at"]
+    readonly_fields = fields
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
 @admin.register(User)
 class UserAdmin(ProvinceScopedAdmin, DjangoUserAdmin):
+    inlines = [IdentityLinkInline]
     list_display = ["username", "full_name", "role", "province", "desk", "agency", "is_active"]
     list_filter = ["role", "province", "is_active"]
     search_fields = ["username", "full_name", "phone", "email", "national_id"]

@@ -1,6 +1,9 @@
 """The stack is the one `make run` serves: gunicorn with two workers, a Celery worker and beat, and every
 process links to the address served (SITE_URL), although honcho gives each process type its own PORT."""
 
+import json
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from .stack import _descendants
@@ -24,7 +27,7 @@ def _processes(stack):
 
 def test_the_stack_runs_two_web_workers_a_celery_worker_and_beat_all_linking_to_the_served_address(stack):
     processes = _processes(stack)
-    gunicorn = [pid for pid, (command, _) in processes.items() if "gunicorn" in command]
+    gunicorn = [pid for pid, (command, _) in processes.items() if "gunicorn" in command and "portal.wsgi" in command]
     worker = [pid for pid, (command, _) in processes.items() if "celery" in command and " worker" in command]
     beat = [pid for pid, (command, _) in processes.items() if "celery" in command and " beat" in command]
     assert len(gunicorn) == 3, processes  # the master and its two workers
@@ -34,6 +37,31 @@ def test_the_stack_runs_two_web_workers_a_celery_worker_and_beat_all_linking_to_
     # The demo gateway's return address is the served one: a payment started on this port comes back here.
     status, body, _ = stack.api("GET", "/healthz")
     assert status == 200 and body["database"] and body["cache"], body
+
+
+def test_the_stack_runs_the_local_identity_provider_and_the_portal_signs_in_through_it(stack):
+    """No OIDC_ISSUER given: `make serve` runs idp/ as one more process and hands the portal its issuer and
+    client; the SSO button leads to the provider's authorization endpoint read from its discovery document."""
+    processes = _processes(stack)
+    assert any("idp.wsgi" in command for command, _ in processes.values()), processes
+    with urllib.request.urlopen(stack.url + "/dang-nhap/", timeout=10) as answer:
+        assert "Đăng nhập bằng định danh điện tử" in answer.read().decode()
+    try:
+        urllib.request.build_opener(NoRedirect).open(stack.url + "/dang-nhap/dinh-danh/", timeout=10)
+        raise AssertionError("the SSO start did not redirect")
+    except urllib.error.HTTPError as redirect:
+        assert redirect.code == 302
+        location = redirect.headers["Location"]
+    issuer = f"http://127.0.0.1:{stack.port + 300}/o"
+    with urllib.request.urlopen(issuer + "/.well-known/openid-configuration", timeout=10) as answer:
+        discovery = json.load(answer)
+    assert discovery["issuer"] == issuer and location.startswith(discovery["authorization_endpoint"])
+    assert "code_challenge=" in location and "nonce=" in location
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
 
 
 def test_no_process_of_the_stack_met_a_locked_database(stack):
