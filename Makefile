@@ -58,9 +58,9 @@ run: demo serve
 # $(VAR_DIR)/idp/client.env, mode 0600, never printed) and run as the honcho process `idp`; the web process reads
 # OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET from that file. With OIDC_ISSUER set (the real national
 # SSO) neither happens and honcho runs web, worker and beat only.
-IDP_PORT ?= $(shell expr $(PORT) + 300)
+IDP_PORT := $(or $(IDP_PORT),$(shell expr $(PORT) + 300))
 IDP_HOST := $(if $(filter 0.0.0.0 :: [::],$(HOST)),127.0.0.1,$(HOST))
-IDP_ISSUER ?= http://$(IDP_HOST):$(IDP_PORT)/o
+IDP_ISSUER := $(or $(IDP_ISSUER),http://$(IDP_HOST):$(IDP_PORT)/o)
 IDP_ENV := $(abspath $(VAR_DIR))/idp/client.env
 
 serve: | $(VAR_DIR)

@@ -3,10 +3,12 @@ person's part at the provider is done with plain HTTP, motcua's part with the te
 between them (token, JWKS, userinfo) is a real one. The browser journey is tests/browser/test_sso_journey.py."""
 
 import logging
-from urllib.parse import parse_qs, urlsplit
+from datetime import timedelta
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from portal.models import IdentityLink, Role, User
 from portal.oidc import provider as oidc_provider
@@ -142,9 +144,42 @@ def test_an_existing_password_account_is_linked_only_after_its_password(client, 
     assert answer["Location"] == "/ho-so/" and signed_in_user(client) == owner
 
 
-def test_the_linking_page_without_a_verified_sign_in_goes_back_to_the_login(client, sso):
+def test_a_verified_sign_in_waits_ten_minutes_for_the_password_then_must_be_done_again(client, sso, time_machine):
+    CitizenFactory(national_id=LINKED_CITIZEN)
+    verified = timezone.now()  # the provider's tokens carry the real time
+    assert back_from_provider(client, LINKED_CITIZEN)["Location"] == "/dang-nhap/dinh-danh/lien-ket/"
+    time_machine.move_to(verified + timedelta(minutes=9), tick=False)
+    assert client.get("/dang-nhap/dinh-danh/lien-ket/").status_code == 200
+    time_machine.move_to(verified + timedelta(minutes=11), tick=False)
+    answer = client.post("/dang-nhap/dinh-danh/lien-ket/", {"password": DEFAULT_PASSWORD})
+    assert answer.status_code == 400 and "Phiên liên kết đã hết hạn" in answer.content.decode()
+    assert signed_in_user(client) is None and not IdentityLink.objects.exists()
+
+
+def test_the_provider_requires_pkce(client, sso):
+    """The local provider refuses an authorization request without a PKCE challenge; motcua shows the refusal."""
+    location = start(client)
+    parts = urlsplit(location)
+    query = [(key, value) for key, value in _pairs(parts.query) if not key.startswith("code_challenge")]
+    callback = urlsplit(sign_in(parts._replace(query=urlencode(query)).geturl(), NEW_CITIZEN))
+    assert "error=invalid_request" in callback.query
+    answer = client.get(callback.path, dict(_pairs(callback.query)))
+    assert answer.status_code == 403 and "Cổng định danh điện tử không cho phép đăng nhập" in answer.content.decode()
+    assert signed_in_user(client) is None
+
+
+def test_declining_the_link_signs_nobody_in_and_forgets_the_verified_sign_in(client, sso):
+    CitizenFactory(national_id=LINKED_CITIZEN)
+    back_from_provider(client, LINKED_CITIZEN)
+    answer = client.post("/dang-nhap/dinh-danh/lien-ket/", {"cancel": "1"}, follow=True)
+    assert "Tài khoản chưa được liên kết với định danh điện tử." in answer.content.decode()
+    assert signed_in_user(client) is None and not IdentityLink.objects.exists()
+    assert client.get("/dang-nhap/dinh-danh/lien-ket/").status_code == 400
+
+
+def test_the_linking_page_without_a_verified_sign_in_says_so(client, sso):
     answer = client.get("/dang-nhap/dinh-danh/lien-ket/")
-    assert answer.status_code == 302 and answer["Location"] == "/dang-nhap/"
+    assert answer.status_code == 400 and "Phiên liên kết đã hết hạn" in answer.content.decode()
 
 
 def test_a_signed_in_password_citizen_links_from_the_account_page(client, sso):

@@ -43,6 +43,9 @@ class SSOBackend(OIDCAuthenticationBackend):
         self.OIDC_RP_CLIENT_SECRET = settings.OIDC_CLIENT_SECRET
         self.OIDC_RP_SIGN_ALGO = ALGORITHM
         self.OIDC_RP_IDP_SIGN_KEY = None
+        # The `iss` the tokens carry: the discovery document's own spelling (checked equal to OIDC_ISSUER but
+        # for a trailing slash, which some providers keep).
+        self.expected_issuer = document["issuer"]
         self.id_token = None
         try:
             return super().authenticate(request, **kwargs)
@@ -69,7 +72,7 @@ class SSOBackend(OIDCAuthenticationBackend):
                 key,
                 algorithms=[ALGORITHM],
                 audience=settings.OIDC_CLIENT_ID,
-                issuer=provider.issuer(),
+                issuer=self.expected_issuer,
                 leeway=LEEWAY_SECONDS,
                 options={"require": ["iss", "aud", "exp", "iat", "sub"]},
             )

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 # Why a sign-in was refused (portal/oidc/views.py shows each with its own page and status).
 STATE, TOKEN, NONCE, PROVIDER, UNAVAILABLE = "state", "token", "nonce", "provider", "unavailable"
 NO_NATIONAL_ID, STAFF, INACTIVE, CONFLICT, MISMATCH = "national_id", "staff", "inactive", "conflict", "mismatch"
+EXPIRED = "expired"  # the linking page without a verified sign-in (none, or older than its ten minutes)
 
 
 class Refusal(Exception):

@@ -4,7 +4,6 @@ password account: its password first), the account page's link, and the refusal 
 With OIDC_ISSUER empty every one of them is a 404."""
 
 import logging
-import time
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -15,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -93,6 +93,14 @@ REFUSALS = {
             "tài khoản cùng số định danh. Vui lòng liên hệ Bộ phận Một cửa để được hỗ trợ."
         ),
     ),
+    identity.EXPIRED: (
+        400,
+        _("Phiên liên kết đã hết hạn"),
+        _(
+            "Chưa có lần xác thực định danh điện tử nào đang chờ liên kết, hoặc đã quá 10 phút. Vui lòng đăng "
+            "nhập lại bằng định danh điện tử."
+        ),
+    ),
     identity.MISMATCH: (
         403,
         _("Số định danh không khớp"),
@@ -166,7 +174,7 @@ class CallbackView(OIDCAuthenticationCallbackView):
                 "issuer": provider.issuer(),
                 "subject": needed.subject,
                 "id_token": needed.id_token,
-                "at": time.time(),
+                "at": timezone.now().timestamp(),
                 "next": request.session.get("oidc_login_next"),
             }
             return redirect("oidc:link")
@@ -195,7 +203,7 @@ def pending_link(request):
     pending = request.session.get(provider.SESSION_PENDING_LINK)
     if not isinstance(pending, dict) or pending.get("issuer") != provider.issuer():
         return None
-    if time.time() - pending.get("at", 0) > PENDING_SECONDS:
+    if timezone.now().timestamp() - pending.get("at", 0) > PENDING_SECONDS:
         request.session.pop(provider.SESSION_PENDING_LINK, None)
         return None
     return pending
@@ -208,12 +216,14 @@ def link(request):
     require_enabled()
     pending = pending_link(request)
     account = User.objects.filter(pk=pending["user"], is_active=True).first() if pending else None
-    if account is None:
-        messages.warning(request, _("Phiên liên kết đã hết hạn. Vui lòng đăng nhập lại bằng định danh điện tử."))
-        return redirect("login")
+    if account is None or not account.is_citizen:
+        return refused(request, Refusal(identity.EXPIRED, "no pending link"))
     if request.method == "POST" and request.POST.get("cancel"):
         request.session.pop(provider.SESSION_PENDING_LINK, None)
-        return redirect("login")
+        # Home, not the login page: a POST sent to the login page reads as an expired session there
+        # (portal/expired_session.py).
+        messages.info(request, _("Tài khoản chưa được liên kết với định danh điện tử."))
+        return redirect("home")
     data = None
     if request.method == "POST":
         data = request.POST.copy()
