@@ -185,3 +185,21 @@ def test_a_forged_id_token_is_refused_with_a_clear_page_and_nobody_signed_in(sso
     assert not User.objects.filter(national_id=NEW_CITIZEN).exists()
     page.goto(page.base + "/ho-so/")
     page.wait_for_url(re.compile(r"/dang-nhap/\?next="))
+
+
+def test_a_password_citizen_links_the_national_identity_from_the_account_page(sso, page, shot):
+    from tests.browser.test_journeys import login
+
+    owner = CitizenFactory(username="tranthibinh", full_name="Trần Thị Bình", national_id="")
+    login(page, owner, "/ho-so/")
+    page.locator(".account").get_by_role("link", name="Định danh điện tử").click()
+    page.wait_for_url(f"{page.base}/tai-khoan/dinh-danh-dien-tu/")
+    expect(page.get_by_text("Tài khoản chưa liên kết với định danh điện tử.", exact=False)).to_be_visible()
+    both_widths(page, shot, "account-not-linked")
+    page.get_by_role("button", name="Liên kết với định danh điện tử").click()
+    sign_in_at_provider(page, sso, NEW_CITIZEN)
+    page.wait_for_url(f"{page.base}/tai-khoan/dinh-danh-dien-tu/")
+    expect(page.get_by_text("Đã liên kết tài khoản với định danh điện tử.")).to_be_visible()
+    expect(page.get_by_text("Tài khoản đã được liên kết với định danh điện tử từ ngày")).to_be_visible()
+    owner.refresh_from_db()
+    assert owner.national_id == NEW_CITIZEN and IdentityLink.objects.get().user == owner
