@@ -8,7 +8,7 @@ import copy
 import json
 from pathlib import Path
 
-from .models import Role, User
+from .models import Agency, Role, User
 
 DEMO_PASSWORD = "motcua-demo-2026"
 CATALOG_FILE = Path(__file__).resolve().parent / "fixtures" / "demo_catalog.json"
@@ -44,6 +44,10 @@ def load(stdout):
         citizen = User(username="congdan", full_name="Nguyễn Văn An", phone="0912345678", role=Role.CITIZEN)
         citizen.set_password(DEMO_PASSWORD)
         citizen.save()
+    from .signing import ensure_agency_certificates
+
+    created = ensure_agency_certificates(Agency.objects.select_related("province"))
+    stdout.write(f"  Chữ ký số: {created} chứng thư số mẫu mới cho các cơ quan")
 
 
 def accounts():
