@@ -302,8 +302,12 @@ SIGNING_KEY_PASSPHRASE = env.str("SIGNING_KEY_PASSPHRASE", default="") or ("" if
 # SIGNING_STAMP_FONT: a TrueType font with Vietnamese glyphs for the visible signature block (Debian's
 # fonts-dejavu-core); when the file is missing the block is written without diacritics.
 SIGNING_STAMP_FONT = env.str("SIGNING_STAMP_FONT", default="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-# SIGNING_VERIFY_MAX_BYTES: the largest file the public verification (page and API) accepts.
+# SIGNING_VERIFY_MAX_BYTES: the largest file (request body) the public verification, page and API, accepts.
 SIGNING_VERIFY_MAX_BYTES = env.int("SIGNING_VERIFY_MAX_BYTES", default=10 * 1024 * 1024)
+# The verification page (dossiers/pages/verify.py): VERIFY_PAGE_CHECKS checks or QR look-ups per client per
+# VERIFY_PAGE_WINDOW seconds (the API's own rate is VERIFY_RATE).
+VERIFY_PAGE_CHECKS = env.int("VERIFY_PAGE_CHECKS", default=30)
+VERIFY_PAGE_WINDOW = env.int("VERIFY_PAGE_WINDOW", default=600)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -340,6 +344,8 @@ REST_FRAMEWORK = {
         # TRACKING_RATE: public tracking look-ups per client IP.
         "tracking": env.str("TRACKING_RATE", default="30/min"),
         "register": env.str("REGISTER_RATE", default="20/hour"),
+        # VERIFY_RATE: verifications of a signed e-result (POST /api/v1/results/verify/) per client IP.
+        "verify": env.str("VERIFY_RATE", default="30/min"),
     },
     # NUM_PROXIES: reverse proxies in front of the app (1 behind nginx). 0 = the client is REMOTE_ADDR and
     # X-Forwarded-For is ignored, so a forged header cannot buy a fresh throttle allowance.

@@ -52,6 +52,8 @@ AGENCY_KEY = "/MotcuaAgency"
 FIELD_PREFIX = "KetQuaMotCua"
 STAMP_WIDTH, STAMP_HEIGHT, STAMP_MARGIN = 290, 86, 24
 VERIFY_PATH = "/kiem-tra-ket-qua/"
+# What pyHanko raises on a PDF it cannot read or write an update to (a damaged or minimal file).
+UNREADABLE = (PdfError, KeyError, TypeError, AttributeError, IndexError)
 
 
 @dataclass(frozen=True)
@@ -172,10 +174,11 @@ async def _sign(writer, pdf_signer, when, text_params):
     return output.getvalue()
 
 
-def sign_pdf(data: bytes, agency, *, dossier_code: str, signer: str, reason: str, when=None) -> bytes:
+def sign_pdf(data: bytes, agency, *, dossier_code: str, signer: str, reason: str, when=None, key=None) -> bytes:
     """The PDF `data` signed (PAdES) with `agency`'s key, with a visible signature block on its last page.
+    `key`: the agency's key already loaded (keys.load_agency_key; its `record` names the certificate used).
     Raises keys.SigningUnavailable (no usable certificate) or ValueError (not a PDF pyHanko can sign)."""
-    agency_key = keys.load_agency_key(agency)
+    agency_key = key or keys.load_agency_key(agency)
     when = when or timezone.now()
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
@@ -184,7 +187,7 @@ def sign_pdf(data: bytes, agency, *, dossier_code: str, signer: str, reason: str
         page, box = _last_page_box(writer)
         field_name = _field_name(writer)
         _record_dossier(writer, dossier_code, agency)
-    except (PdfError, KeyError, TypeError, AttributeError) as error:
+    except UNREADABLE as error:
         raise ValueError(_("Tệp PDF hỏng hoặc không đọc được nên không ký số được.")) from error
     style, plain = _stamp_style()
     local = timezone.localtime(when)
@@ -210,7 +213,10 @@ def sign_pdf(data: bytes, agency, *, dossier_code: str, signer: str, reason: str
         stamp_style=style,
         new_field_spec=fields.SigFieldSpec(sig_field_name=field_name, on_page=page, box=box),
     )
-    return asyncio.run(_sign(writer, pdf_signer, when, {**text, "url": verification_url(dossier_code)}))
+    try:
+        return asyncio.run(_sign(writer, pdf_signer, when, {**text, "url": verification_url(dossier_code)}))
+    except UNREADABLE as error:
+        raise ValueError(_("Tệp PDF hỏng hoặc không đọc được nên không ký số được.")) from error
 
 
 def _invalid(reason, **facts):
