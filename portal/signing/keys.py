@@ -134,12 +134,17 @@ def load_agency_key(agency) -> AgencyKey:
     return AgencyKey(key, certificate, tuple(chain or ()), record)
 
 
+def _upper_bound(text, limit=64):
+    """At most `limit` bytes of UTF-8 (X.509's upper bound for a name's CN and O), cut at a character."""
+    return text.encode()[:limit].decode(errors="ignore").strip() or "-"
+
+
 def _name(common_name, organization):
     return x509.Name(
         [
             x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization[:64]),
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name[:64]),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, _upper_bound(organization)),
+            x509.NameAttribute(NameOID.COMMON_NAME, _upper_bound(common_name)),
         ]
     )
 

@@ -16,6 +16,7 @@ import asyncio
 import datetime
 import io
 import logging
+import textwrap
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,6 @@ from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -42,6 +42,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from ..models import SigningCertificate
 from . import keys
+from .fonts import FontFactory
 from .lookup import dossier_agency_id
 
 logger = logging.getLogger(__name__)
@@ -50,7 +51,8 @@ logging.getLogger("fontTools").setLevel(logging.ERROR)  # the font subsetter not
 DOSSIER_KEY = "/MotcuaDossier"
 AGENCY_KEY = "/MotcuaAgency"
 FIELD_PREFIX = "KetQuaMotCua"
-STAMP_WIDTH, STAMP_HEIGHT, STAMP_MARGIN = 290, 86, 24
+STAMP_WIDTH, STAMP_HEIGHT, STAMP_MARGIN = 300, 96, 24
+STAMP_LINE = 38  # characters of a name on one line of the block
 VERIFY_PATH = "/kiem-tra-ket-qua/"
 # What pyHanko raises on a PDF it cannot read or write an update to (a damaged or minimal file).
 UNREADABLE = (PdfError, KeyError, TypeError, AttributeError, IndexError)
@@ -100,10 +102,10 @@ def _stamp_style():
         ]
     )
     if font.is_file():
-        box = TextBoxStyle(font=GlyphAccumulatorFactory(str(font), font_size=8))
+        box = TextBoxStyle(font=FontFactory(str(font), font_size=8), leading=10)
         return QRStampStyle(stamp_text=template, text_box_style=box, border_width=1), False
     logger.warning("signing: the stamp font %s is missing, the signature block is written without diacritics", font)
-    box = TextBoxStyle(font_size=8)
+    box = TextBoxStyle(font_size=8, leading=10)
     return QRStampStyle(stamp_text=plain_text(template), text_box_style=box, border_width=1), True
 
 
@@ -192,8 +194,9 @@ def sign_pdf(data: bytes, agency, *, dossier_code: str, signer: str, reason: str
     style, plain = _stamp_style()
     local = timezone.localtime(when)
     text = {
-        "agency": agency.name,
-        "signer": signer,
+        # A long name goes on two lines (the block has no word wrap of its own; pyHanko shrinks what still overflows).
+        "agency": textwrap.fill(agency.name, STAMP_LINE, subsequent_indent="  "),
+        "signer": textwrap.fill(signer, STAMP_LINE, subsequent_indent="  "),
         "time": local.strftime("%d/%m/%Y %H:%M"),
         "dossier": dossier_code,
     }
