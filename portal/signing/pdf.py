@@ -18,6 +18,7 @@ import io
 import logging
 import textwrap
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -217,9 +218,21 @@ def sign_pdf(data: bytes, agency, *, dossier_code: str, signer: str, reason: str
         new_field_spec=fields.SigFieldSpec(sig_field_name=field_name, on_page=page, box=box),
     )
     try:
-        return asyncio.run(_sign(writer, pdf_signer, when, {**text, "url": verification_url(dossier_code)}))
+        return run_async(_sign(writer, pdf_signer, when, {**text, "url": verification_url(dossier_code)}))
     except UNREADABLE as error:
         raise ValueError(_("Tệp PDF hỏng hoặc không đọc được nên không ký số được.")) from error
+
+
+def run_async(coroutine):
+    """pyHanko's signing and validation are coroutines: run one to its end from synchronous code. In a thread that
+    already runs an event loop (an async caller, Playwright's sync API in the browser tests) asyncio.run() is
+    refused, so the coroutine then runs in a thread of its own (it touches no database connection)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def _invalid(reason, **facts):
@@ -250,7 +263,7 @@ def verify_pdf(data: bytes, *, dossier_agency=None) -> Verification:
         return _invalid(str(error))
     context = ValidationContext(trust_roots=[root], allow_fetching=False, moment=timezone.now())
     try:
-        status = asyncio.run(async_validate_pdf_signature(signature, signer_validation_context=context))
+        status = run_async(async_validate_pdf_signature(signature, signer_validation_context=context))
     except Exception:  # noqa: BLE001  (a signature that cannot even be read is as bad as a broken one)
         return _invalid(_("Chữ ký số trong tệp bị hỏng hoặc tệp đã bị sửa đổi."))
     sig_dict = signature.sig_object
