@@ -173,3 +173,14 @@ def test_setup_signing_creates_each_agency_certificate_once_and_registers_it(tmp
     assert SigningCertificate.objects.filter(agency__in=[first, second]).count() == 2  # registered again
     assert "0 chứng thư số mới" in out.getvalue()
     assert oct((tmp_path / "ca-key.pem").stat().st_mode)[-3:] == "600"
+
+
+@override_settings(SIGNING_STAMP_FONT="/nonexistent/font.ttf")
+def test_the_block_is_vietnamese_whatever_the_language_of_the_request(agency):
+    from django.utils import translation
+
+    with translation.override("en"):
+        data = sign_pdf(text_pdf(["Ket qua"]), agency, dossier_code=CODE, signer="Trần Thị Bình", reason="Ký số")
+    stream = PdfFileReader(io.BytesIO(data)).embedded_signatures[0].sig_field["/AP"]["/N"]
+    text = re.sub(rb"\\([0-7]{3})", lambda m: bytes([int(m[1], 8)]), b"".join(_all_streams(stream)))
+    assert b"Nguoi ky: Tran Thi Binh" in text and b"Signer" not in text

@@ -27,7 +27,7 @@ from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -94,14 +94,15 @@ def plain_text(text: str) -> str:
 
 def _stamp_style():
     font = Path(settings.SIGNING_STAMP_FONT or "")
-    template = "\n".join(
-        [
-            _("Ký số bởi: %(agency)s"),
-            _("Người ký: %(signer)s"),
-            _("Thời gian: %(time)s"),
-            _("Mã hồ sơ: %(dossier)s"),
-        ]
-    )
+    with translation.override(settings.LANGUAGE_CODE):  # a legal paper: in Vietnamese whoever's request signs it
+        template = "\n".join(
+            [
+                _("Ký số bởi: %(agency)s"),
+                _("Người ký: %(signer)s"),
+                _("Thời gian: %(time)s"),
+                _("Mã hồ sơ: %(dossier)s"),
+            ]
+        )
     if font.is_file():
         box = TextBoxStyle(font=FontFactory(str(font), font_size=8), leading=10)
         return QRStampStyle(stamp_text=template, text_box_style=box, border_width=1), False
