@@ -7,9 +7,9 @@ in the document information dictionary (`/MotcuaDossier`, `/MotcuaAgency`) of th
 
 `verify_pdf` says whether a file is a result motcua signed and nobody changed since: the last signature must be
 intact, cover the whole file (no byte changed, nothing appended), chain to the configured root
-(settings.SIGNING_CA_CERT), be made with a certificate registered and not revoked in the admin (a revoked
-certificate invalidates every result it signed, earlier ones included), and name a dossier that exists and belongs
-to the certificate's agency. Each refusal carries a Vietnamese reason for the citizen.
+(settings.SIGNING_CA_CERT) with a certificate valid when it signed, be made with a certificate registered and not
+revoked in the admin (a revoked certificate invalidates every result it signed, earlier ones included), and name a
+dossier that exists and belongs to the certificate's agency. Each refusal carries a Vietnamese reason.
 """
 
 import asyncio
@@ -262,8 +262,11 @@ def verify_pdf(data: bytes, *, dossier_agency=None) -> Verification:
         root = asn1_x509.Certificate.load(keys.trusted_root().public_bytes(serialization.Encoding.DER))
     except keys.SigningUnavailable as error:
         return _invalid(str(error))
-    context = ValidationContext(trust_roots=[root], allow_fetching=False, moment=timezone.now())
     try:
+        # The certificate must have been valid when the result was signed (a result outlives its certificate's
+        # five years); the time is the signed attribute, and only our CA's keys sign, each revocable in the admin.
+        moment = min(signature.self_reported_timestamp or timezone.now(), timezone.now())
+        context = ValidationContext(trust_roots=[root], allow_fetching=False, moment=moment)
         status = run_async(async_validate_pdf_signature(signature, signer_validation_context=context))
     except Exception:  # noqa: BLE001  (a signature that cannot even be read is as bad as a broken one)
         return _invalid(_("Chữ ký số trong tệp bị hỏng hoặc tệp đã bị sửa đổi."))
