@@ -8,7 +8,7 @@ import copy
 import json
 from pathlib import Path
 
-from .models import Role, User
+from .models import Agency, Role, User
 
 DEMO_PASSWORD = "motcua-demo-2026"
 # The demo citizen's personal identification number: the local identity provider (idp/demo.py) has a citizen
@@ -54,6 +54,10 @@ def load(stdout):
         citizen.set_password(DEMO_PASSWORD)
         citizen.save()
     User.objects.filter(username="congdan", national_id="").update(national_id=DEMO_CITIZEN_NATIONAL_ID)
+    from .signing import ensure_agency_certificates
+
+    created = ensure_agency_certificates(Agency.objects.select_related("province"))
+    stdout.write(f"  Chữ ký số: {created} chứng thư số mẫu mới cho các cơ quan")
 
 
 def accounts():

@@ -1,4 +1,5 @@
 import os
+from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -68,6 +69,54 @@ def _isolated(settings):
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(scope="session")
+def signing_ca(tmp_path_factory):
+    """A CA of the test session (EC P-256, fast) in a temp dir: the trusted root of every test."""
+    from django.test import override_settings
+
+    from portal.signing import keys
+
+    folder = tmp_path_factory.mktemp("signing")
+    since = datetime(2020, 1, 1, tzinfo=UTC)  # valid at any moment a test travels to (time-machine)
+    with override_settings(SIGNING_DIR=folder, SIGNING_CA_CERT=folder / "ca.pem"):
+        certificate, key = keys.ensure_demo_ca(now=since)
+    return folder, certificate, key
+
+
+@pytest.fixture(autouse=True)
+def _signing(settings, signing_ca, monkeypatch):
+    """The session CA is the trusted root, and an agency gets its certificate the first time it signs (as
+    `setup_signing` gives one to every agency): a test need not set up keys to complete a dossier."""
+    from portal.signing import keys
+
+    folder, ca_certificate, ca_key = signing_ca
+    settings.SIGNING_DIR = folder
+    settings.SIGNING_CA_CERT = folder / "ca.pem"
+    load = keys.load_agency_key
+
+    def load_or_issue(agency):
+        path = keys.agency_key_path(agency)
+        if path.exists() and not _valid_now(path):  # issued by an earlier test at another (travelled) moment
+            path.unlink()
+        if not path.exists():
+            keys.issue_agency_certificate(agency, ca_certificate, ca_key)
+        return load(agency)
+
+    monkeypatch.setattr(keys, "load_agency_key", load_or_issue)
+
+
+def _valid_now(path):
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from django.conf import settings
+    from django.utils import timezone
+
+    try:
+        certificate = pkcs12.load_key_and_certificates(path.read_bytes(), settings.SIGNING_KEY_PASSPHRASE.encode())[1]
+    except ValueError:  # made under another passphrase (tests/test_signing_results.py's secret test)
+        return False
+    return certificate.not_valid_before_utc <= timezone.now() <= certificate.not_valid_after_utc
 
 
 @pytest.fixture
