@@ -7,6 +7,8 @@ PRODUCTION = {
     "DJANGO_MODE": "production",
     "SECRET_KEY": "k3y-" + "x7Qp9vL2mZ" * 6,
     "ALLOWED_HOSTS": "motcua.example.gov.vn",
+    # Production signs e-results with keys under a passphrase (check --deploy warns without one).
+    "SIGNING_KEY_PASSPHRASE": "a-long-passphrase-of-the-agency-keys",
 }
 
 
