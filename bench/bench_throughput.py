@@ -23,7 +23,10 @@ revision, with its own ``.venv``) side by side, its phases interleaved with this
 Rates on a shared 2-core machine swing by ±20 % between rounds, so the CPU each unit of work costs is printed too,
 which swings far less: the machine's busy CPU (``/proc/stat``) over each phase divided by the transactions or the
 create+submit pairs done, split into the gunicorn workers (``/proc/<pid>/stat``), the client threads (this process)
-and the rest (PostgreSQL, Redis, the kernel); for pgbench, its own process (``RUSAGE_CHILDREN``) and the rest.
+and the rest (PostgreSQL, Redis, the kernel); for pgbench, its own process (``RUSAGE_CHILDREN``) and the rest. The
+machine's CPU counts whatever else runs (other users' tests), so the "own" CPU is printed beside it: the gunicorn
+workers' plus that of the PostgreSQL backends serving the bench's database (``BackendCpu``), per unit and per floor
+request, and the ratios to ``/healthz`` in both.
 
 Every row the run wrote (API dossiers, their events, postal orders and notifications, pgbench rows) is deleted
 afterwards unless ``--keep``. Also printed: the RSS of each gunicorn worker after the run (``/proc/<pid>/status``)
@@ -175,6 +178,52 @@ def process_cpu_seconds(pids):
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         total += int(fields[11]) + int(fields[12])
     return total / TICK
+
+
+class BackendCpu:
+    """CPU seconds of the PostgreSQL backends serving one database (`postgres: … <user> <database> …` in their
+    process titles), summed over a window: the database's share of a phase without what the machine's other jobs
+    (other databases, other users' tests) cost. A thread reads /proc every `interval` seconds and keeps each
+    backend's last reading, so a backend that exits within the window (pgbench's, at its end) loses at most one
+    interval. The server's shared processes (WAL writer, checkpointer) are left out."""
+
+    def __init__(self, database, user="postgres", interval=0.25):
+        self.tag = f" {user} {database} "
+        self.interval = interval
+        self.start_cpu, self.last = {}, {}
+        self.stopping = threading.Event()
+
+    def _backends(self):
+        found = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                title = (entry / "cmdline").read_bytes()
+                if not title.startswith(b"postgres:") or self.tag.encode() not in title:
+                    continue
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # gone meanwhile
+            found[int(entry.name)] = (int(fields[11]) + int(fields[12])) / TICK
+        return found
+
+    def _poll(self):
+        while not self.stopping.wait(self.interval):
+            self.last.update(self._backends())
+
+    def __enter__(self):
+        self.start_cpu = self._backends()
+        self.last = dict(self.start_cpu)
+        self.thread = threading.Thread(target=self._poll, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopping.set()
+        self.thread.join()
+        self.last.update(self._backends())
+        self.seconds = sum(cpu - self.start_cpu.get(pid, 0.0) for pid, cpu in self.last.items())
 
 
 def percentile(sorted_values, q):
@@ -345,11 +394,12 @@ def api_phase(port, tokens, pairs, seconds, officers=None):
     return len(latencies), elapsed, latencies, errors, codes
 
 
-def floor_phase(port, token, clients, seconds):
+def floor_phase(port, token, clients, seconds, workers=(), database=None):
     """The fixed cost of a request through this stack: machine CPU per request of ``GET /healthz`` (gunicorn, the
     middleware, one ``SELECT 1``, three cache calls) and of ``GET /api/v1/dossiers/{code}/`` (token, the dossier
-    with its three lists, DossierSerializer). Returns {path: ms}."""
-    costs = {}
+    with its three lists, DossierSerializer). Returns {path: ms}, and {path: (gunicorn ms, database ms)}: the CPU of
+    the `workers` and of the backends of `database` per request, which the machine's other jobs do not reach."""
+    costs, own = {}, {}
     _status, body = Client(port, token).request("GET", "/api/v1/dossiers/")
     code = json.loads(body)["results"][0]["code"]  # one of this citizen's own
     for path in ("/healthz", f"/api/v1/dossiers/{code}/"):
@@ -363,14 +413,18 @@ def floor_phase(port, token, clients, seconds):
                 n += status == 200
             counts.append(n)
 
-        busy = busy_cpu_seconds()
+        busy, app = busy_cpu_seconds(), process_cpu_seconds(workers)
         threads = [threading.Thread(target=run) for _ in range(clients)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        costs[path.replace(code, "{code}")] = 1000 * (busy_cpu_seconds() - busy) / max(1, sum(counts))
-    return costs
+        with BackendCpu(database) as db:
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        done = max(1, sum(counts))
+        key = path.replace(code, "{code}")
+        costs[key] = 1000 * (busy_cpu_seconds() - busy) / done
+        own[key] = (1000 * (process_cpu_seconds(workers) - app) / done, 1000 * db.seconds / done)
+    return costs, own
 
 
 # --- the pgbench phase ---------------------------------------------------------------------------------------
@@ -529,6 +583,7 @@ def main():
         existing = cursor.fetchone()[0]
         cursor.execute("SELECT version()")
         version = cursor.fetchone()[0].split(",")[0]
+    database, db_user = connection.settings_dict["NAME"], connection.settings_dict["USER"] or "postgres"
     script = tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False)  # noqa: SIM115
     script.write(pgbench_script())
     script.close()
@@ -541,7 +596,7 @@ def main():
     pg_rates, pg_cpu = [], []
     api = {
         name: {"rates": [], "latencies": [], "errors": [], "requests": 0, "pairs": 0, "cpu": 0.0, "app_cpu": 0.0}
-        | {"client_cpu": 0.0}
+        | {"client_cpu": 0.0, "db_cpu": 0.0}
         for name in variants
     }
     try:
@@ -549,15 +604,19 @@ def main():
             api[name]["requests"] += (3 if officers else 2) * api_phase(port, tokens, pairs, 3, officers)[0]
         for round_no in range(1, args.rounds + 1):
             busy, client = busy_cpu_seconds(), finished_children_cpu_seconds()
-            tps, latency = pgbench_phase(script.name, args.clients, args.seconds)
+            with BackendCpu(database, db_user) as db:
+                tps, latency = pgbench_phase(script.name, args.clients, args.seconds)
             pg_rates.append(tps)
             busy, client = busy_cpu_seconds() - busy, finished_children_cpu_seconds() - client
-            pg_cpu.append((busy / (tps * args.seconds), (busy - client) / (tps * args.seconds)))
+            transactions = tps * args.seconds
+            pg_cpu.append((busy / transactions, (busy - client) / transactions, db.seconds / transactions))
             line = f"round {round_no}: pgbench {tps:7.1f} tx/s ({latency:.1f} ms avg)"
             for name, (server, port) in servers.items():
                 workers = children(server.pid)
                 busy, app, client = busy_cpu_seconds(), process_cpu_seconds(workers), time.process_time()
-                done, elapsed, latencies, errors, _codes = api_phase(port, tokens, pairs, args.seconds, officers)
+                with BackendCpu(database, db_user) as db:
+                    done, elapsed, latencies, errors, _codes = api_phase(port, tokens, pairs, args.seconds, officers)
+                api[name]["db_cpu"] += db.seconds
                 api[name]["cpu"] += busy_cpu_seconds() - busy
                 api[name]["app_cpu"] += process_cpu_seconds(workers) - app
                 api[name]["client_cpu"] += time.process_time() - client
@@ -570,7 +629,9 @@ def main():
             print(line, flush=True)
         floors = {}
         for name, (_server, port) in servers.items() if args.floor else ():
-            floors[name] = floor_phase(port, tokens[0], args.clients, args.seconds)
+            floors[name] = floor_phase(
+                port, tokens[0], args.clients, args.seconds, children(_server.pid), database=database
+            )
         memory = {name: [rss_mb(pid) for pid in children(server.pid)] for name, (server, _port) in servers.items()}
     finally:
         for server, _port in servers.values():
@@ -600,9 +661,10 @@ def main():
     print(f"pgbench tx/s per round: {', '.join(f'{r:.1f}' for r in pg_rates)} → median {pg:.1f}")
     pg_ms = statistics.median(c[0] for c in pg_cpu) * 1000
     pg_db_ms = statistics.median(c[1] for c in pg_cpu) * 1000
+    pg_backend_ms = statistics.median(c[2] for c in pg_cpu) * 1000
     print(
         f"pgbench: machine CPU per transaction {pg_ms:.2f} ms, of which the server side (all but pgbench's own "
-        f"process) {pg_db_ms:.2f} ms"
+        f"process) {pg_db_ms:.2f} ms; its database backends alone {pg_backend_ms:.2f} ms"
     )
     for name, result in api.items():
         rate = statistics.median(result["rates"])
@@ -627,8 +689,30 @@ def main():
                 f"with the web workers on cores of their own the database would bear {pg_db_ms / db_ms:.1%} of "
                 f"pgbench's rate"
             )
-        for path, ms in floors.get(name, {}).items():
-            print(f"  floor: machine CPU per GET {path} {ms:.1f} ms")
+            own_ms = 1000 * (result["app_cpu"] + result["db_cpu"]) / result["pairs"]
+            backend_ms = 1000 * result["db_cpu"] / result["pairs"]
+            print(
+                f"  own CPU per {unit} (gunicorn workers + the database's backends, which the machine's other jobs "
+                f"do not reach) {own_ms:.1f} ms: backends {backend_ms:.1f} ms, {backend_ms / pg_backend_ms:.1f} × "
+                f"pgbench's backends per transaction"
+            )
+        machine, own = floors.get(name, ({}, {}))
+        for path, ms in machine.items():
+            app_ms, backend_ms = own[path]
+            print(
+                f"  floor: machine CPU per GET {path} {ms:.1f} ms; own {app_ms + backend_ms:.1f} ms (gunicorn "
+                f"{app_ms:.1f}, backends {backend_ms:.1f})"
+            )
+        if machine and result["pairs"]:
+            cpu_ms = 1000 * result["cpu"] / result["pairs"]
+            healthz, detail = machine["/healthz"], machine["/api/v1/dossiers/{code}/"]
+            own_pair = 1000 * (result["app_cpu"] + result["db_cpu"]) / result["pairs"]
+            own_healthz, own_detail = (sum(own[p]) for p in ("/healthz", "/api/v1/dossiers/{code}/"))
+            print(
+                f"  {unit} ÷ /healthz: {cpu_ms / healthz:.1f} × machine CPU, {own_pair / own_healthz:.1f} × own CPU "
+                f"(goal ≤ 10 ×); detail ÷ /healthz: {detail / healthz:.1f} × machine, {own_detail / own_healthz:.1f} × "
+                f"own (goal ≤ 3 ×)"
+            )
         errors = result["errors"]
         print(f"  errors: {len(errors)}" + (f" (first: {errors[0][0]} {errors[0][1][:160]!r})" if errors else ""))
         print(

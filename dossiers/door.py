@@ -6,9 +6,12 @@ it imports no door back. `dossiers.services` re-exports the refusals and `actor_
 
 from __future__ import annotations
 
+import copy
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal import catalog_cache
 from portal.errors import Conflict, Forbidden, RuleError
 from portal.models import Role
 
@@ -111,16 +114,71 @@ def check(action, dossier, user, now=None):
     return kind
 
 
+class Named:
+    """A dossier named by `lookup` within `queryset` (e.g. the caller's visible dossiers and its code) and not read
+    yet: `lock` reads and locks it in one statement, so the API's transitions check who may see it under the lock
+    instead of by a look-up of its own (issue 18). `found` says whether `lock` found it (not found: the
+    queryset's DoesNotExist)."""
+
+    def __init__(self, queryset, **lookup):
+        self.queryset, self.lookup, self.found = queryset, lookup, False
+
+
 def lock(dossier):
-    return (
-        Dossier.objects.select_for_update(of=("self",))
-        .select_related("procedure", "desk", "agency", "province", "current_step")
-        .get(pk=dossier.pk)
-    )
+    """The dossier's row locked (`FOR UPDATE` of its own row only) and read without a join (issue 18: the joins cost
+    more to build than the row to read): its procedure, desk, agency and province come from the catalog cache
+    (portal/catalog_cache.py); its current step, once it has one, is read when asked for. `dossier`: a Dossier, or
+    a `Named` one."""
+    if isinstance(dossier, Named):
+        rows = dossier.queryset.filter(**dossier.lookup)
+    else:
+        rows = Dossier.objects.filter(pk=dossier.pk)
+    locked = rows.select_for_update(of=("self",)).get()
+    if isinstance(dossier, Named):
+        dossier.found = True
+    _remember(locked)
+    return catalog_cache.attach(locked)
+
+
+# `save` of a locked dossier writes the columns a door changed, not the 49 of the row (issue 18): what `lock` read is
+# remembered, a JSON value deep-copied (a door may change it in place), a file by its name (FieldFile.save renames
+# the same object in place).
+_KINDS = {"JSONField": "json", "FileField": "file"}
+_COLUMNS = tuple(
+    (f.attname, _KINDS.get(f.get_internal_type(), "")) for f in Dossier._meta.concrete_fields if not f.primary_key
+)
+_ALWAYS = tuple(f.attname for f in Dossier._meta.concrete_fields if getattr(f, "auto_now", False))
+
+
+def _value(dossier, attname, kind):
+    value = getattr(dossier, attname)
+    if kind == "json":
+        return copy.deepcopy(value)
+    if kind == "file":
+        return value.name if value else ""
+    return value
+
+
+def _remember(dossier):
+    dossier._as_read = {attname: _value(dossier, attname, kind) for attname, kind in _COLUMNS}
+
+
+def _changed(dossier):
+    """The columns whose value differs from what was read or last saved, and the `auto_now` ones."""
+    read = dossier._as_read
+    changed = [
+        attname
+        for attname, kind in _COLUMNS
+        if attname not in _ALWAYS
+        and (getattr(dossier, attname) if kind != "file" else _value(dossier, attname, kind)) != read[attname]
+    ]
+    return [*changed, *_ALWAYS]
 
 
 def record(dossier, user, action, from_status, note="", **data):
-    return DossierEvent.objects.create(
+    """The event row of a change; the events this object recorded are kept on it, in order (`recorded_events`), so
+    that the answer to a create needs not read them back."""
+    event = DossierEvent.objects.create(
         dossier=dossier,
         at=timezone.now(),
         actor=user,
@@ -130,6 +188,8 @@ def record(dossier, user, action, from_status, note="", **data):
         note=note or "",
         data=data,
     )
+    dossier.__dict__.setdefault("recorded_events", []).append(event)
+    return event
 
 
 def send_on_commit(signal, dossier, **data):
@@ -154,8 +214,14 @@ def has_exception(dossier):
 
 
 def save(dossier, **kwargs):
+    """Save the dossier with its next alert moment; one read by `lock` writes only the columns that changed."""
     dossier.next_alert_at = clock.next_alert_moment(dossier)
+    remembered = getattr(dossier, "_as_read", None) is not None and "update_fields" not in kwargs
+    if remembered:
+        kwargs["update_fields"] = _changed(dossier)
     dossier.save(**kwargs)
+    if remembered:
+        _remember(dossier)
     process.schedule_alerts(dossier)  # the open step's alerts stop and resume with the dossier's clock
     if dossier.status in FINISHED_STATUSES:
         from .notifications import settle_deadline_alerts

@@ -17,6 +17,9 @@ class PortalConfig(AppConfig):
 
         # The database cache's table (the default cache without REDIS_URL) comes with `migrate`.
         post_migrate.connect(_create_cache_table, sender=self, dispatch_uid="portal-createcachetable")
+        # A data migration writes catalog rows through historical models (no signal, no CatalogQuerySet): the
+        # catalog cache gets a new version after every migrate (portal/catalog_cache.py), once its table exists.
+        post_migrate.connect(_new_catalog_version, sender=self, dispatch_uid="portal-catalog-version")
 
 
 def _create_cache_table(using="default", verbosity=1, **kwargs):
@@ -24,3 +27,9 @@ def _create_cache_table(using="default", verbosity=1, **kwargs):
     from django.core.management import call_command
 
     call_command("createcachetable", database=using, verbosity=max(verbosity - 1, 0))
+
+
+def _new_catalog_version(**kwargs):
+    from .catalog_version import invalidate
+
+    invalidate()

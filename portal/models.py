@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .catalog_version import CatalogQuerySet  # a write of a catalog row gives its cache a new version
+
 
 class Role(models.TextChoices):
     CITIZEN = "citizen", _("Công dân / tổ chức")
@@ -31,6 +33,8 @@ class Province(models.Model):
     name = models.CharField(_("tên"), max_length=120)
     # Postal SLA hours count in working time unless the province chooses clock hours.
     postal_sla_clock_hours = models.BooleanField(_("SLA bưu chính tính theo giờ đồng hồ"), default=False)
+
+    objects = CatalogQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -62,6 +66,8 @@ class Agency(models.Model):
         verbose_name=_("cơ quan cấp trên"),
     )
 
+    objects = CatalogQuerySet.as_manager()
+
     class Meta:
         ordering = ["province", "code"]
         verbose_name = _("cơ quan")
@@ -87,6 +93,8 @@ class OneStopDesk(models.Model):
     morning_closes = models.TimeField(_("sáng đóng cửa"), default=time(11, 30))
     afternoon_opens = models.TimeField(_("chiều mở cửa"), default=time(13, 30))
     afternoon_closes = models.TimeField(_("chiều đóng cửa"), default=time(17, 0))
+
+    objects = CatalogQuerySet.as_manager()
 
     class Meta:
         ordering = ["province", "code"]
@@ -159,6 +167,8 @@ class Procedure(models.Model):
     # query whether there is a form to check (docs/performance.md: create + submit grow by two at most).
     form_version = models.PositiveIntegerField(_("phiên bản tờ khai hiện hành"), null=True, blank=True, editable=False)
     history = HistoricalRecords()
+
+    objects = CatalogQuerySet.as_manager()
 
     class Meta:
         ordering = ["province", "code"]

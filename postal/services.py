@@ -34,6 +34,7 @@ from campaigns.policy import effective_policy
 from dossiers import services as dossier_services
 from dossiers.models import Dossier
 from dossiers.models import Status as DossierStatus
+from portal import catalog_cache
 from portal.calendar import VN_TZ
 from portal.errors import Conflict, Forbidden, RuleError
 from portal.formatting import format_vnd
@@ -196,12 +197,9 @@ def lock_dossier(dossier_id, **conditions):
     """The dossier with the catalog rows create_order reads (procedure, desk, province), its own row
     locked (`select_for_update`) in the caller's transaction; None when no dossier matches `conditions`.
     A receiver decides on the locked row and passes it to create_order(locked=True): one statement for both."""
-    return (
-        Dossier.objects.select_for_update(of=("self",))
-        .select_related("procedure", "desk", "province")
-        .filter(pk=dossier_id, **conditions)
-        .first()
-    )
+    dossier = Dossier.objects.select_for_update(of=("self",)).filter(pk=dossier_id, **conditions).first()
+    # The catalog rows from the shared cache (portal/catalog_cache.py), not joined: no statement of their own.
+    return dossier and catalog_cache.attach(dossier)
 
 
 def _no_address(dossier, kind):

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 
+from portal import catalog_cache
 from portal.jsonsafe import JSONField  # a form field's JSON text through the bounded loader
 from portal.models import OneStopDesk
 from portal.serializers import TextField
@@ -36,11 +37,27 @@ class ApplicantSerializer(serializers.Serializer):
     )
 
 
+class CatalogDeskField(serializers.PrimaryKeyRelatedField):
+    """A desk by its id, read from the catalog cache (portal/catalog_cache.py) with its agency (the dossier code's
+    prefix, codes.code_prefix, reads it on every create) and province: no statement once cached. The queryset is
+    the schema's and the refusals are DRF's own."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            desk = catalog_cache.desk(data)
+        except (TypeError, ValueError, OverflowError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if desk is None:
+            self.fail("does_not_exist", pk_value=data)
+        return desk
+
+
 class DossierCreateSerializer(serializers.Serializer):
     procedure = serializers.CharField(help_text=_("mã TTHC (hoặc id)"))
     province = serializers.CharField(required=False, help_text=_("mã tỉnh, khi mã thủ tục trùng giữa các tỉnh"))
-    # With its agency: the dossier code's prefix (codes.code_prefix) reads it on every create.
-    desk = serializers.PrimaryKeyRelatedField(queryset=OneStopDesk.objects.select_related("agency"))
+    desk = CatalogDeskField(queryset=OneStopDesk.objects.all())
     intake_channel = serializers.ChoiceField(choices=IntakeChannel.choices)
     return_channel = serializers.ChoiceField(choices=ReturnChannel.choices)
     applicant = ApplicantSerializer()

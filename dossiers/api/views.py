@@ -6,7 +6,7 @@ Every queryset is scoped by `access.visible_dossiers`; every change goes through
 import re
 
 import django_filters
-from django.db.models import F, Prefetch, prefetch_related_objects
+from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from portal import catalog_cache
 from portal.api import get_procedure_by_code
 from portal.client_address import client_address
 from portal.counters import DatabaseFallback
@@ -28,9 +29,18 @@ from portal.filters import IsoDateTimeFilter  # in UTC: PostgreSQL refuses offse
 from portal.jsonsafe import JSONParser  # bounded depth, finite numbers, no lone surrogates
 from portal.models import Procedure, Role
 
-from .. import services
+from .. import door, services
 from ..access import visible_dossiers
-from ..models import ClockPause, Dossier, DossierEvent, DossierStep, ExceptionRequest, Status, StoredDocument
+from ..models import (
+    ClockPause,
+    Dossier,
+    DossierDocument,
+    DossierEvent,
+    DossierStep,
+    ExceptionRequest,
+    Status,
+    StoredDocument,
+)
 from ..services import claims, results, store, uploads
 from ..serving import file_response
 from ..tracking import TooManyAttempts, lookup
@@ -66,21 +76,33 @@ STEPS = DossierStep.objects.select_related("agency", "assignee", "given_by", "fi
 EVENTS = DossierEvent.objects.select_related("actor")
 
 
-def read_lists(dossier, *, documents=True):
+def _held(queryset, dossier, rows=None):
+    """`queryset` (a list of the dossier's) evaluated, or holding `rows`, each row pointing back at `dossier`: what
+    prefetch_related would leave in the dossier's cache, read with one plain query (issue 18: the prefetch machinery
+    cost more than the query)."""
+    queryset._result_cache = list(queryset) if rows is None else list(rows)
+    queryset._prefetch_done = True
+    back = queryset.model._meta.get_field("dossier")
+    for row in queryset._result_cache:
+        back.set_cached_value(row, dossier)
+    return queryset
+
+
+def read_lists(dossier, *, documents=True, events=None):
     """Load what a dossier's answer shows besides its row: its events (with their actors) and its documents; its
     pauses and steps only once it has been received, since a pause, a campaign's clock stop and a step all come
     after acceptance (services.actions, services.pauses, campaign_rules), so the answer for a draft or a submission
-    reads neither. `documents=False`: the caller knows there are none (a draft just made)."""
-    lookups = [Prefetch("events", queryset=EVENTS)]
-    if documents:
-        lookups.append("documents")
-    else:
-        dossier._prefetched_objects_cache = {"documents": dossier.documents.none()}
+    reads neither. `documents=False`: the caller knows there are none (a draft just made); `events`: the caller
+    holds them all (the rows a draft just made recorded)."""
+    pk = dossier.pk
+    lists = dossier._prefetched_objects_cache = {}
+    lists["events"] = _held(EVENTS.filter(dossier_id=pk), dossier, events)
+    lists["documents"] = _held(DossierDocument.objects.filter(dossier_id=pk), dossier, None if documents else ())
     if dossier.received_at:
-        lookups += [Prefetch("pauses", queryset=ClockPause.objects.all()), Prefetch("steps", queryset=STEPS)]
+        lists["pauses"] = _held(ClockPause.objects.filter(dossier_id=pk), dossier)
+        lists["steps"] = _held(STEPS.filter(dossier_id=pk), dossier)
     else:
         dossier.is_paused = False  # what Dossier.paused reads first, as the list's annotation
-    prefetch_related_objects([dossier], *lookups)
     return dossier
 
 
@@ -110,10 +132,12 @@ class DossierViewSet(
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
-        queryset = visible_dossiers(self.request.user).select_related("procedure", "province", "desk", "ticket")
+        queryset = visible_dossiers(self.request.user).select_related("ticket")
         if self.action == "retrieve":
-            queryset = queryset.select_related("current_step")  # its lists: read_lists, by what the row says
-        elif self.action == "list":
+            # Its lists: read_lists, by what the row says; its catalog rows: from the cache (retrieve), not joined.
+            return queryset.select_related("current_step")
+        queryset = queryset.select_related("procedure", "province", "desk")
+        if self.action == "list":
             queryset = queryset.with_paused()  # `paused` in one subquery, not a query a row
             if self.request.query_params.get("assigned_to") == "me":
                 queryset = queryset.annotate(step_due_at=F("current_step__due_at"))
@@ -143,7 +167,8 @@ class DossierViewSet(
         return Response(s.DossierSerializer(read_lists(dossier)).data, status=code)
 
     def retrieve(self, request, code=None):
-        return Response(s.DossierSerializer(read_lists(self.get_object())).data)
+        dossier = catalog_cache.attach(self.get_object())
+        return Response(s.DossierSerializer(read_lists(dossier)).data)
 
     @extend_schema(request=s.DossierCreateSerializer, responses={201: s.DossierSerializer})
     def create(self, request):
@@ -165,15 +190,24 @@ class DossierViewSet(
             fee_group=values.get("fee_group") or "default",
         )
         # A draft just made: its row is the one in hand (nothing runs on a create's commit that saves it, and the
-        # database's defaults came back with the insert), it has no document yet, and its one event is read.
-        return Response(s.DossierSerializer(read_lists(dossier, documents=False)).data, status=status.HTTP_201_CREATED)
+        # database's defaults came back with the insert), it has no document yet, and its events are the rows the
+        # create recorded (door.record keeps them on the dossier).
+        answer = read_lists(dossier, documents=False, events=dossier.recorded_events)
+        return Response(s.DossierSerializer(answer).data, status=status.HTTP_201_CREATED)
 
     def _procedure(self, code, province):
-        procedures = Procedure.objects.select_related("province", "agency")  # the agency: desk_serves reads it
+        # From the catalog cache (portal/catalog_cache.py), with its agency (desk_serves reads it) and province; a
+        # code not found (or ambiguous, or not text PostgreSQL can compare) is get_procedure_by_code's to refuse.
         if code.isdigit():
-            procedure = procedures.filter(pk=int(code)).first()
+            procedure = catalog_cache.procedure(int(code))
             if procedure:
                 return procedure
+        if "\x00" not in code + province:
+            pk = catalog_cache.procedure_pk_by_code(code, province)
+            procedure = catalog_cache.procedure(pk) if pk is not None else None
+            if procedure:
+                return procedure
+        procedures = Procedure.objects.select_related("province", "agency")
         try:
             return get_procedure_by_code(code, province, queryset=procedures)
         except Exception:
@@ -235,12 +269,22 @@ class DossierViewSet(
     # --- transitions -----------------------------------------------------------------------------
 
     def _act(self, request, serializer_class, action_name):
-        """One row of the transition table run (`services.perform`) with the request's validated data.
-        The dossier first: one the caller may not see is a 404 whatever the body says."""
-        dossier = self._for_a_service()
+        """One row of the transition table run (`services.perform`) with the request's validated data. The row
+        lock reads the dossier within what the caller may see (one statement, not a look-up first: issue 18); a
+        dossier the caller may not see is a 404 whatever the body says, so any refusal that comes before the lock
+        has found it (the body's 400, a validation of the input) looks it up first."""
         data = serializer_class(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._detail(services.perform(action_name, dossier, request.user, **data.validated_data))
+        if not data.is_valid():
+            self._for_a_service()
+            raise ValidationError(data.errors)
+        named = door.Named(visible_dossiers(request.user), code=self.kwargs["code"])
+        try:
+            dossier = services.perform(action_name, named, request.user, **data.validated_data)
+        except Exception:
+            if not named.found:
+                self._for_a_service()  # the 404 of a dossier the caller may not see (or that is gone)
+            raise
+        return self._detail(dossier)
 
     @extend_schema(request=s.NoteSerializer, responses=s.DossierSerializer)
     @action(detail=True, methods=["post"])

@@ -72,7 +72,8 @@ def check_form_data(procedure_id, version, form_data, *, complete):
         if "\\u0000" in json.dumps(form_data):
             raise DossierError(_("form_data không được chứa ký tự NUL (\\u0000)."), "form_data")
         return
-    errors = eform.validate(form_definition(procedure_id, version) or {}, form_data, complete=complete)
+    definition = form_definition(procedure_id, version, shared=True)  # the validator only reads it
+    errors = eform.validate(definition or {}, form_data, complete=complete)
     if errors:
         raise FormDataError(errors)
 
