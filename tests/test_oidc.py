@@ -177,6 +177,14 @@ def test_declining_the_link_signs_nobody_in_and_forgets_the_verified_sign_in(cli
     assert client.get("/dang-nhap/dinh-danh/lien-ket/").status_code == 400
 
 
+def test_another_persons_session_in_the_browser_ends_when_a_linking_sign_in_begins(client, sso):
+    CitizenFactory(national_id=LINKED_CITIZEN)
+    client.force_login(CitizenFactory(national_id=""))
+    assert back_from_provider(client, LINKED_CITIZEN)["Location"] == "/dang-nhap/dinh-danh/lien-ket/"
+    assert signed_in_user(client) is None
+    assert client.get("/dang-nhap/dinh-danh/lien-ket/").status_code == 200
+
+
 def test_the_linking_page_without_a_verified_sign_in_says_so(client, sso):
     answer = client.get("/dang-nhap/dinh-danh/lien-ket/")
     assert answer.status_code == 400 and "Phiên liên kết đã hết hạn" in answer.content.decode()

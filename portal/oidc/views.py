@@ -169,13 +169,16 @@ class CallbackView(OIDCAuthenticationCallbackView):
         except Refusal as refusal:
             return refused(request, refusal)
         except LinkNeeded as needed:
+            next_url = request.session.get("oidc_login_next")
+            if request.user.is_authenticated:
+                auth_logout(request)  # someone else's session in this browser: this person signs in anew
             request.session[provider.SESSION_PENDING_LINK] = {
                 "user": needed.user.pk,
                 "issuer": provider.issuer(),
                 "subject": needed.subject,
                 "id_token": needed.id_token,
                 "at": timezone.now().timestamp(),
-                "next": request.session.get("oidc_login_next"),
+                "next": next_url,
             }
             return redirect("oidc:link")
 
