@@ -36,6 +36,7 @@ from bench_throughput import (  # noqa: E402
     bench_citizens,
     children,
     cleanup,
+    declarations,
     intake_pairs,
     rss_mb,
     setup_django,
@@ -96,6 +97,9 @@ def prepare(users):
         "tracking": tracking,
         "pairs": intake_pairs(),
         "desk_id": desk_id,
+        # A procedure with a declaration form (issue 16) is created with the demo declaration, as bench_throughput
+        # does: without it every submission is refused (400, the form's required fields).
+        "forms": declarations(),
     }
 
 

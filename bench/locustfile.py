@@ -80,6 +80,8 @@ class Citizen(HttpUser):
             "applicant": {"full_name": "Nguyễn Văn Tải", "phone": "0912345678"},
             "address": f"Số {self.n} đường Phạm Văn Thuận, phường Tân Tiến, Biên Hòa",
         }
+        if procedure in DATA.get("forms", {}):
+            body["form_data"] = DATA["forms"][procedure]
         with self.client.post(
             "/api/v1/dossiers/", json=body, headers=self.headers, name="/api/v1/dossiers/", catch_response=True
         ) as response:
