@@ -7,16 +7,21 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
+from dossiers import services
 from dossiers.models import Dossier, Status
 from portal.models import IdentityLink, User
 from portal.oidc import provider as oidc_provider
+from portal.signing import verify_pdf
+from portal.signing.documents import text_pdf
 from tests.browser.test_journeys import DOCUMENTS, real_pdf, real_png
 from tests.factories import (
     DEFAULT_PASSWORD,
     AgencyFactory,
     CitizenFactory,
+    OfficerFactory,
     OneStopDeskFactory,
     ProcedureFactory,
     ProvinceFactory,
@@ -114,6 +119,26 @@ def test_a_citizen_signs_in_with_the_national_identity_submits_and_logs_out_at_b
     assert IdentityLink.objects.get().user == dossier.owner
     expect(page.get_by_text(dossier.code, exact=True)).to_be_visible()
     shot(page, "submitted")
+
+    # The desk accepts and processes it, and completes it with a PDF result: the citizen signed in by the national
+    # identity downloads the result signed by the agency, and "Kiểm tra kết quả điện tử" says it is valid.
+    officer = OfficerFactory(desk=dossier.desk, full_name="Lê Văn Cường")
+    dossier = services.process(services.accept(dossier, officer), officer)
+    result = text_pdf(["GIẤY KHAI SINH (BẢN ĐIỆN TỬ)", f"Mã hồ sơ: {dossier.code}"])
+    services.complete(dossier, officer, "approved", result_file=SimpleUploadedFile("kq.pdf", result))
+    page.goto(f"{page.base}/ho-so/{dossier.code}/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Tải kết quả điện tử").click()
+    signed = tmp_path / "ket-qua-khai-sinh.pdf"
+    download.value.save_as(signed)
+    checked = verify_pdf(signed.read_bytes())
+    assert (checked.valid, checked.dossier, checked.agency) == (True, dossier.code, procedure.agency.name), checked
+    assert checked.signer == "Lê Văn Cường"
+    page.goto(f"{page.base}/kiem-tra-ket-qua/")
+    page.get_by_label("Tệp kết quả điện tử (PDF)").set_input_files(str(signed))
+    page.get_by_role("button", name="Kiểm tra", exact=True).click()
+    expect(page.get_by_role("heading", name=re.compile("Kết quả điện tử hợp lệ"))).to_be_visible()
+    both_widths(page, shot, "signed-result-valid")
 
     # Logout ends the provider's session too, and comes back to motcua's home page.
     page.get_by_role("button", name="Đăng xuất").click()
