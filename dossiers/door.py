@@ -114,7 +114,7 @@ def check(action, dossier, user, now=None):
 def lock(dossier):
     return (
         Dossier.objects.select_for_update(of=("self",))
-        .select_related("procedure", "desk", "agency", "province", "current_step")
+        .select_related("procedure", "desk", "agency", "province", "current_step", "owner")  # owner: the SMS rule
         .get(pk=dossier.pk)
     )
 
