@@ -13,3 +13,13 @@ class DossiersConfig(AppConfig):
         from .payments.providers import register_configured
 
         register_configured()  # the payment gateways enabled in settings.PAYMENT_PROVIDERS
+
+        from portal.signing.lookup import register_dossier_lookup
+
+        register_dossier_lookup(_dossier_agency_id)  # a signed result's dossier is checked against its agency
+
+
+def _dossier_agency_id(code):
+    from .models import Dossier
+
+    return Dossier.objects.filter(code=code).values_list("agency_id", flat=True).first()

@@ -174,6 +174,27 @@ def _accepted(maker, officer, procedure, content=""):
     return services.accept(pay_if_due(dossier, maker.citizen), officer, "Hồ sơ đầy đủ, hợp lệ.")
 
 
+def _result_pdf(dossier):
+    """The e-result of a demo dossier: a one-page PDF the completion signs with the agency's demo certificate."""
+    from portal.signing.documents import text_pdf
+
+    lines = [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "",
+        "KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH",
+        "",
+        f"Thủ tục: {dossier.procedure.name[:80]}",
+        f"Mã hồ sơ: {dossier.code}",
+        f"Người nộp: {dossier.applicant_name}",
+        f"Cơ quan giải quyết: {dossier.agency.name}",
+        "",
+        "(Bản điện tử mẫu của môi trường demo)",
+    ]
+    data = text_pdf(lines, title="Kết quả giải quyết")
+    return SimpleUploadedFile("ket-qua.pdf", data, content_type="application/pdf")
+
+
 def _processing(maker, officer, procedure, handed_to=""):
     dossier = _accepted(maker, officer, procedure)
     if dossier is None:
@@ -473,8 +494,7 @@ def load(stdout):
         dossier = _processing(maker, main, producing) if producing else None
         if dossier is None:
             return None
-        result = SimpleUploadedFile("ket-qua.pdf", PDF, content_type="application/pdf")
-        dossier = services.complete(dossier, main, "approved", result_file=result)
+        dossier = services.complete(dossier, main, "approved", result_file=_result_pdf(dossier))
         return services.return_result(dossier, main, "Trả kết quả điện tử.")
 
     maker.run("có kết quả là giấy tờ dùng lại được", certificate)

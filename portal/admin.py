@@ -28,6 +28,7 @@ from .models import (
     Province,
     RequiredDocument,
     Role,
+    SigningCertificate,
     User,
     process_budget_error,
 )
@@ -217,6 +218,37 @@ class OneStopDeskAdmin(ProvinceScopedAdmin):
     list_display = ["code", "name", "province", "agency", "morning_opens", "afternoon_closes"]
     list_filter = ["province"]
     search_fields = ["code", "name", "address"]
+
+
+@admin.register(SigningCertificate)
+class SigningCertificateAdmin(ProvinceScopedAdmin):
+    """Chứng thư số của cơ quan: only the public facts (the key stays in its file, settings.SIGNING_DIR). Rows come
+    from the key files (`setup_signing`, or first use); the province admin revokes one by giving the time and
+    the reason: it signs no more, and every result it signed verifies as invalid."""
+
+    province_path = "agency__province"
+    list_display = ["agency", "serial", "not_before", "not_after", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "agency__province"]
+    search_fields = ["agency__name", "agency__code", "serial", "fingerprint_sha256"]
+    list_select_related = ["agency"]
+    fields = [
+        "agency",
+        "subject",
+        "serial",
+        "fingerprint_sha256",
+        "not_before",
+        "not_after",
+        "registered_at",
+        "revoked_at",
+        "revoked_reason",
+    ]
+    readonly_fields = ["agency", "subject", "serial", "fingerprint_sha256", "not_before", "not_after", "registered_at"]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class RequiredDocumentForm(forms.ModelForm):

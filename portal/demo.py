@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from .models import Role, User
+from .models import Agency, Role, User
 
 DEMO_PASSWORD = "motcua-demo-2026"
 CATALOG_FILE = Path(__file__).resolve().parent / "fixtures" / "demo_catalog.json"
@@ -55,6 +55,10 @@ def load(stdout):
         )
         citizen.set_password(DEMO_PASSWORD)
         citizen.save()
+    from .signing import ensure_agency_certificates
+
+    created = ensure_agency_certificates(Agency.objects.select_related("province"))
+    stdout.write(f"  Chữ ký số: {created} chứng thư số mẫu mới cho các cơ quan")
 
 
 def accounts():

@@ -515,5 +515,36 @@ class PhoneCode(models.Model):
         return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class SigningCertificate(models.Model):
+    """Chứng thư số của cơ quan: the public facts of an agency's signing certificate. The key itself (a PKCS#12
+    under settings.SIGNING_DIR) never enters the database; a row is registered when the certificate is created or
+    first used (portal/signing/keys.py). A certificate revoked here no longer signs, and every result it signed,
+    earlier ones included, verifies as invalid."""
+
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="signing_certificates", verbose_name=_("cơ quan")
+    )
+    serial = models.CharField(_("số sê-ri"), max_length=64)
+    fingerprint_sha256 = models.CharField(_("dấu vân tay SHA-256"), max_length=64, unique=True)
+    subject = models.CharField(_("chủ thể"), max_length=300)
+    not_before = models.DateTimeField(_("hiệu lực từ"))
+    not_after = models.DateTimeField(_("hiệu lực đến"))
+    registered_at = models.DateTimeField(_("ghi nhận lúc"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+    revoked_reason = models.CharField(_("lý do thu hồi"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["agency", "-not_before"]
+        verbose_name = _("chứng thư số")
+        verbose_name_plural = _("chứng thư số")
+
+    def __str__(self):
+        return f"{self.agency} ({self.serial})"
+
+    def clean(self):
+        if self.revoked_at and not self.revoked_reason.strip():
+            raise ValidationError({"revoked_reason": _("Vui lòng nêu lý do thu hồi chứng thư số.")})
+
+
 from .counters import LimitHit  # noqa: E402,F401  (allowances counted while the cache is down, portal/counters.py)
 from .outbox import OutboxMessage  # noqa: E402,F401  (the transactional outbox, portal/outbox.py)

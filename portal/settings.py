@@ -287,6 +287,27 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 # MEDIA_ROOT: where uploaded dossier documents are stored (never served directly).
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+# Chữ ký số (portal/signing/): the signing keys are kept outside the database, never logged or shown.
+# SIGNING_DIR: the folder of the keys: one PKCS#12 per agency, `agencies/<agency code>.p12` (key, certificate and
+# its chain); in production a volume of its own, readable by the web and worker processes only. `manage.py
+# setup_signing` (run by `load_demo`) creates a demo CA here (`ca.pem`, `ca-key.pem`) and the missing agencies'
+# files, keeping the existing ones.
+SIGNING_DIR = Path(env.str("SIGNING_DIR", default="") or VAR_DIR / "signing")
+# SIGNING_CA_CERT: the trusted root (PEM) a result's certificate must chain to, e.g. the certificate of the
+# government CA that issues the agencies' certificates; a result signed under any other root is invalid.
+SIGNING_CA_CERT = Path(env.str("SIGNING_CA_CERT", default="") or SIGNING_DIR / "ca.pem")
+# SIGNING_KEY_PASSPHRASE: the passphrase of the agencies' PKCS#12 files (and of the demo CA's key); required in
+# production (without it nothing is signed); a fixed demo passphrase otherwise.
+SIGNING_KEY_PASSPHRASE = env.str("SIGNING_KEY_PASSPHRASE", default="") or ("" if PRODUCTION else "motcua-demo-signing")
+# SIGNING_STAMP_FONT: a TrueType font with Vietnamese glyphs for the visible signature block (Debian's
+# fonts-dejavu-core); when the file is missing the block is written without diacritics.
+SIGNING_STAMP_FONT = env.str("SIGNING_STAMP_FONT", default="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+# SIGNING_VERIFY_MAX_BYTES: the largest file (request body) the public verification, page and API, accepts.
+SIGNING_VERIFY_MAX_BYTES = env.int("SIGNING_VERIFY_MAX_BYTES", default=10 * 1024 * 1024)
+# The verification page (dossiers/pages/verify.py): VERIFY_PAGE_CHECKS checks or QR look-ups per client per
+# VERIFY_PAGE_WINDOW seconds (the API's own rate is VERIFY_RATE).
+VERIFY_PAGE_CHECKS = env.int("VERIFY_PAGE_CHECKS", default=30)
+VERIFY_PAGE_WINDOW = env.int("VERIFY_PAGE_WINDOW", default=600)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -323,6 +344,8 @@ REST_FRAMEWORK = {
         # TRACKING_RATE: public tracking look-ups per client IP.
         "tracking": env.str("TRACKING_RATE", default="30/min"),
         "register": env.str("REGISTER_RATE", default="20/hour"),
+        # VERIFY_RATE: verifications of a signed e-result (POST /api/v1/results/verify/) per client IP.
+        "verify": env.str("VERIFY_RATE", default="30/min"),
     },
     # NUM_PROXIES: reverse proxies in front of the app (1 behind nginx). 0 = the client is REMOTE_ADDR and
     # X-Forwarded-For is ignored, so a forged header cannot buy a fresh throttle allowance.

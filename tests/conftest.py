@@ -70,6 +70,38 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(scope="session")
+def signing_ca(tmp_path_factory):
+    """A CA of the test session (EC P-256, fast) in a temp dir: the trusted root of every test."""
+    from django.test import override_settings
+
+    from portal.signing import keys
+
+    folder = tmp_path_factory.mktemp("signing")
+    with override_settings(SIGNING_DIR=folder, SIGNING_CA_CERT=folder / "ca.pem"):
+        certificate, key = keys.ensure_demo_ca()
+    return folder, certificate, key
+
+
+@pytest.fixture(autouse=True)
+def _signing(settings, signing_ca, monkeypatch):
+    """The session CA is the trusted root, and an agency gets its certificate the first time it signs (as
+    `setup_signing` gives one to every agency): a test need not set up keys to complete a dossier."""
+    from portal.signing import keys
+
+    folder, ca_certificate, ca_key = signing_ca
+    settings.SIGNING_DIR = folder
+    settings.SIGNING_CA_CERT = folder / "ca.pem"
+    load = keys.load_agency_key
+
+    def load_or_issue(agency):
+        if not keys.agency_key_path(agency).exists():
+            keys.issue_agency_certificate(agency, ca_certificate, ca_key)
+        return load(agency)
+
+    monkeypatch.setattr(keys, "load_agency_key", load_or_issue)
+
+
 @pytest.fixture
 def catalog():
     """A small public catalog for the page tests (tests/test_pages*.py)."""

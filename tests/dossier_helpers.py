@@ -18,7 +18,22 @@ from dossiers import services
 from dossiers.services import uploads
 from tests.factories import CitizenFactory, OfficerFactory, ProcedureFactory
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+def _one_page_pdf():
+    """The smallest real PDF (one blank A4 page, a correct cross-reference table): an e-result is signed when a
+    dossier is completed (portal/signing), which needs a PDF one can add a signature to."""
+    objects = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>"]
+    objects.append(b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>")
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 4\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    return out + b"trailer\n<</Size 4/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % xref
+
+
+PDF = _one_page_pdf()
 
 
 def pdf(name="giayto.pdf", content=PDF):

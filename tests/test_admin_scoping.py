@@ -84,6 +84,20 @@ def _procedure(province):
     return procedure
 
 
+def _signing_certificate(province):
+    from portal.models import SigningCertificate
+
+    now = timezone.now()
+    return SigningCertificate.objects.create(
+        agency=AgencyFactory(province=province),
+        serial="1a2b",
+        fingerprint_sha256="ab" * 32,
+        subject="CN=Sở khác",
+        not_before=now,
+        not_after=now,
+    )
+
+
 # One object of another province per registered model (a model added to the admin without a
 # row here fails test_every_registered_admin_is_walked).
 BUILDERS = {
@@ -102,6 +116,7 @@ BUILDERS = {
     SubsidyEntry: _subsidy,
     "postal.IntegrationClient": lambda province: make_client(province),
     WebhookDelivery: _delivery,
+    "portal.SigningCertificate": _signing_certificate,
 }
 BUILDERS = {key if isinstance(key, str) else key._meta.label: build for key, build in BUILDERS.items()}
 

@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from . import results
 from . import views as api
 
 router = SimpleRouter()
@@ -10,5 +11,6 @@ router.register("me/documents", api.StoredDocumentViewSet, basename="stored-docu
 
 urlpatterns = [
     path("tracking/<str:code>/", api.TrackingView.as_view(), name="api-tracking"),
+    path("results/verify/", results.VerifyResultView.as_view(), name="api-verify-result"),
     *router.urls,
 ]

@@ -31,7 +31,7 @@ from portal.models import Procedure, Role
 from .. import services
 from ..access import visible_dossiers
 from ..models import ClockPause, Dossier, DossierEvent, DossierStep, ExceptionRequest, Status, StoredDocument
-from ..services import claims, store, uploads
+from ..services import claims, results, store, uploads
 from ..serving import file_response
 from ..tracking import TooManyAttempts, lookup
 from . import serializers as s
@@ -220,6 +220,17 @@ class DossierViewSet(
             content_type=document.content_type,
             download=request.query_params.get("download") == "1",
         )
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    @action(detail=True, methods=["get"])
+    def result(self, request, code=None):
+        """The e-result (a PDF signed with the agency's certificate), to whoever may see the dossier; 404 if none."""
+        fields = ("pk", "code", "status", "result_file", "owner")
+        dossier = get_object_or_404(visible_dossiers(request.user).only(*fields), code=self.kwargs["code"])
+        if not results.result_available(request.user, dossier):
+            raise Http404
+        name = f"ket-qua-{dossier.code}.{dossier.result_file.name.rsplit('.', 1)[-1].lower()}"
+        return file_response(dossier.result_file, name, download=request.query_params.get("download") == "1")
 
     # --- transitions -----------------------------------------------------------------------------
 

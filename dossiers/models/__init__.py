@@ -550,5 +550,6 @@ class TrackingFailure(models.Model):
 
 
 from .payments import Payment, PaymentCallback  # noqa: E402,F401
+from .signed import SignedResult  # noqa: E402,F401
 from .steps import DossierStep, StepAlert, StepOutcome  # noqa: E402,F401
 from .store import StoredDocument  # noqa: E402,F401

@@ -24,9 +24,9 @@ from portal.working_time import calendar_for_desk
 
 from .. import services
 from ..access import visible_dossiers
-from ..models import CLOCK_STATUSES, DossierDocument, Status
+from ..models import CLOCK_STATUSES, DossierDocument
 from ..payments import service as payments
-from ..services import uploads
+from ..services import results, uploads
 from ..serving import file_response
 from .forms import UploadForm, attach_error
 
@@ -264,9 +264,7 @@ def document_file(request, code, document_id):
 def result_file(request, code):
     """The e-result of a completed dossier, for its owner and the staff who see it."""
     dossier = get_dossier(request.user, code)
-    if not dossier.result_file or dossier.status not in (Status.COMPLETED, Status.RESULT_HELD, Status.RETURNED):
-        raise Http404
-    if request.user.is_citizen and dossier.status == Status.RESULT_HELD:
+    if not results.result_available(request.user, dossier):
         raise Http404
     name = dossier.result_file.name.rsplit("/", 1)[-1]
     return file_response(dossier.result_file, f"ket-qua-{name}", download=request.GET.get("download") == "1")

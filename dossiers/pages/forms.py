@@ -444,7 +444,10 @@ class CompleteForm(ActionForm):
     result_file = forms.FileField(
         label=_("Kết quả điện tử (không bắt buộc)"),
         required=False,
-        help_text=_("PDF, JPEG hoặc PNG."),
+        help_text=_(
+            "Tệp kết quả PDF sẽ được ký số bằng chứng thư số của cơ quan. Ảnh JPEG hoặc PNG (bản quét) được chuyển "
+            "thành PDF rồi ký số."
+        ),
         widget=FilePicker(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
     )
     field_map = {"file": "result_file"}

@@ -3,7 +3,7 @@ Vietnamese, names English, in the "dossiers" namespace."""
 
 from django.urls import path
 
-from . import citizen, common, exceptions, officer, prints, public, steps, store
+from . import citizen, common, exceptions, officer, prints, public, steps, store, verify
 
 app_name = "dossiers"
 
@@ -30,6 +30,7 @@ urlpatterns = [
     path("ho-so/<str:code>/in/<str:slug>/", prints.printable, name="print"),
     # Public tracking
     path("tra-cuu/", public.tracking, name="tracking"),
+    path("kiem-tra-ket-qua/", verify.verify_result, name="verify_result"),  # signed e-results (portal/signing)
     # Officer, head and specialist
     path("can-bo/", officer.queue, name="queue"),
     path("can-bo/viec-cho-toi/", steps.waiting, name="waiting"),

@@ -40,7 +40,7 @@ from ..models import (
     StepOutcome,
 )
 from ..payments import service as payments
-from . import store
+from . import results, store
 from .perform import effect, follow, perform
 from .uploads import inspect_file
 
@@ -458,6 +458,8 @@ def _valid_completion(data):
 
 def _completed(run):
     dossier = run.dossier
+    if run.facts.get("signed") is not None:
+        results.save_signed(dossier, run.facts["signed"])
     store.keep_result(dossier, run.now)  # the e-result goes into the citizen's store (saved: its name is final)
     policy = effective_policy(dossier.procedure, dossier.desk, run.now)
     if policy.hold_other_returns and not policy.allows_return(dossier.return_channel) and not _urgent_desk(dossier):
@@ -477,7 +479,8 @@ def _complete(run):
     dossier.completed_at = now
     dossier.timeliness = classify(now, dossier.due_at, calendar_for_desk(dossier.desk).tz)
     if run.data.get("result_file") is not None:
-        dossier.result_file = run.data["result_file"]
+        # Stored signed (PAdES, the agency's certificate; an image wrapped in a PDF first): dossiers/services/results.py
+        dossier.result_file, run.facts["signed"] = results.sign_result(dossier, run.data["result_file"], run.actor, now)
     run.note = run.data.get("reason") or ""
     run.event = {"outcome": dossier.outcome, "timeliness": dossier.timeliness}
     if last is not None:

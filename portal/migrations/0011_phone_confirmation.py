@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0009_procedure_form_published_by'),
+        ('portal', '0010_signing_certificate'),
     ]
 
     operations = [
