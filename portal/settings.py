@@ -483,6 +483,10 @@ UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=40_000_000)
 # A required document's template (mẫu đơn, tờ khai; PDF, DOC, DOCX or ODT, checked by content): its size cap in
 # bytes, for the admin's upload and the catalog import (portal/document_templates.py).
 DOCUMENT_TEMPLATE_MAX_BYTES = env.int("DOCUMENT_TEMPLATE_MAX_BYTES", default=5 * 1024 * 1024)
+# PRINT_PDF_FONT_DIR: the TrueType fonts with Vietnamese glyphs the printables are written in as signed PDF
+# (dossiers/printing/pdf.py): DejaVuSans.ttf, DejaVuSans-Bold.ttf and DejaVuSans-Oblique.ttf (Debian's
+# fonts-dejavu-core, installed by the Dockerfile and by `make run`).
+PRINT_PDF_FONT_DIR = env.str("PRINT_PDF_FONT_DIR", default="/usr/share/fonts/truetype/dejavu")
 # Request bodies (portal/body_limits.py refuses larger ones with 413 before reading them):
 # DATA_UPLOAD_MAX_MEMORY_SIZE bounds every body but multipart uploads (JSON, forms; Django's own
 # limit on request.body and form fields too); a multipart upload may be UPLOAD_MAX_DOSSIER_BYTES
