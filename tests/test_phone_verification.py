@@ -292,3 +292,36 @@ def test_api_change_phone(client, sms, django_capture_on_commit_callbacks):
     assert response.status_code == 202 and response.json()["phone"] == "0912000007"
     assert response.json()["phone_confirmed"] is False
     assert sms[0][0] == "0912000007"
+
+
+def test_the_phone_pages_read_english(sms, django_capture_on_commit_callbacks):
+    from tests.test_english_pages import in_english, main_text, untranslated
+
+    user = unconfirmed(full_name="Lê Văn Bình")
+    ask(user, django_capture_on_commit_callbacks)
+    client = in_english()
+    client.force_login(user)
+    confirm = client.get(reverse("phone_confirm"))
+    text = main_text(confirm)
+    assert "Confirm your phone number" in text and "No code yet?" in text
+    assert not untranslated(text), untranslated(text)
+    wrong_try = main_text(client.post(reverse("phone_confirm"), {"code": wrong(code_in(sms[0][1]))}))
+    assert "Wrong confirmation code. You have 4 tries left." in wrong_try and not untranslated(wrong_try)
+    account = main_text(client.get(reverse("account")), user.full_name, user.username, user.email)
+    assert "My account" in account and "Not confirmed" in account
+    assert not untranslated(account), untranslated(account)
+
+
+def test_the_code_is_logged_only_as_the_demo_sms_itself(client, settings, caplog, django_capture_on_commit_callbacks):
+    """With the demo's log backend the SMS line is the delivery; nothing else (outbox, task, pages) logs the code."""
+    settings.NOTIFY_SMS_BACKEND = "portal.sms.LogSMSBackend"
+    user = unconfirmed(phone="0912000008")
+    client.force_login(user)
+    caplog.set_level("DEBUG")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("phone_send"))
+    [line] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("SMS to 0912000008")]
+    code = code_in(line)
+    client.post(reverse("phone_confirm"), {"code": wrong(code)})
+    client.post(reverse("phone_confirm"), {"code": code})
+    assert [r.name for r in caplog.records if code in r.getMessage()] == ["motcua.notify"]
