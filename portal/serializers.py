@@ -150,6 +150,9 @@ class RegisteredUserSerializer(serializers.Serializer):
     username = serializers.CharField()
     full_name = serializers.CharField()
     phone = serializers.CharField()
+    phone_confirmed = serializers.BooleanField(
+        help_text=_("false sau khi đăng ký: xác nhận bằng POST /api/v1/me/phone/code/ rồi /api/v1/me/phone/confirm/")
+    )
     email = serializers.EmailField()
     role = serializers.CharField()
 

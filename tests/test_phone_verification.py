@@ -325,3 +325,10 @@ def test_the_code_is_logged_only_as_the_demo_sms_itself(client, settings, caplog
     client.post(reverse("phone_confirm"), {"code": wrong(code)})
     client.post(reverse("phone_confirm"), {"code": code})
     assert [r.name for r in caplog.records if code in r.getMessage()] == ["motcua.notify"]
+
+
+def test_api_registration_says_the_phone_is_not_confirmed_yet(client):
+    body = dict(REGISTRATION, phone="0912000009")
+    del body["password_confirm"]
+    response = client.post("/api/v1/auth/register/", body, content_type="application/json")
+    assert response.status_code == 201 and response.json()["phone_confirmed"] is False
