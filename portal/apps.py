@@ -13,6 +13,8 @@ class PortalConfig(AppConfig):
 
         catalog_sections.register()
 
+        from .signing import checks  # noqa: F401  (the deploy check of the signing passphrase)
+
         # The database cache's table (the default cache without REDIS_URL) comes with `migrate`.
         post_migrate.connect(_create_cache_table, sender=self, dispatch_uid="portal-createcachetable")
 

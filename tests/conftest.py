@@ -1,4 +1,5 @@
 import os
+from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -78,8 +79,9 @@ def signing_ca(tmp_path_factory):
     from portal.signing import keys
 
     folder = tmp_path_factory.mktemp("signing")
+    since = datetime(2020, 1, 1, tzinfo=UTC)  # valid at any moment a test travels to (time-machine)
     with override_settings(SIGNING_DIR=folder, SIGNING_CA_CERT=folder / "ca.pem"):
-        certificate, key = keys.ensure_demo_ca()
+        certificate, key = keys.ensure_demo_ca(now=since)
     return folder, certificate, key
 
 
@@ -95,11 +97,26 @@ def _signing(settings, signing_ca, monkeypatch):
     load = keys.load_agency_key
 
     def load_or_issue(agency):
-        if not keys.agency_key_path(agency).exists():
+        path = keys.agency_key_path(agency)
+        if path.exists() and not _valid_now(path):  # issued by an earlier test at another (travelled) moment
+            path.unlink()
+        if not path.exists():
             keys.issue_agency_certificate(agency, ca_certificate, ca_key)
         return load(agency)
 
     monkeypatch.setattr(keys, "load_agency_key", load_or_issue)
+
+
+def _valid_now(path):
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from django.conf import settings
+    from django.utils import timezone
+
+    try:
+        certificate = pkcs12.load_key_and_certificates(path.read_bytes(), settings.SIGNING_KEY_PASSPHRASE.encode())[1]
+    except ValueError:  # made under another passphrase (tests/test_signing_results.py's secret test)
+        return False
+    return certificate.not_valid_before_utc <= timezone.now() <= certificate.not_valid_after_utc
 
 
 @pytest.fixture

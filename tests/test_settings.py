@@ -60,8 +60,20 @@ def test_production_passes_the_deploy_checks():
         DJANGO_MODE="production",
         SECRET_KEY="k3y-" + "x7Qp9vL2mZ" * 6,
         ALLOWED_HOSTS="motcua.example.gov.vn",
+        SIGNING_KEY_PASSPHRASE="a-long-passphrase-of-the-agency-keys",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_without_the_signing_passphrase_is_warned():
+    result = run_manage(
+        "check",
+        "--deploy",
+        DJANGO_MODE="production",
+        SECRET_KEY="k3y-" + "x7Qp9vL2mZ" * 6,
+        ALLOWED_HOSTS="motcua.example.gov.vn",
+    )
+    assert "SIGNING_KEY_PASSPHRASE is not set" in result.stdout + result.stderr
 
 
 def test_development_defaults_are_safe():

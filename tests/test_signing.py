@@ -7,6 +7,7 @@ import re
 import zoneinfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
@@ -33,14 +34,15 @@ def agency():
 @pytest.fixture
 def signed(agency):
     when = datetime.datetime(2026, 3, 2, 14, 35, tzinfo=HCM)
-    data = sign_pdf(
-        text_pdf(["QUYẾT ĐỊNH cấp phiếu lý lịch tư pháp"]),
-        agency,
-        dossier_code=CODE,
-        signer="Trần Thị Bình",
-        reason="Ký số kết quả giải quyết hồ sơ",
-        when=when,
-    )
+    with time_machine.travel(when, tick=False):  # the agency's certificate is issued on first use: then
+        data = sign_pdf(
+            text_pdf(["QUYẾT ĐỊNH cấp phiếu lý lịch tư pháp"]),
+            agency,
+            dossier_code=CODE,
+            signer="Trần Thị Bình",
+            reason="Ký số kết quả giải quyết hồ sơ",
+            when=when,
+        )
     return data
 
 
@@ -173,3 +175,21 @@ def test_setup_signing_creates_each_agency_certificate_once_and_registers_it(tmp
     assert SigningCertificate.objects.filter(agency__in=[first, second]).count() == 2  # registered again
     assert "0 chứng thư số mới" in out.getvalue()
     assert oct((tmp_path / "ca-key.pem").stat().st_mode)[-3:] == "600"
+
+
+@override_settings(SIGNING_STAMP_FONT="/nonexistent/font.ttf")
+def test_the_block_is_vietnamese_whatever_the_language_of_the_request(agency):
+    from django.utils import translation
+
+    with translation.override("en"):
+        data = sign_pdf(text_pdf(["Ket qua"]), agency, dossier_code=CODE, signer="Trần Thị Bình", reason="Ký số")
+    stream = PdfFileReader(io.BytesIO(data)).embedded_signatures[0].sig_field["/AP"]["/N"]
+    text = re.sub(rb"\\([0-7]{3})", lambda m: bytes([int(m[1], 8)]), b"".join(_all_streams(stream)))
+    assert b"Nguoi ky: Tran Thi Binh" in text and b"Signer" not in text
+
+
+def test_a_result_stays_valid_after_its_certificate_expired(signed, agency):
+    record = SigningCertificate.objects.get(agency=agency)
+    with time_machine.travel(record.not_after + datetime.timedelta(days=400), tick=False):
+        result = _verify(signed, agency)
+    assert result.valid, result.reason

@@ -66,7 +66,7 @@ def verify_result(request):
         if limited:
             context = {"minutes": window // 60}
             return render(request, "dossiers/public/tracking_limited.html", context, status=429)
-    form = VerifyForm(request.POST or None, request.FILES or None)
+    form = VerifyForm(request.POST, request.FILES) if request.method == "POST" else VerifyForm()
     result, status = None, 200
     if request.method == "POST":
         if form.is_valid():

@@ -13,7 +13,9 @@
 import hashlib
 import io
 
+from django.conf import settings
 from django.core.files.base import ContentFile
+from django.utils import translation
 from django.utils.translation import gettext as _
 from PIL import Image
 
@@ -78,6 +80,8 @@ def sign_result(dossier, upload, actor, now):
     if wrapped:
         data = image_as_pdf(data)
     signer = signer_of(dossier, actor)
+    with translation.override(settings.LANGUAGE_CODE):  # the signature's reason, as the block: in Vietnamese
+        reason = _("Kết quả giải quyết thủ tục hành chính")
     try:
         key = signing.keys.load_agency_key(dossier.agency)
         signed = signing.sign_pdf(
@@ -85,7 +89,7 @@ def sign_result(dossier, upload, actor, now):
             dossier.agency,
             dossier_code=dossier.code,
             signer=signer,
-            reason=_("Kết quả giải quyết thủ tục hành chính"),
+            reason=reason,
             when=now,
             key=key,
         )

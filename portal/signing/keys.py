@@ -107,7 +107,7 @@ def load_agency_key(agency) -> AgencyKey:
         ) from error
     try:
         key, certificate, chain = pkcs12.load_key_and_certificates(data, _passphrase() or None)
-    except ValueError as error:
+    except (TypeError, ValueError) as error:
         raise SigningUnavailable(
             _("Không mở được tệp khóa ký số của cơ quan “%(agency)s” (sai mật khẩu hoặc tệp hỏng).")
             % {"agency": agency.name}
@@ -134,12 +134,17 @@ def load_agency_key(agency) -> AgencyKey:
     return AgencyKey(key, certificate, tuple(chain or ()), record)
 
 
+def _upper_bound(text, limit=64):
+    """At most `limit` bytes of UTF-8 (X.509's upper bound for a name's CN and O), cut at a character."""
+    return text.encode()[:limit].decode(errors="ignore").strip() or "-"
+
+
 def _name(common_name, organization):
     return x509.Name(
         [
             x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization[:64]),
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name[:64]),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, _upper_bound(organization)),
+            x509.NameAttribute(NameOID.COMMON_NAME, _upper_bound(common_name)),
         ]
     )
 
@@ -160,7 +165,12 @@ def ensure_demo_ca(now=None):
         certificate = x509.load_pem_x509_certificate(cert_path.read_bytes())
         key = None
         if key_path.exists():
-            key = serialization.load_pem_private_key(key_path.read_bytes(), _passphrase() or None)
+            try:
+                key = serialization.load_pem_private_key(key_path.read_bytes(), _passphrase() or None)
+            except (TypeError, ValueError) as error:
+                raise SigningUnavailable(
+                    _("Không mở được khóa của CA trong %(dir)s (sai mật khẩu hoặc tệp hỏng).") % {"dir": signing_dir()}
+                ) from error
         return certificate, key
     if settings.PRODUCTION:
         raise SigningUnavailable(
@@ -207,7 +217,13 @@ def issue_agency_certificate(agency, ca_certificate, ca_key, now=None) -> Signin
     and registered)."""
     path = agency_key_path(agency)
     if path.exists():
-        _key, certificate, _chain = pkcs12.load_key_and_certificates(path.read_bytes(), _passphrase() or None)
+        try:
+            _key, certificate, _chain = pkcs12.load_key_and_certificates(path.read_bytes(), _passphrase() or None)
+        except (TypeError, ValueError) as error:
+            raise SigningUnavailable(
+                _("Không mở được tệp khóa ký số của cơ quan “%(agency)s” (sai mật khẩu hoặc tệp hỏng).")
+                % {"agency": agency.name}
+            ) from error
         return register(agency, certificate)
     now = now or timezone.now()
     key = ec.generate_private_key(ec.SECP256R1())

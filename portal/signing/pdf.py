@@ -7,16 +7,18 @@ in the document information dictionary (`/MotcuaDossier`, `/MotcuaAgency`) of th
 
 `verify_pdf` says whether a file is a result motcua signed and nobody changed since: the last signature must be
 intact, cover the whole file (no byte changed, nothing appended), chain to the configured root
-(settings.SIGNING_CA_CERT), be made with a certificate registered and not revoked in the admin (a revoked
-certificate invalidates every result it signed, earlier ones included), and name a dossier that exists and belongs
-to the certificate's agency. Each refusal carries a Vietnamese reason for the citizen.
+(settings.SIGNING_CA_CERT) with a certificate valid when it signed, be made with a certificate registered and not
+revoked in the admin (a revoked certificate invalidates every result it signed, earlier ones included), and name a
+dossier that exists and belongs to the certificate's agency. Each refusal carries a Vietnamese reason.
 """
 
 import asyncio
 import datetime
 import io
 import logging
+import textwrap
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -25,10 +27,9 @@ from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -42,6 +43,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from ..models import SigningCertificate
 from . import keys
+from .fonts import FontFactory
 from .lookup import dossier_agency_id
 
 logger = logging.getLogger(__name__)
@@ -50,7 +52,8 @@ logging.getLogger("fontTools").setLevel(logging.ERROR)  # the font subsetter not
 DOSSIER_KEY = "/MotcuaDossier"
 AGENCY_KEY = "/MotcuaAgency"
 FIELD_PREFIX = "KetQuaMotCua"
-STAMP_WIDTH, STAMP_HEIGHT, STAMP_MARGIN = 290, 86, 24
+STAMP_WIDTH, STAMP_HEIGHT, STAMP_MARGIN = 300, 96, 24
+STAMP_LINE = 38  # characters of a name on one line of the block
 VERIFY_PATH = "/kiem-tra-ket-qua/"
 # What pyHanko raises on a PDF it cannot read or write an update to (a damaged or minimal file).
 UNREADABLE = (PdfError, KeyError, TypeError, AttributeError, IndexError)
@@ -91,19 +94,20 @@ def plain_text(text: str) -> str:
 
 def _stamp_style():
     font = Path(settings.SIGNING_STAMP_FONT or "")
-    template = "\n".join(
-        [
-            _("Ký số bởi: %(agency)s"),
-            _("Người ký: %(signer)s"),
-            _("Thời gian: %(time)s"),
-            _("Mã hồ sơ: %(dossier)s"),
-        ]
-    )
+    with translation.override(settings.LANGUAGE_CODE):  # a legal paper: in Vietnamese whoever's request signs it
+        template = "\n".join(
+            [
+                _("Ký số bởi: %(agency)s"),
+                _("Người ký: %(signer)s"),
+                _("Thời gian: %(time)s"),
+                _("Mã hồ sơ: %(dossier)s"),
+            ]
+        )
     if font.is_file():
-        box = TextBoxStyle(font=GlyphAccumulatorFactory(str(font), font_size=8))
+        box = TextBoxStyle(font=FontFactory(str(font), font_size=8), leading=10)
         return QRStampStyle(stamp_text=template, text_box_style=box, border_width=1), False
     logger.warning("signing: the stamp font %s is missing, the signature block is written without diacritics", font)
-    box = TextBoxStyle(font_size=8)
+    box = TextBoxStyle(font_size=8, leading=10)
     return QRStampStyle(stamp_text=plain_text(template), text_box_style=box, border_width=1), True
 
 
@@ -192,8 +196,9 @@ def sign_pdf(data: bytes, agency, *, dossier_code: str, signer: str, reason: str
     style, plain = _stamp_style()
     local = timezone.localtime(when)
     text = {
-        "agency": agency.name,
-        "signer": signer,
+        # A long name goes on two lines (the block has no word wrap of its own; pyHanko shrinks what still overflows).
+        "agency": textwrap.fill(agency.name, STAMP_LINE, subsequent_indent="  "),
+        "signer": textwrap.fill(signer, STAMP_LINE, subsequent_indent="  "),
         "time": local.strftime("%d/%m/%Y %H:%M"),
         "dossier": dossier_code,
     }
@@ -214,9 +219,21 @@ def sign_pdf(data: bytes, agency, *, dossier_code: str, signer: str, reason: str
         new_field_spec=fields.SigFieldSpec(sig_field_name=field_name, on_page=page, box=box),
     )
     try:
-        return asyncio.run(_sign(writer, pdf_signer, when, {**text, "url": verification_url(dossier_code)}))
+        return run_async(_sign(writer, pdf_signer, when, {**text, "url": verification_url(dossier_code)}))
     except UNREADABLE as error:
         raise ValueError(_("Tệp PDF hỏng hoặc không đọc được nên không ký số được.")) from error
+
+
+def run_async(coroutine):
+    """pyHanko's signing and validation are coroutines: run one to its end from synchronous code. In a thread that
+    already runs an event loop (an async caller, Playwright's sync API in the browser tests) asyncio.run() is
+    refused, so the coroutine then runs in a thread of its own (it touches no database connection)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def _invalid(reason, **facts):
@@ -245,9 +262,12 @@ def verify_pdf(data: bytes, *, dossier_agency=None) -> Verification:
         root = asn1_x509.Certificate.load(keys.trusted_root().public_bytes(serialization.Encoding.DER))
     except keys.SigningUnavailable as error:
         return _invalid(str(error))
-    context = ValidationContext(trust_roots=[root], allow_fetching=False, moment=timezone.now())
     try:
-        status = asyncio.run(async_validate_pdf_signature(signature, signer_validation_context=context))
+        # The certificate must have been valid when the result was signed (a result outlives its certificate's
+        # five years); the time is the signed attribute, and only our CA's keys sign, each revocable in the admin.
+        moment = min(signature.self_reported_timestamp or timezone.now(), timezone.now())
+        context = ValidationContext(trust_roots=[root], allow_fetching=False, moment=moment)
+        status = run_async(async_validate_pdf_signature(signature, signer_validation_context=context))
     except Exception:  # noqa: BLE001  (a signature that cannot even be read is as bad as a broken one)
         return _invalid(_("Chữ ký số trong tệp bị hỏng hoặc tệp đã bị sửa đổi."))
     sig_dict = signature.sig_object

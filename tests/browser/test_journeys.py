@@ -306,7 +306,7 @@ def test_officer_claims_accepts_prints_the_receipt_processes_and_completes(live_
     expect(page.get_by_text(f"Đã thực hiện “Có kết quả giải quyết” cho hồ sơ {dossier.code}.")).to_be_visible()
     dossier.refresh_from_db()
     assert dossier.status == Status.COMPLETED and dossier.result_file
-    expect(page.get_by_role("link", name="Kết quả điện tử")).to_be_visible()
+    expect(page.get_by_role("link", name="Kết quả điện tử", exact=True)).to_be_visible()
     # The result goes back by post: the return order exists for the clerk.
     assert PostalOrder.objects.filter(dossier=dossier, kind=PostalOrder.Kind.RETURN).exists()
     shot(page, "completed")

@@ -163,8 +163,9 @@ def test_oversize_upload_and_dossier_total_are_refused(desk_setup, settings):
     big = SimpleUploadedFile("to.pdf", PDF + b"0" * 4096, content_type="application/pdf")
     response = api.post(f"/api/v1/dossiers/{code}/documents/", {"document_code": document.code, "file": big})
     assert response.status_code == 400 and "vượt quá" in response.json()["file"][0]
-    first = SimpleUploadedFile("a.pdf", PDF + b"0" * 1900, content_type="application/pdf")
-    second = SimpleUploadedFile("b.pdf", PDF + b"0" * 1900, content_type="application/pdf")
+    padding = b"0" * (1900 - len(PDF))  # each file 1,900 bytes: under the file limit, over the total together
+    first = SimpleUploadedFile("a.pdf", PDF + padding, content_type="application/pdf")
+    second = SimpleUploadedFile("b.pdf", PDF + padding, content_type="application/pdf")
     assert (
         api.post(f"/api/v1/dossiers/{code}/documents/", {"document_code": document.code, "file": first}).status_code
         == 201
