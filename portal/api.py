@@ -184,6 +184,11 @@ class MeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [permissions.IsAuthenticated]
     pagination_class = None
 
+    @property
+    def schema_error_statuses(self):
+        """Asking for a code: 409 when the phone is confirmed already, 429 too soon (portal/schema.py)."""
+        return (409, 429) if self.action in ("phone", "phone_code") else ()
+
     @extend_schema(responses={200: dict})
     def list(self, request):
         user = request.user
