@@ -41,13 +41,21 @@ $(VAR_DIR):
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core; \
 	else echo "chromium is not installed and we are not root: the browser tests will be skipped"; fi
 
+# The fonts with Vietnamese glyphs the signed printables (PDF) and the signature block are written in (Debian's
+# fonts-dejavu-core; settings PRINT_PDF_FONT_DIR and SIGNING_STAMP_FONT).
+DEJAVU := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+$(DEJAVU):
+	@if [ "$$(id -u)" = "0" ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-dejavu-core; \
+	else echo "fonts-dejavu-core is not installed and we are not root: the signed PDF printables will be unavailable"; fi
+
 migrate: $(VENV)/.run-installed | $(VAR_DIR)
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
 	$(PY) manage.py load_demo
 
-run: demo serve
+run: $(DEJAVU) demo serve
 
 # serve: the web server (gunicorn, 2 workers), a Celery worker and beat under honcho, on data already migrated.
 # SITE_URL (links, the demo payment gateway's return address) defaults to this address; it is passed to every

@@ -93,7 +93,7 @@ def _each(queryset):
     for start in range(0, len(ids), 500):
         yield from (
             Dossier.objects.filter(pk__in=ids[start : start + 500])
-            .select_related("procedure__agency", "desk")
+            .select_related("procedure__agency", "desk", "owner")  # owner: the SMS rule (notifications.sms_recipient)
             .order_by("pk")
         )
 

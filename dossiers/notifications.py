@@ -83,12 +83,26 @@ def _create(dossier, *, channel, recipient, kind, key, subject, body, recipient_
     return note
 
 
+def sms_recipient(dossier):
+    """The phone an SMS about the dossier goes to: only a confirmed one.
+
+    - A dossier of a citizen's account: the account's phone once confirmed (a code by SMS, or the national
+      identity), whatever number was typed on the dossier; none while it is unconfirmed (the citizen's
+      pages say so; e-mail and the portal still tell them).
+    - A dossier without an account (walk-in or postal papers entered by an officer): the phone the applicant
+      wrote on the paper form, handed to the officer in person, as before."""
+    owner = dossier.owner
+    if owner is None:
+        return dossier.applicant_phone
+    return owner.phone if owner.phone_confirmed else ""
+
+
 def notify_applicant(dossier, kind, key="", text=None):
-    """SMS to the applicant's phone, and email when there is one."""
+    """SMS to the applicant's confirmed phone (`sms_recipient`), and email when there is one."""
     subject, body = text or _texts(dossier, kind)
     created = [
         _create(dossier, channel=channel, recipient=recipient, kind=kind, key=key, subject=subject, body=body)
-        for channel, recipient in (("sms", dossier.applicant_phone), ("email", dossier.applicant_email))
+        for channel, recipient in (("sms", sms_recipient(dossier)), ("email", dossier.applicant_email))
         if recipient
     ]
     return [n for n in created if n]

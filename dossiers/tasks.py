@@ -35,7 +35,7 @@ def send_notification(self, notification_id):
     the send; a failure is recorded and raised, and the task retries with backoff. A worker lost
     mid-send leaves a claim that expires after CLAIM_LEASE; the redelivered task then sends it
     (at least once, never silently lost)."""
-    from .notify_backends import backend_for
+    from portal.sms import backend_for
 
     note = claim_notification(notification_id)
     if note is BUSY:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
@@ -18,6 +19,7 @@ from . import serializers as s
 from .accounts import register_citizen
 from .counters import DatabaseFallback
 from .models import Agency, OneStopDesk, Procedure, Province
+from .phone import codes
 
 
 class ProvinceViewSet(viewsets.ReadOnlyModelViewSet):
@@ -177,10 +179,15 @@ class TokenView(APIView):
 
 
 class MeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """Who the caller is and their scope."""
+    """Who the caller is and their scope; their phone and its confirmation by an SMS code (portal/phone/)."""
 
     permission_classes = [permissions.IsAuthenticated]
     pagination_class = None
+
+    @property
+    def schema_error_statuses(self):
+        """Asking for a code: 409 when the phone is confirmed already, 429 too soon (portal/schema.py)."""
+        return (409, 429) if self.action in ("phone", "phone_code") else ()
 
     @extend_schema(responses={200: dict})
     def list(self, request):
@@ -193,5 +200,50 @@ class MeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 "province": user.province.code if user.province_id else None,
                 "agency": user.agency.code if user.agency_id else None,
                 "desk": user.desk_id,
+                "phone": user.phone,
+                "phone_confirmed": user.phone_confirmed,
             }
         )
+
+    @extend_schema(request=s.PhoneChangeSerializer, responses={202: s.PhoneStatusSerializer})
+    @action(detail=False, methods=["post"], url_path="phone")
+    def phone(self, request):
+        """A new phone for the account: saved unconfirmed, and a code is sent to it (202)."""
+        data = s.PhoneChangeSerializer(data=request.data, context={"user": request.user})
+        data.is_valid(raise_exception=True)
+        codes.change_phone(request.user, data.validated_data["phone"])
+        return self._send(request.user)
+
+    @extend_schema(request=None, responses={202: s.PhoneStatusSerializer})
+    @action(detail=False, methods=["post"], url_path="phone/code")
+    def phone_code(self, request):
+        """Send a code to the account's phone: 429 with Retry-After when asked again too soon (a minute
+        between codes, five an hour), 409 when the phone is confirmed already."""
+        return self._send(request.user)
+
+    @extend_schema(request=s.PhoneCodeSerializer, responses={200: s.PhoneStatusSerializer})
+    @action(detail=False, methods=["post"], url_path="phone/confirm")
+    def phone_confirm(self, request):
+        """Check the code: a wrong, expired or exhausted one is a 400 on `code` (attempts left in the message)."""
+        data = s.PhoneCodeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            codes.confirm_code(request.user, data.validated_data["code"])
+        except codes.PhoneCodeError as exc:
+            raise DRFValidationError({exc.field: [exc.message]})
+        return Response(s.PhoneStatusSerializer(codes.status(request.user)).data)
+
+    def _send(self, user):
+        try:
+            codes.request_code(user)
+        except codes.TooSoon as exc:
+            return Response(
+                {"detail": exc.message, "retry_after": exc.wait_seconds},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(exc.wait_seconds)},
+            )
+        except codes.AlreadyConfirmed as exc:
+            return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
+        except codes.PhoneCodeError as exc:
+            raise DRFValidationError({exc.field: [exc.message]})
+        return Response(s.PhoneStatusSerializer(codes.status(user)).data, status=status.HTTP_202_ACCEPTED)

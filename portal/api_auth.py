@@ -64,8 +64,8 @@ class TokenAuthentication(authentication.TokenAuthentication):
     def authenticate_credentials(self, key):
         found = user_and_token(key)
         if found is None:
-            raise exceptions.AuthenticationFailed(_("Invalid token."))
+            raise exceptions.AuthenticationFailed(_("Mã truy cập không hợp lệ."))
         user, token = found
         if not user.is_active:
-            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+            raise exceptions.AuthenticationFailed(_("Tài khoản không còn hoạt động hoặc đã bị xoá."))
         return user, token

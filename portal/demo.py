@@ -8,6 +8,8 @@ import copy
 import json
 from pathlib import Path
 
+from django.utils import timezone
+
 from .models import Agency, Role, User
 
 DEMO_PASSWORD = "motcua-demo-2026"
@@ -44,11 +46,15 @@ def load(stdout):
     if not User.objects.filter(username="admin").exists():
         User.objects.create_superuser("admin", "admin@motcua.local", DEMO_PASSWORD, full_name="Quản trị hệ thống")
     if not User.objects.filter(username="congdan").exists():
+        # The demo citizen's phone counts as confirmed (as if the SMS code had been entered): the demo's
+        # dossiers keep sending their SMS (to the log) at once. A citizen registered in the demo confirms theirs.
         citizen = User(
             username="congdan",
             full_name="Nguyễn Văn An",
             phone="0912345678",
             national_id=DEMO_CITIZEN_NATIONAL_ID,
+            confirmed_phone="0912345678",
+            phone_confirmed_at=timezone.now(),
             role=Role.CITIZEN,
         )
         citizen.set_password(DEMO_PASSWORD)

@@ -451,6 +451,11 @@ class User(AbstractUser):
     province = models.ForeignKey(Province, null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
     agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
     desk = models.ForeignKey(OneStopDesk, null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
+    # The phone number the person proved to hold (a code by SMS, portal/phone/codes.py, or the national identity
+    # provider) and when. The phone is confirmed while it is still that number: changing `phone` anywhere (the
+    # account page, the admin, an import) un-confirms it without a hook in save().
+    confirmed_phone = models.CharField(_("số điện thoại đã xác nhận"), max_length=16, blank=True)
+    phone_confirmed_at = models.DateTimeField(_("thời điểm xác nhận số điện thoại"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("người dùng")
@@ -488,6 +493,36 @@ class User(AbstractUser):
     @property
     def is_staff_role(self):
         return self.role != Role.CITIZEN
+
+    @property
+    def phone_confirmed(self):
+        """Whether the account's current phone is the one confirmed (SMS about dossiers go only to it)."""
+        return bool(self.phone) and self.confirmed_phone == self.phone
+
+
+class PhoneCode(models.Model):
+    """A one-time code sent by SMS to confirm an account's phone (portal/phone/codes.py). The code itself
+    is kept only as a keyed hash; until the SMS gateway has taken it, the message waits encrypted in
+    `sealed` (erased once sent, or when the code is used or expires)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="phone_codes")
+    phone = models.CharField(max_length=16)
+    code_hash = models.CharField(max_length=100)  # "salt$hmac-sha256"
+    sealed = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="phone_code_user"),
+            models.Index(fields=["phone", "-created_at"], name="phone_code_phone"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class IdentityLink(models.Model):

@@ -2,7 +2,8 @@
 
 from django.urls import include, path
 
-from . import document_templates, views, views_password
+from . import document_templates, profile, views, views_password
+from .phone import views as phone_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,6 +13,9 @@ urlpatterns = [
     path("dang-nhap/", views.PortalLoginView.as_view(), name="login"),
     path("dang-xuat/", views.PortalLogoutView.as_view(), name="logout"),
     path("dang-ky/", views.register, name="register"),
+    path("tai-khoan/", profile.account, name="account"),
+    path("tai-khoan/xac-nhan-so-dien-thoai/", phone_views.confirm, name="phone_confirm"),
+    path("tai-khoan/xac-nhan-so-dien-thoai/gui-ma/", phone_views.send, name="phone_send"),
     path("quen-mat-khau/", views_password.PasswordResetView.as_view(), name="password_reset"),
     path("quen-mat-khau/da-gui/", views_password.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(

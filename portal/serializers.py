@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from . import fees
-from .models import Agency, OneStopDesk, Procedure, ProcedureForm, Province, RequiredDocument
+from .models import Agency, OneStopDesk, Procedure, ProcedureForm, Province, RequiredDocument, phone_validator
 
 
 def number(value):
@@ -150,8 +150,38 @@ class RegisteredUserSerializer(serializers.Serializer):
     username = serializers.CharField()
     full_name = serializers.CharField()
     phone = serializers.CharField()
+    phone_confirmed = serializers.BooleanField(
+        help_text=_("false sau khi đăng ký: xác nhận bằng POST /api/v1/me/phone/code/ rồi /api/v1/me/phone/confirm/")
+    )
     email = serializers.EmailField()
     role = serializers.CharField()
+
+
+class PhoneChangeSerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=20, validators=[phone_validator])
+
+    def validate_phone(self, value):
+        value = value.strip().replace(" ", "")
+        phone_validator(value)
+        user = self.context.get("user")
+        if user is not None and value == user.phone:
+            raise serializers.ValidationError(_("Đây đã là số điện thoại của tài khoản."))
+        return value
+
+
+class PhoneCodeSerializer(serializers.Serializer):
+    code = serializers.RegexField(r"^\s*[0-9]{6}\s*$", error_messages={"invalid": _("Mã xác nhận gồm 6 chữ số.")})
+
+
+class PhoneStatusSerializer(serializers.Serializer):
+    """The account's phone and its confirmation (GET /api/v1/me/ carries `phone` and `phone_confirmed` too)."""
+
+    phone = serializers.CharField()
+    phone_confirmed = serializers.BooleanField(source="confirmed")
+    code_sent_at = serializers.DateTimeField(allow_null=True, help_text=_("lúc gửi mã hiện hành; null: chưa có"))
+    code_expires_at = serializers.DateTimeField(source="expires_at", allow_null=True)
+    attempts_left = serializers.IntegerField(allow_null=True)
+    resend_after = serializers.IntegerField(source="resend_wait", help_text=_("số giây đến khi được gửi mã mới"))
 
 
 class TokenRequestSerializer(serializers.Serializer):

@@ -517,16 +517,27 @@ UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=40_000_000)
 # A required document's template (mẫu đơn, tờ khai; PDF, DOC, DOCX or ODT, checked by content): its size cap in
 # bytes, for the admin's upload and the catalog import (portal/document_templates.py).
 DOCUMENT_TEMPLATE_MAX_BYTES = env.int("DOCUMENT_TEMPLATE_MAX_BYTES", default=5 * 1024 * 1024)
+# PRINT_PDF_FONT_DIR: the TrueType fonts with Vietnamese glyphs the printables are written in as signed PDF
+# (dossiers/printing/pdf.py): DejaVuSans.ttf, DejaVuSans-Bold.ttf and DejaVuSans-Oblique.ttf (Debian's
+# fonts-dejavu-core, installed by the Dockerfile and by `make run`).
+PRINT_PDF_FONT_DIR = env.str("PRINT_PDF_FONT_DIR", default="/usr/share/fonts/truetype/dejavu")
 # Request bodies (portal/body_limits.py refuses larger ones with 413 before reading them):
 # DATA_UPLOAD_MAX_MEMORY_SIZE bounds every body but multipart uploads (JSON, forms; Django's own
 # limit on request.body and form fields too); a multipart upload may be UPLOAD_MAX_DOSSIER_BYTES
 # plus that. Files are streamed to disk above FILE_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 # Notifications: the SMS and email backends (dotted paths), and the HTTP SMS gateway if used.
-NOTIFY_SMS_BACKEND = env.str("NOTIFY_SMS_BACKEND", default="dossiers.notify_backends.LogSMSBackend")
-NOTIFY_EMAIL_BACKEND = env.str("NOTIFY_EMAIL_BACKEND", default="dossiers.notify_backends.DjangoEmailBackend")
+NOTIFY_SMS_BACKEND = env.str("NOTIFY_SMS_BACKEND", default="portal.sms.LogSMSBackend")
+NOTIFY_EMAIL_BACKEND = env.str("NOTIFY_EMAIL_BACKEND", default="portal.sms.DjangoEmailBackend")
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+# Phone confirmation by a one-time SMS code (portal/phone/codes.py): a code lasts PHONE_CODE_TTL_SECONDS and
+# takes PHONE_CODE_MAX_ATTEMPTS wrong tries; a new code may be asked PHONE_CODE_RESEND_SECONDS after the last one,
+# at most PHONE_CODE_MAX_PER_HOUR an hour per account and per phone number (counted in the database).
+PHONE_CODE_TTL_SECONDS = env.int("PHONE_CODE_TTL_SECONDS", default=300)
+PHONE_CODE_MAX_ATTEMPTS = env.int("PHONE_CODE_MAX_ATTEMPTS", default=5)
+PHONE_CODE_RESEND_SECONDS = env.int("PHONE_CODE_RESEND_SECONDS", default=60)
+PHONE_CODE_MAX_PER_HOUR = env.int("PHONE_CODE_MAX_PER_HOUR", default=5)
 # EMAIL_URL: e.g. smtp+tls://user:pass@mail.example.gov.vn:587 (default: each mail written to a file in var/mail).
 _email = env.email_url("EMAIL_URL", default="filemail://")
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]

@@ -22,3 +22,19 @@ def drain_outbox(batch_size=500):
     from .outbox import drain
 
     return drain(batch_size=batch_size)
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(Exception,),
+    retry_backoff=5,
+    retry_backoff_max=60,
+    max_retries=6,
+)
+def send_phone_code(code_id):
+    """Send a phone-confirmation code's SMS (published through the outbox by portal/phone/codes.py). A
+    gateway failure is retried with backoff while the code lasts; once sent, or expired, it is skipped."""
+    from .phone.codes import deliver
+
+    return deliver(code_id)

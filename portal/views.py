@@ -23,6 +23,7 @@ from .expired_session import pending as pending_expired_form
 from .forms import CitizenRegistrationForm, LoginForm, ProcedureSearchForm, vi_sort_key
 from .models import Procedure, Province
 from .oidc.provider import logout_url
+from .phone import views as phone_views
 from .registry import Registry
 from .tasks import HEARTBEAT_KEY
 
@@ -175,7 +176,9 @@ def register(request):
         if user is not None:
             auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Đăng ký thành công. Chào mừng %(name)s!") % {"name": user.full_name})
-            return redirect(_safe_next(request) or "home")
+            # Next: confirm the phone with the code just sent (the page lets the citizen go on without it).
+            phone_views.send_code(request, user)
+            return redirect(phone_views.confirm_url(_safe_next(request)))
     return render(request, "registration/register.html", {"form": form, "next": _safe_next(request) or ""})
 
 

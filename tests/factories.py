@@ -15,6 +15,7 @@ from functools import cache
 
 import factory
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
 from portal.models import Agency, OneStopDesk, Procedure, ProcessingUnit, Province, RequiredDocument, Role, User
 
@@ -130,6 +131,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = factory.SelfAttribute("full_name")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.test")
     phone = factory.Sequence(lambda n: f"09{n:08d}")
+    # Confirmed by default (as the demo citizen's): pass confirmed_phone="" for an unconfirmed phone.
+    confirmed_phone = factory.SelfAttribute("phone")
+    phone_confirmed_at = factory.LazyFunction(timezone.now)
     password = factory.django.Password(DEFAULT_PASSWORD, transform=_hashed)
     role = Role.CITIZEN
 

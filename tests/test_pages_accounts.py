@@ -49,7 +49,8 @@ def registration(**overrides):
 @pytest.mark.django_db
 def test_register_creates_a_citizen_and_logs_in(client):
     response = client.post(reverse("register"), registration(), follow=True)
-    assert response.redirect_chain == [(reverse("home"), 302)]
+    # Next comes the phone's confirmation by an SMS code (tests/test_phone_verification.py).
+    assert response.redirect_chain == [(reverse("phone_confirm"), 302)]
     user = User.objects.get(username="nguyenvanan")
     assert user.role == Role.CITIZEN
     assert user.phone == "0912345678"

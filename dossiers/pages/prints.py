@@ -1,22 +1,29 @@
 """The printables (HTML with the print stylesheet, an "In" button calling window.print()):
 the declaration (tờ khai) as its paper form, receipt with appointment date, supplement request,
 refusal, apology letter and the processing control sheet. Staff who see the dossier print all of
-them; its owner prints the declaration, the receipt and the apology letter."""
+them; its owner prints the declaration, the receipt and the apology letter. The four legal papers (receipt,
+supplement request, refusal, apology) are also downloaded as a PDF signed with the agency's certificate, with the
+same access as their print page."""
 
+import logging
 from datetime import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+
+from portal.signing import SigningUnavailable
 
 from .. import declarations
 from ..models import DossierDocument
 from ..printing import (
     PRINTABLES,
+    SIGNED_KINDS,
     control_rows,
     issuing_authority,
     last_event,
@@ -26,7 +33,11 @@ from ..printing import (
     supplement_request,
     tracking_url,
 )
+from ..printing.papers import signed_paper_pdf
+from ..printing.pdf import FontsMissing
 from .common import get_dossier
+
+log = logging.getLogger("motcua.dossiers")
 
 
 def _documents_received(dossier):
@@ -44,9 +55,8 @@ def _documents_received(dossier):
     return rows
 
 
-@require_GET
-@login_required
-def printable(request, code, slug):
+def _printable(request, code, slug):
+    """The dossier and the kind of a printable the caller may print (404 / 403 otherwise)."""
     if slug not in PRINTABLES:
         raise Http404
     kind, title, owner_may = PRINTABLES[slug]
@@ -55,6 +65,11 @@ def printable(request, code, slug):
         raise PermissionDenied
     if not printable_exists(dossier, kind):
         raise Http404
+    return dossier, kind, title
+
+
+def printable_context(dossier, kind, title):
+    """What a printable shows, the HTML page's and the signed PDF's alike."""
     policy = dossier.snap_policy or {}
     context = {
         "dossier": dossier,
@@ -64,6 +79,7 @@ def printable(request, code, slug):
         "printed_at": timezone.now(),
         "notices": policy.get("notices") or [],
         "hotlines": policy.get("hotlines") or [],
+        "signed_pdf": kind in SIGNED_KINDS,
     }
     if kind in ("receipt", "declaration"):
         context["declaration_lines"] = declarations.lines_of(dossier)
@@ -98,4 +114,31 @@ def printable(request, code, slug):
         context.update(event=event, previous_due=previous)
     elif kind == "control_sheet":
         context.update(rows=control_rows(dossier, context["printed_at"]), consulted=process_agencies(dossier))
-    return render(request, f"dossiers/print/{kind}.html", context)
+    return context
+
+
+@require_GET
+@login_required
+def printable(request, code, slug):
+    dossier, kind, title = _printable(request, code, slug)
+    return render(request, f"dossiers/print/{kind}.html", printable_context(dossier, kind, title))
+
+
+@require_GET
+@login_required
+def printable_pdf(request, code, slug):
+    """The legal paper as a PDF signed with the agency's certificate ("Tải bản PDF có ký số"): the same access as
+    its print page; made on each request (dossiers/printing/papers.py)."""
+    dossier, kind, title = _printable(request, code, slug)
+    if kind not in SIGNED_KINDS:
+        raise Http404
+    try:
+        data = signed_paper_pdf(kind, printable_context(dossier, kind, title))
+    except (SigningUnavailable, FontsMissing):
+        log.exception("the signed PDF of %s (%s) cannot be made", dossier.code, kind)
+        context = {"dossier": dossier, "title": title, "print_url": reverse("dossiers:print", args=[code, slug])}
+        return render(request, "dossiers/print/pdf_unavailable.html", context, status=503)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{slug}-{dossier.code}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -28,6 +28,7 @@ urlpatterns = [
     path("ho-so/<str:code>/tep/<int:document_id>/", common.document_file, name="document_file"),
     path("ho-so/<str:code>/ket-qua/", common.result_file, name="result_file"),
     path("ho-so/<str:code>/in/<str:slug>/", prints.printable, name="print"),
+    path("ho-so/<str:code>/in/<str:slug>/pdf/", prints.printable_pdf, name="print_pdf"),
     # Public tracking
     path("tra-cuu/", public.tracking, name="tracking"),
     path("kiem-tra-ket-qua/", verify.verify_result, name="verify_result"),  # signed e-results (portal/signing)

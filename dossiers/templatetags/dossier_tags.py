@@ -14,6 +14,7 @@ from django import template
 from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
 
+from dossiers import printing
 from dossiers.event_labels import event_label as label_of_event
 from dossiers.models import IntakeChannel, Outcome, ReturnChannel, Status, Timeliness
 
@@ -122,28 +123,19 @@ def dossier_nav_links(context):
 @register.filter
 def long_date(value):
     """ "ngày 03 tháng 11 năm 2023", as the heading of an administrative letter reads."""
-    if not value:
-        return ""
-    if hasattr(value, "tzinfo") and timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return gettext("ngày %(d)s tháng %(m)s năm %(y)s") % {
-        "d": f"{value.day:02d}",
-        "m": f"{value.month:02d}",
-        "y": value.year,
-    }
+    return printing.long_date(value)
+
+
+@register.filter
+def has_signed_pdf(slug):
+    """Whether the printable `slug` is also downloaded as a signed PDF (the legal papers)."""
+    return printing.has_signed_pdf(slug)
 
 
 @register.filter
 def long_moment(value):
     """ "09 giờ 32 phút, ngày 03/11/2023", as the receipt's appointment reads."""
-    if not value:
-        return ""
-    value = timezone.localtime(value) if timezone.is_aware(value) else value
-    return gettext("%(h)s giờ %(m)s phút, ngày %(date)s") % {
-        "h": f"{value.hour:02d}",
-        "m": f"{value.minute:02d}",
-        "date": formats.date_format(value, "d/m/Y"),
-    }
+    return printing.long_moment(value)
 
 
 # --- fees by applicant group (api.md "fees", issue 16) ------------------------------------------------------

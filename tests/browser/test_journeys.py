@@ -39,6 +39,7 @@ from tests.factories import (
     ProvinceFactory,
 )
 from tests.postal_factories import PostalTariffFactory
+from tests.test_phone_verification import CapturingSMS, code_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -172,8 +173,10 @@ def seeded_dossier(world, state, citizen):
 
 
 def test_citizen_registers_submits_with_uploads_and_postal_return_then_tracks(
-    live_celery, world, page, new_page, shot, tmp_path
+    live_celery, world, page, new_page, shot, tmp_path, settings
 ):
+    settings.NOTIFY_SMS_BACKEND = "tests.test_phone_verification.CapturingSMS"
+    CapturingSMS.sent = []
     procedure = world.procedure
     page.goto(f"{page.base}/thu-tuc/{procedure.pk}/")
     expect(page.get_by_role("heading", name="Đăng ký khai sinh").first).to_be_visible()
@@ -194,9 +197,16 @@ def test_citizen_registers_submits_with_uploads_and_postal_return_then_tracks(
     shot(page, "register")
     page.get_by_role("button", name="Đăng ký", exact=True).click()
 
-    # Registered and signed in, back on the submission form with the applicant prefilled.
-    page.wait_for_url(f"**/ho-so/nop/{procedure.pk}/")
+    # Registered and signed in; the phone is confirmed with the code the SMS carried (sent by the worker).
+    expect(page.get_by_role("heading", name="Xác nhận số điện thoại")).to_be_visible()
     expect(page.get_by_text("Đăng ký thành công. Chào mừng Nguyễn Thu Hà!")).to_be_visible()
+    eventually(lambda: CapturingSMS.sent, what="the SMS with the phone's confirmation code")
+    page.get_by_label("Mã xác nhận").fill(code_in(CapturingSMS.sent[-1][1]))
+    page.get_by_role("button", name="Xác nhận", exact=True).click()
+
+    # Back on the submission form with the applicant prefilled.
+    page.wait_for_url(f"**/ho-so/nop/{procedure.pk}/")
+    expect(page.get_by_text("đã được xác nhận")).to_be_visible()
     expect(page.get_by_label("Họ và tên người nộp")).to_have_value("Nguyễn Thu Hà")
     expect(page.get_by_label("Số điện thoại")).to_have_value(PHONE)
     page.get_by_label("Nội dung yêu cầu").fill("Đăng ký khai sinh cho con: Nguyễn Minh An, sinh ngày 02/03/2024.")

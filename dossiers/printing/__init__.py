@@ -11,6 +11,7 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from portal.models import Agency
 
-from .models import DossierStep, Outcome, Status, StepOutcome, Timeliness
+from ..models import DossierStep, Outcome, Status, StepOutcome, Timeliness
 
 # slug in the URL → (template, title, who may print: "staff" or "owner" too)
 PRINTABLES = {
@@ -30,6 +31,33 @@ PRINTABLES = {
     "phieu-kiem-soat": ("control_sheet", gettext_lazy("Phiếu kiểm soát quá trình giải quyết hồ sơ"), False),
 }
 SLUG_OF = {kind: slug for slug, (kind, _title, _owner) in PRINTABLES.items()}
+# The legal papers that are also downloaded as a signed PDF (dossiers/printing/papers.py), with the same access.
+SIGNED_KINDS = ("receipt", "supplement", "refusal", "apology")
+
+
+def has_signed_pdf(slug):
+    return slug in PRINTABLES and PRINTABLES[slug][0] in SIGNED_KINDS
+
+
+def long_date(value):
+    """ "ngày 03 tháng 11 năm 2023", as the heading of an administrative letter reads."""
+    if not value:
+        return ""
+    if hasattr(value, "tzinfo") and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return _("ngày %(d)s tháng %(m)s năm %(y)s") % {"d": f"{value.day:02d}", "m": f"{value.month:02d}", "y": value.year}
+
+
+def long_moment(value):
+    """ "09 giờ 32 phút, ngày 03/11/2023", as the receipt's appointment reads."""
+    if not value:
+        return ""
+    value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return _("%(h)s giờ %(m)s phút, ngày %(date)s") % {
+        "h": f"{value.hour:02d}",
+        "m": f"{value.minute:02d}",
+        "date": formats.date_format(value, "d/m/Y"),
+    }
 
 
 def tracking_url(code, token=""):
