@@ -97,6 +97,8 @@ def test_a_new_citizen_gets_an_account_from_the_verified_claims_and_comes_back_t
     assert (user.username, user.national_id, user.role) == (NEW_CITIZEN, NEW_CITIZEN, Role.CITIZEN)
     assert (user.full_name, user.phone, user.email) == ("Trần Thị Bình", "0987654321", "binh@example.vn")
     assert not user.has_usable_password()
+    # The provider vouches for the phone (phone_number_verified): dossier SMS go to it without an SMS code.
+    assert user.phone_confirmed and user.phone_confirmed_at is not None
     link = IdentityLink.objects.get(user=user)
     assert link.issuer == sso.issuer and link.subject
 
@@ -343,3 +345,12 @@ def test_the_sso_pages_read_in_english_too(sso):
     answer = client.get("/dang-nhap/dinh-danh/callback/", {"code": "abc", "state": "not-the-state"})
     assert answer.status_code == 400 and not untranslated(main_text(answer))
     assert "Invalid login session" in main_text(answer)
+
+
+def test_only_a_phone_the_provider_verified_counts_as_confirmed():
+    from portal.oidc.identity import vouched_phone
+
+    assert vouched_phone({"phone_number": "+84 987 654 321", "phone_number_verified": True}) == "0987654321"
+    assert vouched_phone({"phone_number": "0987654321", "phone_number_verified": False}) == ""
+    assert vouched_phone({"phone_number": "0987654321"}) == ""
+    assert vouched_phone({"phone_number": "not a phone", "phone_number_verified": True}) == ""

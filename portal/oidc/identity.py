@@ -145,6 +145,12 @@ def phone_from(claims):
     return phone
 
 
+def vouched_phone(claims):
+    """The phone the provider says it verified (`phone_number_verified`: the national identity holds a phone its
+    owner proved): an account made from it needs no SMS code (portal/phone/codes.py) to receive dossier SMS."""
+    return phone_from(claims) if claims.get("phone_number_verified") is True else ""
+
+
 def full_name_from(claims):
     name = str(claims.get("name") or "").strip()
     if not name:
@@ -165,6 +171,8 @@ def create_account(issuer, subject, number, claims):
                 national_id=number,
                 role=Role.CITIZEN,
             )
+            if vouched_phone(claims):
+                user.confirmed_phone, user.phone_confirmed_at = user.phone, timezone.now()
             user.set_unusable_password()
             user.save()
             IdentityLink.objects.create(user=user, issuer=issuer, subject=subject, linked_at=timezone.now())
