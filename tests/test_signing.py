@@ -3,6 +3,7 @@ a revoked certificate, an unknown dossier or a file that is no signed PDF does n
 
 import datetime
 import io
+import os
 import re
 import zoneinfo
 
@@ -193,3 +194,25 @@ def test_a_result_stays_valid_after_its_certificate_expired(signed, agency):
     with time_machine.travel(record.not_after + datetime.timedelta(days=400), tick=False):
         result = _verify(signed, agency)
     assert result.valid, result.reason
+
+
+def test_a_served_process_loads_no_pdf_library_until_it_signs_or_verifies():
+    """pyHanko, fontTools, HarfBuzz and fpdf2 cost each gunicorn worker about 35 MiB: they load with the first
+    signature or verification a process makes, not with the URLconf and the pages every worker imports."""
+    import subprocess
+    import sys
+
+    from tests.test_settings import ROOT
+
+    script = (
+        "import django, sys; django.setup(); from django.test import Client; Client().get('/healthz'); "
+        "from django.urls import get_resolver; get_resolver().url_patterns; "
+        "import dossiers.pages.prints, dossiers.pages.verify, dossiers.api.results; "
+        "print(sorted(m for m in ('pyhanko', 'fpdf', 'fontTools', 'uharfbuzz') if m in sys.modules))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"

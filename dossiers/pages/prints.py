@@ -33,8 +33,6 @@ from ..printing import (
     supplement_request,
     tracking_url,
 )
-from ..printing.papers import signed_paper_pdf
-from ..printing.pdf import FontsMissing
 from .common import get_dossier
 
 log = logging.getLogger("motcua.dossiers")
@@ -129,6 +127,10 @@ def printable(request, code, slug):
 def printable_pdf(request, code, slug):
     """The legal paper as a PDF signed with the agency's certificate ("Tải bản PDF có ký số"): the same access as
     its print page; made on each request (dossiers/printing/papers.py)."""
+    # fpdf2 and pyHanko load with the first signed paper a process makes, not in every process at start-up.
+    from ..printing.papers import signed_paper_pdf
+    from ..printing.pdf import FontsMissing
+
     dossier, kind, title = _printable(request, code, slug)
     if kind not in SIGNED_KINDS:
         raise Http404

@@ -8,8 +8,8 @@ or of the agency for a paper issued by the system. Generated on each request; no
 import qrcode
 from django.utils.translation import gettext as _
 
+from portal import signing  # its names load on first use: pyHanko only once a paper is signed
 from portal.formatting import format_fee, format_processing_time
-from portal.signing import sign_pdf
 
 from ..models import ReturnChannel
 from . import long_date, long_moment, tracking_url
@@ -226,7 +226,7 @@ def signed_paper_pdf(kind, context):
     """The paper signed with the certificate of the dossier's agency. Raises portal.signing.SigningUnavailable
     (no usable certificate) or dossiers.printing.pdf.FontsMissing."""
     dossier = context["dossier"]
-    return sign_pdf(
+    return signing.sign_pdf(
         paper_pdf(kind, context),
         dossier.agency,
         dossier_code=dossier.code,
