@@ -98,13 +98,7 @@ def _fees(rec, fee, document_codes):
     if items is ABSENT:
         return ABSENT
     rows, plain = [], []
-    for i, data in enumerate(items):
-        name = f"fees[{i}]"
-        if not isinstance(data, dict):
-            rec.error(name, f"expected an object, got {_describe(data)}")
-            continue
-        item = rec.child(name, data)
-        item.allow(*FEE_FIELDS)
+    for i, item in rec.objects("fees", items, *FEE_FIELDS):
         group = item.text("group", max_length=_max_length(ProcedureFee, "group"))
         if group and not re.fullmatch(r"[a-z0-9_]+", group):
             item.error("group", f"{_show(group)} may contain only lower-case letters, digits and _")
@@ -145,13 +139,7 @@ def _fees(rec, fee, document_codes):
 
 def _documents(rec, documents, section=None):
     rows, seen = [], {}
-    for i, data in enumerate(documents):
-        name = f"documents[{i}]"
-        if not isinstance(data, dict):
-            rec.error(name, f"expected an object, got {_describe(data)}")
-            continue
-        doc = rec.child(name, data)
-        doc.allow("code", "name", "required", "form", "copies", "template")
+    for i, doc in rec.objects("documents", documents, "code", "name", "required", "form", "copies", "template"):
         code = doc.text("code", max_length=_max_length(RequiredDocument, "code"))
         if code:
             if code in seen:
@@ -187,13 +175,7 @@ def _process(rec, section, province):
     if steps is ABSENT:
         return ABSENT
     rows, seen = [], {}
-    for i, data in enumerate(steps):
-        name = f"steps[{i}]"
-        if not isinstance(data, dict):
-            process.error(name, f"expected an object, got {_describe(data)}")
-            continue
-        step = process.child(name, data)
-        step.allow(*STEP_FIELDS)
+    for i, step in process.objects("steps", steps, *STEP_FIELDS):
         code = step.text("code", max_length=_max_length(ProcessStep, "code"))
         if code:
             if code in seen:
@@ -202,7 +184,7 @@ def _process(rec, section, province):
         role = step.choice("role", ProcessStep.StepRole.values)
         hours = step.decimal("hours", maximum=9999.99)
         if hours is not ABSENT and hours <= 0:
-            step.error("hours", f"must be more than 0, got {data['hours']}")
+            step.error("hours", f"must be more than 0, got {step.data['hours']}")
             hours = ABSENT
         rows.append(
             {

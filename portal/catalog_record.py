@@ -187,6 +187,18 @@ class Record:
             return ABSENT
         return value
 
+    def objects(self, field_name, items, *allowed):
+        """(index, child Record) for each object of the list `items` (what `array(field_name)` read), its fields
+        limited to `allowed`; an item that is not an object is an error and is skipped."""
+        for i, data in enumerate(items):
+            name = f"{field_name}[{i}]"
+            if not isinstance(data, dict):
+                self.error(name, f"expected an object, got {_describe(data)}")
+                continue
+            child = self.child(name, data)
+            child.allow(*allowed)
+            yield i, child
+
     def reference(self, field_name, kind, *, required=True, nullable=False, max_length=32):
         """A code of a record of ``kind`` in this file or in the database."""
         code = self.text(field_name, required=required, nullable=nullable, max_length=max_length)
