@@ -11,8 +11,9 @@ have cached the old rows under the new version while the transaction was open).
 Within one HTTP request a version is read from the shared cache once (issue 18: a create + submit read the same
 four versions a dozen times, a cache round trip each): the request sees the catalog as it was when it first looked,
 as a transaction sees its snapshot, and a change made by another process is read by the next request. A change
-made in the request itself (`bump`) is seen at once. Outside a request (a Celery task, a shell, the sweeps) every
-`current()` reads the shared cache, as before."""
+made in the request itself (`bump`) is seen at once. The first version a request asks for reads every version
+there is in one round trip (`get_many`), so a request costs one read of the shared cache for all of them. Outside a
+request (a Celery task, a shell, the sweeps) every `current()` reads the shared cache, as before."""
 
 import threading
 from uuid import uuid4
@@ -42,15 +43,25 @@ def _scope():
     return getattr(_request, "versions", None)
 
 
+# Every version's key (the module-level SharedVersions register themselves at import).
+_keys = set()
+
+
 class SharedVersion:
     def __init__(self, key):
         self.key = key
+        _keys.add(key)
 
     def current(self):
         """The version now; the first reader (or the first after the cache lost it) sets one."""
         seen = _scope()
-        if seen is not None and self.key in seen:
-            return seen[self.key]
+        if seen is not None:
+            if self.key in seen:
+                return seen[self.key]
+            if not seen:  # the request's first: all of them at once
+                seen.update(cache.get_many(sorted(_keys)))
+                if self.key in seen:
+                    return seen[self.key]
         version = cache.get(self.key)
         if version is None:
             version = uuid4().hex

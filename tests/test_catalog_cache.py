@@ -185,3 +185,29 @@ def test_a_desk_that_does_not_exist_or_is_no_number_is_refused_as_before(world):
         answer = create(world, desk=desk)
         assert answer.status_code == 400 and list(answer.json()) == ["desk"], (desk, answer.json())
     assert catalog_cache.desk(world["desk"].pk).agency.code == world["desk"].agency.code
+
+
+def test_a_request_reads_all_the_versions_in_one_round_trip(monkeypatch):
+    """The first version a request asks for fetches every version at once (issue 18: the pair asked the shared
+    cache for the catalog's, the calendar's, the campaigns' and the post's one by one)."""
+    from django.core.signals import request_finished, request_started
+
+    from campaigns import policy
+    from portal import working_time
+    from postal import catalog_cache as postal_catalog
+
+    versions = (catalog_cache.VERSION, working_time.VERSION, policy.VERSION, postal_catalog.VERSION)
+    known = [version.current() for version in versions]  # outside a request: each read (and set) on its own
+    backend = caches["default"]
+    calls = []
+    for name in ("get", "get_many"):
+        real = getattr(backend, name)
+        counted = lambda *a, _real=real, _name=name, **k: calls.append(_name) or _real(*a, **k)  # noqa: E731
+        monkeypatch.setattr(backend, name, counted)
+    request_started.send(sender=None)
+    try:
+        assert [version.current() for version in versions] == known
+        assert [version.current() for version in versions] == known
+    finally:
+        request_finished.send(sender=None)
+    assert calls == ["get_many"]

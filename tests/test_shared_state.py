@@ -108,3 +108,24 @@ def test_counts_in_the_database_cache_lose_no_increment_when_processes_count_at_
         cursor.execute("SELECT expires FROM motcua_cache WHERE cache_key LIKE %s", ["%motcua:test-count"])
         (expires,) = cursor.fetchone()
     assert expires.year < 9999  # still expiring, not made permanent by the counting
+
+
+@pytest.mark.django_db
+def test_a_calendar_is_kept_by_the_process_until_another_process_changes_its_version(monkeypatch):
+    """Each process keeps the calendars it built under the version it read (no shared-cache read a deadline); a new
+    version, which another process's change gives, makes it read the overrides again."""
+    from django.core.cache import cache, caches
+
+    province = ProvinceFactory()
+    CalendarOverride.objects.create(province=province, date=date(2026, 12, 26), kind="working_day")
+    first = working_time.calendar_for_province(province.pk)
+    backend = caches["default"]
+    reads = []
+    real_get = backend.get
+    monkeypatch.setattr(backend, "get", lambda key, *a, **k: reads.append(key) or real_get(key, *a, **k))
+    assert working_time.calendar_for_province(province.pk) is first
+    assert not [key for key in reads if key.startswith("motcua:calendar:")]
+    # Another process added a day off and gave a new version; its row is committed, its bump is all we see.
+    CalendarOverride.objects.bulk_create([CalendarOverride(province=province, date=date(2026, 12, 28), kind="day_off")])
+    cache.set(working_time.VERSION.key, "another-process", timeout=None)
+    assert date(2026, 12, 28) in working_time.calendar_for_province(province.pk).extra_days_off
