@@ -193,13 +193,37 @@ def record(dossier, user, action, from_status, note="", **data):
 
 
 def send_on_commit(signal, dossier, **data):
-    # Through the outbox (portal/outbox.py): sent on commit, and again by the beat sweep if it failed.
+    """A domain event of `dossier` (dossiers/events.py), through the outbox (portal/outbox.py). Within a transition
+    (`services.perform`, which holds the row locked) it is sent at the transition's end, in its transaction
+    (`send_pending`); otherwise on commit. Either way the beat sweep sends it again if it failed."""
     from portal.outbox import enqueue_signal
 
     from . import events
 
     name = next(key for key, value in vars(events).items() if value is signal)
-    enqueue_signal(f"dossiers.events.{name}", "dossiers.Dossier", dossier_id=dossier.pk, **data)
+    pending = dossier.__dict__.get("pending_events")
+    if pending is not None:
+        pending.append((name, data))
+    else:
+        enqueue_signal(f"dossiers.events.{name}", "dossiers.Dossier", dossier_id=dossier.pk, **data)
+
+
+def hold_events(dossier):
+    """The domain events of the locked `dossier` wait for `send_pending` (the end of its transition)."""
+    dossier.pending_events = []
+
+
+def send_pending(dossier):
+    """The domain events the transition of the locked `dossier` sent, in order, inside its transaction, after its
+    row and event are saved: each receiver gets the dossier in hand (`dossier=`, already locked: no second read;
+    issue 18), and a receiver's failure leaves the event to be sent after commit (portal/outbox.py)."""
+    from portal.outbox import send_signal_in_transaction
+
+    pending = dossier.__dict__.pop("pending_events", None) or []
+    for name, data in pending:
+        send_signal_in_transaction(
+            f"dossiers.events.{name}", "dossiers.Dossier", in_hand={"dossier": dossier}, dossier_id=dossier.pk, **data
+        )
 
 
 def notify(dossier, kind, key=""):

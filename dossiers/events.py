@@ -1,6 +1,9 @@
-"""Domain events of dossiers. Fired in transaction.on_commit with `dossier_id` (and a few
-plain values), so receivers (postal, campaigns' sweeps, reports) see committed data.
-Higher apps connect to these; dossiers never imports them."""
+"""Domain events of dossiers, sent through the outbox (portal/outbox.py) with `dossier_id` (and a few plain
+values). A transition sends them at its end, inside its transaction (dossiers.door.send_pending): the receivers
+(postal, the campaigns' clock stop) see the change as it will commit, get the locked dossier in hand (`dossier=`),
+and their writes commit with it or not at all; a receiver that fails is rolled back to its savepoint and the event
+is sent again after commit, then by the sweep, with `dossier_id` only. Higher apps connect to these; dossiers never
+imports them."""
 
 from django.dispatch import Signal
 

@@ -15,7 +15,10 @@ Two kinds of message, both named by dotted path and carrying JSON arguments:
   skips a Notification already sent), which makes the delivery once in effect.
 - a **signal** (a domain event) runs its receivers in-process, inside the transaction that
   marks the row sent: their database writes and the mark commit together or not at all, so a
-  receiver that fails is retried by the sweep and one that succeeded never runs again.
+  receiver that fails is retried by the sweep and one that succeeded never runs again. A signal
+  may also be sent inside the transaction of the change itself (`send_signal_in_transaction`,
+  what a dossier's transition does): the row is then written already sent, or, when a receiver
+  failed, unsent for the delivery after commit and the sweep.
 
 A failed send never fails the request that caused it (the change is committed; the row
 waits for the sweep). Messages of one object may therefore arrive out of order after an
@@ -81,6 +84,36 @@ def enqueue_task(task, *args, **kwargs):
 def enqueue_signal(signal_path, sender, **kwargs):
     """Send the signal at `signal_path` with `sender` (a model label) and JSON kwargs after commit."""
     return _enqueue(kind=OutboxMessage.Kind.SIGNAL, name=signal_path, sender=sender, kwargs=kwargs)
+
+
+def send_signal_in_transaction(signal_path, sender, in_hand=None, **kwargs):
+    """Send the signal at `signal_path` now, inside the caller's transaction, under a savepoint of its own, and record
+    it sent in that transaction: the receivers' writes commit with the change that sent it, or not at all (issue 18:
+    delivered after commit, the same work took a transaction of its own, the row's claim and mark, and a second
+    read of the row the change had just locked). `in_hand`: keyword arguments the receivers get besides the JSON
+    ones and that are not stored (the object the caller holds locked, so that a receiver needs not read it again).
+
+    A receiver that raises rolls back to the savepoint (what the others wrote with it too), and the message is
+    recorded unsent and sent as `enqueue_signal` sends it: after commit, else by the sweep, in its own transaction
+    and without `in_hand`. Outside a transaction, this is `enqueue_signal`."""
+    if not transaction.get_connection().in_atomic_block:
+        return enqueue_signal(signal_path, sender, **kwargs)
+    fields = {"kind": OutboxMessage.Kind.SIGNAL, "name": signal_path, "sender": sender, "kwargs": kwargs}
+    try:
+        with transaction.atomic():
+            import_string(signal_path).send(
+                sender=apps.get_model(sender) if sender else None, **kwargs, **(in_hand or {})
+            )
+    except Exception as exc:
+        log.error(
+            "signal %s failed in its transaction (%s: %s); sent again after commit",
+            signal_path,
+            type(exc).__name__,
+            exc,
+        )
+        return _enqueue(**fields, attempts=1, last_error=f"{type(exc).__name__}: {exc}"[:2000])
+    now = timezone.now()
+    return OutboxMessage.objects.create(created_at=now, sent_at=now, attempts=1, **fields)
 
 
 # What a broker that is down or unreachable raises when a task is published.

@@ -1,7 +1,8 @@
 """Postal orders follow the dossier's domain events (dossiers/events.py); dossiers never
-imports postal. Each receiver runs on the dossier's commit, reads the dossier afresh (those
-that create an order read it locked, once, with what create_order needs), and calls the one door
-(services.py), which is idempotent.
+imports postal. Each receiver runs inside the transition's transaction with the dossier it locked in hand
+(`dossier=`), or, sent again after a failure, on its own: then it reads the dossier afresh (those that create
+an order read it locked, once, with what create_order needs). It calls the one door (services.py), which is
+idempotent.
 
 - dossier_submitted, intake by post, required documents not uploaded → a pickup order:
   door-to-door intake (seed 002: the post brings the forms, collects the paper dossier and
@@ -70,18 +71,20 @@ def _missing_paper(dossier):
 
 
 @receiver(events.dossier_submitted, dispatch_uid="postal-door-to-door")
-def door_to_door_pickup(sender, dossier_id, **kwargs):
+def door_to_door_pickup(sender, dossier_id, dossier=None, **kwargs):
     with transaction.atomic(savepoint=False):
-        dossier = services.lock_dossier(dossier_id, intake_channel=IntakeChannel.POSTAL, status=DossierStatus.SUBMITTED)
+        dossier = services.lock_dossier(
+            dossier_id, in_hand=dossier, intake_channel=IntakeChannel.POSTAL, status=DossierStatus.SUBMITTED
+        )
         if dossier is None or not _missing_paper(dossier):
             return
         _create(dossier, Kind.PICKUP, dossier.submitted_at or timezone.now(), locked=True)
 
 
 @receiver(events.dossier_accepted, dispatch_uid="postal-pickup-on-accept")
-def pickup_on_accept(sender, dossier_id, **kwargs):
+def pickup_on_accept(sender, dossier_id, dossier=None, **kwargs):
     with transaction.atomic(savepoint=False):
-        dossier = services.lock_dossier(dossier_id, intake_channel=IntakeChannel.POSTAL)
+        dossier = services.lock_dossier(dossier_id, in_hand=dossier, intake_channel=IntakeChannel.POSTAL)
         if dossier is None:
             return
         if PostalOrder.objects.filter(dossier=dossier, kind=Kind.PICKUP).exclude(status=PostalOrder.Status.CANCELLED):
@@ -90,9 +93,11 @@ def pickup_on_accept(sender, dossier_id, **kwargs):
 
 
 @receiver(events.dossier_result_ready, dispatch_uid="postal-return-on-result")
-def return_on_result_ready(sender, dossier_id, **kwargs):
+def return_on_result_ready(sender, dossier_id, dossier=None, **kwargs):
     with transaction.atomic(savepoint=False):
-        dossier = services.lock_dossier(dossier_id, return_channel=ReturnChannel.POSTAL, status__in=RESULT_READY)
+        dossier = services.lock_dossier(
+            dossier_id, in_hand=dossier, return_channel=ReturnChannel.POSTAL, status__in=RESULT_READY
+        )
         if dossier is None:
             return
         _create(dossier, Kind.RETURN, timezone.now(), locked=True)

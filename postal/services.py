@@ -193,10 +193,24 @@ def open_order(dossier, kind):
     )
 
 
-def lock_dossier(dossier_id, **conditions):
+def _matches(dossier, conditions):
+    """Whether `dossier` meets `conditions`, lookups of equality or `__in` as the queryset below takes them."""
+    for lookup, value in conditions.items():
+        name, _sep, operator = lookup.partition("__")
+        have = getattr(dossier, name)
+        if not (have in value if operator == "in" else have == value):
+            return False
+    return True
+
+
+def lock_dossier(dossier_id, in_hand=None, **conditions):
     """The dossier with the catalog rows create_order reads (procedure, desk, province), its own row
     locked (`select_for_update`) in the caller's transaction; None when no dossier matches `conditions`.
-    A receiver decides on the locked row and passes it to create_order(locked=True): one statement for both."""
+    A receiver decides on the locked row and passes it to create_order(locked=True): one statement for both.
+    `in_hand`: the dossier as the transition that sent the event holds it, locked and saved in this transaction
+    (dossiers.door.send_pending): no statement at all."""
+    if in_hand is not None:
+        return in_hand if _matches(in_hand, conditions) else None
     dossier = Dossier.objects.select_for_update(of=("self",)).filter(pk=dossier_id, **conditions).first()
     # The catalog rows from the shared cache (portal/catalog_cache.py), not joined: no statement of their own.
     return dossier and catalog_cache.attach(dossier)

@@ -1,6 +1,7 @@
-"""The door-to-door pickup a postal submission orders on commit (postal/receivers.py): the receiver decides on the
-dossier's row locked once with what create_order reads, the partial unique constraint is the idempotency check, and
-the tariffs and webhook clients come from the shared cache under a version every save or delete replaces
+"""The door-to-door pickup a postal submission orders (postal/receivers.py), in the submission's own transaction
+with the dossier it locked in hand (dossiers.door.send_pending), or on its own when sent again: the receiver decides
+on the dossier's row locked once with what create_order reads, the partial unique constraint is the idempotency
+check, and the tariffs and webhook clients come from the shared cache under a version every save or delete replaces
 (postal/catalog_cache.py), so a change is seen by the next order at once, in this process and in any other."""
 
 import pytest
@@ -128,3 +129,86 @@ def test_a_client_added_or_revoked_is_seen_by_the_next_order_at_once(world):
     webhooks.revoke(client)  # a queryset update: no post_save, the revoke bumps the version itself
     order = PostalOrder.objects.get(dossier=submit_by_post(world))
     assert not WebhookDelivery.objects.filter(order=order).exists()
+
+
+def test_the_pickup_is_made_in_the_submissions_transaction_and_its_message_recorded_sent(world):
+    """No callback after commit is needed: the order and the dossier's line commit with the submission, and the
+    outbox holds the event as sent (the sweep has nothing to do)."""
+    draft = dossier_services.create_draft(
+        world.officer,
+        procedure=world.procedure,
+        desk=world.desk,
+        intake_channel="postal",
+        return_channel="desk",
+        applicant={"full_name": "Trần Thị Bình", "phone": "0912000111"},
+        address=ADDRESS,
+    )
+    with TestCase.captureOnCommitCallbacks(execute=False):
+        dossier_services.submit(draft, world.officer)
+    assert PostalOrder.objects.filter(dossier=draft, kind="pickup").count() == 1
+    message = outbox.OutboxMessage.objects.get(name="dossiers.events.dossier_submitted")
+    assert message.sent_at is not None and message.attempts == 1
+    assert outbox.drain(keep_days=None) == {"sent": 0, "pending": 0}
+
+
+def test_a_receiver_that_fails_leaves_the_submission_and_is_sent_again_after_commit(world, monkeypatch):
+    """A failing receiver rolls back to its savepoint (what it wrote goes with it), the submission commits, and the
+    event waits, unsent, for the delivery after commit or the sweep, which makes the order then."""
+    draft = dossier_services.create_draft(
+        world.officer,
+        procedure=world.procedure,
+        desk=world.desk,
+        intake_channel="postal",
+        return_channel="desk",
+        applicant={"full_name": "Trần Thị Bình", "phone": "0912000111"},
+        address=ADDRESS,
+    )
+    from postal import services as postal_services
+
+    real_event = postal_services._event
+
+    def broken(order, action, *args, **kwargs):
+        real_event(order, action, *args, **kwargs)  # the order and its event are written, then it fails
+        raise RuntimeError("bưu điện lỗi")
+
+    monkeypatch.setattr(postal_services, "_event", broken)
+    with TestCase.captureOnCommitCallbacks(execute=False):
+        dossier_services.submit(draft, world.officer)
+    assert Dossier.objects.get(pk=draft.pk).status == "submitted"
+    assert not PostalOrder.objects.filter(dossier=draft).exists()  # rolled back with the receiver's savepoint
+    assert not draft.events.filter(action="postal_order").exists()
+    message = outbox.OutboxMessage.objects.get(name="dossiers.events.dossier_submitted")
+    assert message.sent_at is None and "bưu điện lỗi" in message.last_error
+    monkeypatch.setattr(postal_services, "_event", real_event)
+    assert outbox.drain(keep_days=None) == {"sent": 1, "pending": 0}
+    assert PostalOrder.objects.filter(dossier=draft, kind="pickup").count() == 1
+    assert draft.events.filter(action="postal_order").count() == 1
+
+
+def test_a_submission_that_fails_after_its_events_leaves_no_order(world, monkeypatch):
+    """The order is part of the submission's transaction: when the transition fails later in it, no order, no
+    line and no message remain."""
+    from dossiers import door
+
+    draft = dossier_services.create_draft(
+        world.officer,
+        procedure=world.procedure,
+        desk=world.desk,
+        intake_channel="postal",
+        return_channel="desk",
+        applicant={"full_name": "Trần Thị Bình", "phone": "0912000111"},
+        address=ADDRESS,
+    )
+    real_send = door.send_pending
+
+    def then_fail(dossier):
+        real_send(dossier)
+        assert PostalOrder.objects.filter(dossier=dossier).exists()  # made inside the transition's transaction
+        raise RuntimeError("lỗi sau khi gửi sự kiện")
+
+    monkeypatch.setattr(door, "send_pending", then_fail)
+    with pytest.raises(RuntimeError):
+        dossier_services.submit(draft, world.officer)
+    assert Dossier.objects.get(pk=draft.pk).status == "draft"
+    assert not PostalOrder.objects.filter(dossier=draft).exists()
+    assert not outbox.OutboxMessage.objects.filter(name="dossiers.events.dossier_submitted").exists()

@@ -120,6 +120,7 @@ def perform(action, dossier, actor, **data):
         run_effect.validate(data)
     with transaction.atomic():
         dossier = door.lock(dossier)
+        door.hold_events(dossier)
         now = timezone.now()
         kind = door.check(transition.action, dossier, actor, now)
         run = Run(action, dossier, actor, kind, now, data, dossier.status, note=data.get("note") or "")
@@ -133,6 +134,7 @@ def perform(action, dossier, actor, **data):
         door.record(dossier, actor, action, run.from_status, run.note, **run.event)
         if run_effect.after:
             run_effect.after(run)
+        door.send_pending(dossier)
     return dossier if run.result is None else run.result
 
 
