@@ -129,7 +129,7 @@ def ensure_citizens(cursor, count, now):
     rng = random.Random(7)
     columns = (
         "id, password, is_superuser, username, first_name, last_name, email, is_staff, is_active, date_joined,"
-        " role, full_name, phone, national_id"
+        " role, full_name, phone, national_id, confirmed_phone"
     )
     with cursor.copy(f"COPY portal_user ({columns}) FROM STDIN") as copy:
         for n in range(count):
@@ -150,6 +150,7 @@ def ensure_citizens(cursor, count, now):
                     f"Công dân {n}",
                     f"09{rng.randrange(10**8):08d}",
                     "",
+                    "",  # no phone confirmed (issue 17): what an account made before it has
                 )
             )
     cursor.execute("SELECT setval(pg_get_serial_sequence('portal_user', 'id'), (SELECT max(id) FROM portal_user))")
