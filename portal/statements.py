@@ -108,3 +108,35 @@ class _Compiled:
                 setattr(obj, name, row[place])
             objects.append(obj)
         return objects
+
+
+class ByPk:
+    """What `Model.refresh_from_db` asks of the queryset it reads the row with (`filter(pk=…).only(*fields).get()`),
+    answered by a statement compiled once per model and field list: `refresh_from_db(fields=…,
+    from_queryset=ByPk(Model, alias))` is Django's refresh (the values copied, a foreign key's cached row kept or
+    dropped, a prefetched list named in `fields` dropped) without building the SQL again."""
+
+    _statements = {}
+
+    def __init__(self, model, using="default"):
+        self.model, self.using = model, using
+        self.statement = self._statements.get(model)
+        if self.statement is None:
+            manager = model._base_manager
+            self.statement = self._statements[model] = Statement(
+                lambda pk, *, fields: manager.filter(pk=pk).only(*fields)
+            )
+
+    def filter(self, *, pk):
+        self.pk = pk
+        return self
+
+    def only(self, *fields):
+        self.fields = tuple(sorted(fields))
+        return self
+
+    def get(self):
+        rows = self.statement(self.pk, using=self.using, fields=self.fields)
+        if not rows:
+            raise self.model.DoesNotExist(f"{self.model._meta.object_name} matching query does not exist.")
+        return rows[0]

@@ -140,3 +140,31 @@ def test_the_detail_is_read_within_what_the_caller_may_see_now():
     assert not seen["owner"] and seen["other citizen"]
     assert not seen["officer of the desk"] and seen["officer elsewhere"]
     assert api_client(citizen).get("/api/v1/dossiers/KHONG-CO/").status_code == 404
+
+
+def test_a_dossier_refreshed_by_fields_reads_them_afresh_as_django_does():
+    dossier = make_dossier("submitted")
+    other_desk = OneStopDeskFactory(province=dossier.desk.province, agency=dossier.desk.agency)
+    assert dossier.desk.pk != other_desk.pk  # the desk is now a cached row
+    Dossier.objects.filter(pk=dossier.pk).update(applicant_name="Trần Thị Mới", desk=other_desk, form_data={"a": 1})
+    with CaptureQueriesContext(connection) as statements:
+        dossier.refresh_from_db(fields=views.OWN_COLUMNS)
+    assert len(statements) == 1
+    assert (dossier.applicant_name, dossier.form_data) == ("Trần Thị Mới", {"a": 1})
+    assert dossier.desk_id != other_desk.pk  # not among the fields: left as it was, as Django leaves it
+    dossier.refresh_from_db(fields=["desk_id"])
+    assert dossier.desk_id == other_desk.pk and dossier.desk == other_desk  # the stale cached desk was dropped
+
+    deferred = Dossier.objects.only("pk").get(pk=dossier.pk)
+    with CaptureQueriesContext(connection) as statements:
+        assert deferred.applicant_name == "Trần Thị Mới"  # a deferred column loads through refresh_from_db(fields=…)
+    assert len(statements) == 1
+
+    Dossier.objects.filter(pk=dossier.pk).update(status="withdrawn")
+    dossier.refresh_from_db()  # every column: Django's own path
+    assert dossier.status == "withdrawn"
+    DossierEvent.objects.filter(dossier=dossier).delete()
+    DossierDocument.objects.filter(dossier=dossier).delete()
+    Dossier.objects.filter(pk=dossier.pk).delete()
+    with pytest.raises(Dossier.DoesNotExist):
+        dossier.refresh_from_db(fields=views.OWN_COLUMNS)

@@ -6,13 +6,14 @@ State changes never happen here: `dossiers/services/` is the one door."""
 import secrets
 
 from django.conf import settings
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Agency, OneStopDesk, Procedure, Province, Role
+from portal.statements import ByPk
 
 
 class Status(models.TextChoices):
@@ -324,6 +325,14 @@ class Dossier(models.Model):
 
     def __str__(self):
         return self.code
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        """Django's, the row read with a statement compiled once per list of `fields` when they are given (issue 18:
+        every API answer after a change refreshes the dossier's own columns; a deferred column loads the same way)."""
+        if fields is not None and from_queryset is None:
+            from_queryset = ByPk(Dossier, using or self._state.db or DEFAULT_DB_ALIAS)
+            using = None
+        return super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
 
     @property
     def is_running(self):
