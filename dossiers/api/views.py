@@ -84,7 +84,8 @@ LISTS = {
     "events": Statement(lambda pk: EVENTS.filter(dossier_id=pk)),
     "documents": Statement(lambda pk: DossierDocument.objects.filter(dossier_id=pk)),
     "pauses": Statement(lambda pk: ClockPause.objects.filter(dossier_id=pk)),
-    "steps": Statement(lambda pk: STEPS.filter(dossier_id=pk)),
+    # In `seq` order: the model's ordering ("dossier", "seq") for one dossier, without joining the dossier to sort.
+    "steps": Statement(lambda pk: STEPS.filter(dossier_id=pk).order_by("seq")),
 }
 VISIBLE = Statement(
     lambda value, code, *, scope: (
