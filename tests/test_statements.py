@@ -140,6 +140,12 @@ def test_the_detail_is_read_within_what_the_caller_may_see_now():
     assert not seen["owner"] and seen["other citizen"]
     assert not seen["officer of the desk"] and seen["officer elsewhere"]
     assert api_client(citizen).get("/api/v1/dossiers/KHONG-CO/").status_code == 404
+    # One compiled form per kind of scope (and per argument left None), never one per user or dossier.
+    compiled = set(views.VISIBLE._compiled)
+    own = make_dossier("draft")  # another citizen's
+    for other, code in ((own.citizen, own.code), (OfficerFactory(), dossier.code), (HeadFactory(), dossier.code)):
+        api_client(other).get(f"/api/v1/dossiers/{code}/")
+    assert set(views.VISIBLE._compiled) == compiled
 
 
 def test_a_dossier_refreshed_by_fields_reads_them_afresh_as_django_does():
