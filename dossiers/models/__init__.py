@@ -330,7 +330,7 @@ class Dossier(models.Model):
         """Django's, the row read with a statement compiled once per list of `fields` when they are given (issue 18:
         every API answer after a change refreshes the dossier's own columns; a deferred column loads the same way)."""
         if fields is not None and from_queryset is None:
-            from_queryset = ByPk(Dossier, using or self._state.db or DEFAULT_DB_ALIAS)
+            from_queryset = ByPk(type(self), using or self._state.db or DEFAULT_DB_ALIAS)
             using = None
         return super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
 
