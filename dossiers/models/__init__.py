@@ -6,13 +6,14 @@ State changes never happen here: `dossiers/services/` is the one door."""
 import secrets
 
 from django.conf import settings
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Agency, OneStopDesk, Procedure, Province, Role
+from portal.statements import ByPk
 
 
 class Status(models.TextChoices):
@@ -161,22 +162,44 @@ class DossierQuerySet(models.QuerySet):
         with a process step at it, a specialist those whose current or past step is at their agency,
         a province admin their province's, a superuser all; anyone else (a postal clerk, the
         anonymous) none."""
-        if user is None or not user.is_authenticated:
+        return self.within(*visibility_scope(user))
+
+    def within(self, scope, value=None):
+        """The dossiers of a `visibility_scope` (`scope`, `value`): `visible_to` as a plain value, so that a
+        statement compiled once per scope serves every user of it (dossiers/api/views.py)."""
+        if scope == "none":
             return self.none()
-        if user.is_superuser:
+        if scope == "all":
             return self
-        if user.role in (Role.HEAD, Role.SPECIALIST):
+        if scope in ("head", "specialist"):
             # A step of its internal process (now or before) at their agency; a head also every dossier of it.
-            at_their_agency = Exists(DossierStep.objects.filter(dossier=OuterRef("pk"), agency_id=user.agency_id))
-            if user.role == Role.HEAD:
-                return self.filter(Q(agency_id=user.agency_id) | at_their_agency)
+            at_their_agency = Exists(DossierStep.objects.filter(dossier=OuterRef("pk"), agency_id=value))
+            if scope == "head":
+                return self.filter(Q(agency_id=value) | at_their_agency)
             return self.filter(at_their_agency)
-        scope = {
-            Role.CITIZEN: {"owner": user},
-            Role.OFFICER: {"desk_id": user.desk_id},
-            Role.PROVINCE_ADMIN: {"province_id": user.province_id},
-        }.get(user.role)
-        return self.filter(**scope) if scope is not None else self.none()
+        return self.filter(**{_SCOPE_COLUMNS[scope]: value})
+
+
+# The scopes that are one column of the dossier equal to one of the user's.
+_SCOPE_COLUMNS = {"owner": "owner_id", "desk": "desk_id", "province": "province_id"}
+
+
+def visibility_scope(user):
+    """(scope, value) of the dossiers `user` may see (`DossierQuerySet.visible_to`): ("owner", their pk) for a
+    citizen, ("desk", desk) for an officer, ("head", agency) and ("specialist", agency), ("province", province) for
+    a province admin, ("all", None) for a superuser, ("none", None) for anyone else."""
+    if user is None or not user.is_authenticated:
+        return "none", None
+    if user.is_superuser:
+        return "all", None
+    if user.role in (Role.HEAD, Role.SPECIALIST):
+        return ("head" if user.role == Role.HEAD else "specialist"), user.agency_id
+    scope = {
+        Role.CITIZEN: ("owner", user.pk),
+        Role.OFFICER: ("desk", user.desk_id),
+        Role.PROVINCE_ADMIN: ("province", user.province_id),
+    }.get(user.role)
+    return scope if scope is not None else ("none", None)
 
 
 def new_tracking_token():
@@ -302,6 +325,14 @@ class Dossier(models.Model):
 
     def __str__(self):
         return self.code
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        """Django's, the row read with a statement compiled once per list of `fields` when they are given (issue 18:
+        every API answer after a change refreshes the dossier's own columns; a deferred column loads the same way)."""
+        if fields is not None and from_queryset is None:
+            from_queryset = ByPk(type(self), using or self._state.db or DEFAULT_DB_ALIAS)
+            using = None
+        return super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
 
     @property
     def is_running(self):
