@@ -113,6 +113,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A path with a NUL character is a 404 (PostgreSQL text cannot hold one: the views would answer 500).
+    "portal.middleware.NulPathMiddleware",
     # A citizen's notice banner defaults to the province of their latest dossier.
     "dossiers.notice_province.CitizenNoticeProvinceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -185,6 +185,20 @@ def test_nul_characters_in_json_are_a_400_not_a_500(draft):
     assert response.status_code == 400, response.content
 
 
+@pytest.mark.parametrize(
+    "path", ["/api/v1/dossiers/{code}%00/", "/ho-so/{code}%00/", "/api/v1/tracking/{code}%00/", "/ho-so/%00/sua/"]
+)
+def test_a_nul_character_in_a_path_is_a_404_not_a_500(draft, client, path):
+    """PostgreSQL text cannot hold a NUL: a code with one names no dossier (it answered 500 on the API's detail,
+    the citizen's page and the tracking look-up)."""
+    api, code, _document = draft
+    assert api.get(path.format(code=code)).status_code == 404
+    client.force_login(CitizenFactory())
+    response = client.get(path.format(code=code))
+    assert response.status_code == 404
+    assert "Không tìm thấy" in response.content.decode() or response["Content-Type"].startswith("application/json")
+
+
 # ---------- hostile JSON (portal/jsonsafe.py): refused with a message, never a 500 ----------
 
 DEEP = "[" * 50_000 + "]" * 50_000
