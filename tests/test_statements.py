@@ -174,3 +174,67 @@ def test_a_dossier_refreshed_by_fields_reads_them_afresh_as_django_does():
     Dossier.objects.filter(pk=dossier.pk).delete()
     with pytest.raises(Dossier.DoesNotExist):
         dossier.refresh_from_db(fields=views.OWN_COLUMNS)
+
+
+def test_a_transitions_row_lock_finds_the_dossier_only_within_what_the_caller_may_see_now():
+    """`door.Visible` (the API's transitions) locks with a statement compiled once per kind of scope: it finds the
+    dossier exactly when `visible_dossiers` does, and follows a change of hands at the next lock."""
+    from django.db import transaction
+
+    from dossiers import door
+
+    dossier = make_dossier("accepted")
+    desk = dossier.officer.desk
+    users = [
+        dossier.citizen,
+        CitizenFactory(),
+        dossier.officer,
+        OfficerFactory(),
+        HeadFactory(agency=desk.agency),
+        HeadFactory(),
+        SpecialistFactory(agency=desk.agency),
+        SpecialistFactory(),
+        ProvinceAdminFactory(province=desk.province),
+        PostalClerkFactory(province=desk.province),
+        UserFactory(is_superuser=True),
+    ]
+
+    def locks(user):
+        named = door.Visible(user, dossier.code)
+        with transaction.atomic():
+            try:
+                locked = door.lock(named)
+            except Dossier.DoesNotExist:
+                assert not named.found
+                return False
+        assert named.found and locked.pk == dossier.pk
+        return True
+
+    for user in users:
+        assert locks(user) == visible_dossiers(user).filter(code=dossier.code).exists(), visibility_scope(user)
+    assert sum(locks(user) for user in users) == 6
+    Dossier.objects.filter(pk=dossier.pk).update(owner=users[1])
+    assert not locks(users[0]) and locks(users[1])
+    with transaction.atomic(), pytest.raises(Dossier.DoesNotExist):
+        door.lock(door.Visible(users[1], "KHONG-CO"))
+
+
+def test_the_pickups_missing_paper_question_follows_uploads_and_the_fee_groups_proof(monkeypatch):
+    """The post's pickup asks whether a required document is still at the citizen's (a statement compiled once):
+    an upload answers it, and a fee group's proof document counts as required for that dossier only."""
+    from dossiers.services.actions import lacks_documents
+    from portal.models import RequiredDocument
+
+    dossier = make_dossier("draft")
+    RequiredDocument.objects.filter(procedure_id=dossier.procedure_id).delete()
+    assert not lacks_documents(dossier)
+    needed = RequiredDocument.objects.create(procedure_id=dossier.procedure_id, code="DON", name="Đơn", required=True)
+    assert lacks_documents(dossier)
+    DossierDocument.objects.create(dossier=dossier, document_code=needed.code, file="x.pdf", size=1)
+    assert not lacks_documents(dossier)
+    RequiredDocument.objects.create(procedure_id=dossier.procedure_id, code="THE-SV", name="Thẻ SV", required=False)
+    assert not lacks_documents(dossier)
+    from dossiers.services import actions
+
+    monkeypatch.setattr(actions.payments, "proof_document_of", lambda d: "THE-SV")
+    assert lacks_documents(dossier)  # a student's dossier needs its card

@@ -314,7 +314,7 @@ class DossierViewSet(
         if not data.is_valid():
             self._for_a_service()
             raise ValidationError(data.errors)
-        named = door.Named(visible_dossiers(request.user), code=self.kwargs["code"])
+        named = door.Visible(request.user, self.kwargs["code"])
         try:
             dossier = services.perform(action_name, named, request.user, **data.validated_data)
         except Exception:

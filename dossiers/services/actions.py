@@ -20,6 +20,7 @@ from campaigns.walk_in import take_place as take_walk_in_place
 from portal import eform, fees
 from portal.calendar import timeliness as classify
 from portal.models import DEFAULT_FEE_GROUP, RequiredDocument, Role
+from portal.statements import Statement
 from portal.working_time import calendar_for_desk
 
 from .. import clock, door, events
@@ -246,15 +247,21 @@ def require_documents(dossier):
         raise DossierError(_("Còn thiếu giấy tờ bắt buộc: %(names)s.") % {"names": ", ".join(missing)}, "documents")
 
 
+def _first_lacking(dossier_id, procedure_id, proof):
+    uploaded = DossierDocument.objects.filter(dossier_id=dossier_id).values("document_code")
+    needed = Q(required=True) if proof is None else Q(required=True) | Q(code=proof)
+    required = RequiredDocument.objects.filter(needed, procedure_id=procedure_id)
+    return required.exclude(code__in=uploaded).only("pk")[:1]
+
+
+# Compiled once per process (portal/statements.py): the post's pickup asks it at every postal submission.
+_FIRST_LACKING = Statement(_first_lacking)
+
+
 def lacks_documents(dossier):
     """Whether a required document of the procedure is not uploaded yet (one query; missing_documents names them)."""
-    uploaded = DossierDocument.objects.filter(dossier_id=dossier.pk).values("document_code")
-    needed = Q(required=True)
-    proof = payments.proof_document_of(dossier)
-    if proof:
-        needed |= Q(code=proof)
-    required = RequiredDocument.objects.filter(needed, procedure_id=dossier.procedure_id)
-    return required.exclude(code__in=uploaded).exists()
+    proof = payments.proof_document_of(dossier) or None
+    return bool(_FIRST_LACKING(dossier.pk, dossier.procedure_id, proof))
 
 
 def submit(dossier, user, note=""):
