@@ -17,8 +17,8 @@ Two kinds of message, both named by dotted path and carrying JSON arguments:
   marks the row sent: their database writes and the mark commit together or not at all, so a
   receiver that fails is retried by the sweep and one that succeeded never runs again. A signal
   may also be sent inside the transaction of the change itself (`send_signal_in_transaction`,
-  what a dossier's transition does): the row is then written already sent, or, when a receiver
-  failed, unsent for the delivery after commit and the sweep.
+  what a dossier's transition does): then no row is written, unless a receiver failed: the row
+  then waits for the delivery after commit and the sweep.
 
 A failed send never fails the request that caused it (the change is committed; the row
 waits for the sweep). Messages of one object may therefore arrive out of order after an
@@ -87,11 +87,12 @@ def enqueue_signal(signal_path, sender, **kwargs):
 
 
 def send_signal_in_transaction(signal_path, sender, in_hand=None, **kwargs):
-    """Send the signal at `signal_path` now, inside the caller's transaction, under a savepoint of its own, and record
-    it sent in that transaction: the receivers' writes commit with the change that sent it, or not at all (issue 18:
-    delivered after commit, the same work took a transaction of its own, the row's claim and mark, and a second
-    read of the row the change had just locked). `in_hand`: keyword arguments the receivers get besides the JSON
-    ones and that are not stored (the object the caller holds locked, so that a receiver needs not read it again).
+    """Send the signal at `signal_path` now, inside the caller's transaction, under a savepoint of its own: the
+    receivers' writes commit with the change that sent it, or not at all, and nothing is left to send, so no row is
+    written (issue 18: delivered after commit, the same work took its row, a transaction of its own, the row's claim
+    and mark, and a second read of the row the change had just locked). `in_hand`: keyword arguments the receivers
+    get besides the JSON ones and that are not stored (the object the caller holds locked, so that a receiver needs
+    not read it again). Returns None, or the row of a message left to send.
 
     A receiver that raises rolls back to the savepoint (what the others wrote with it too), and the message is
     recorded unsent and sent as `enqueue_signal` sends it: after commit, else by the sweep, in its own transaction
@@ -112,8 +113,7 @@ def send_signal_in_transaction(signal_path, sender, in_hand=None, **kwargs):
             exc,
         )
         return _enqueue(**fields, attempts=1, last_error=f"{type(exc).__name__}: {exc}"[:2000])
-    now = timezone.now()
-    return OutboxMessage.objects.create(created_at=now, sent_at=now, attempts=1, **fields)
+    return None
 
 
 # What a broker that is down or unreachable raises when a task is published.

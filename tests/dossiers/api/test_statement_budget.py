@@ -22,19 +22,20 @@ pytestmark = pytest.mark.django_db
 # see instead of after a look-up of its own: 8 + 12 → 5 + 11 (accept 20 → 19). Issue 17 gave acceptance one back:
 # its SMS goes only to the owner's confirmed phone, so the owner's row is read (the lock joins nothing). Then the
 # domain events' receivers ran in the transition's transaction (dossiers.door.send_pending): what they cost is
-# counted here now, where it was left to a transaction of its own after commit (5 statements more: the outbox
-# row's claim and mark, the receivers' reads): a savepoint around them (submit 11 → 13), and on acceptance the
-# campaigns' clock-stop check reads the dossier too (20 → 23).
-BUDGET = {"create": 5, "submit": 13, "accept": 23, "detail": 5}
+# counted here now, where it was left to a transaction of its own after commit (with the outbox row's claim and
+# mark and the receivers' second read of the dossier): a savepoint around them, and no outbox row for an event
+# they took (submit 11 → 12); on acceptance the campaigns' clock-stop check reads the dossier too (20 → 22).
+BUDGET = {"create": 5, "submit": 12, "accept": 22, "detail": 5}
 # A form version never changes once published: each process keeps what it read (dossiers/declarations.py), so
 # after the first dossier a declaration costs no statement (it cost one on create and one on submit).
-WITH_FORM = {"create": 5, "submit": 13}
+WITH_FORM = {"create": 5, "submit": 12}
 # A postal submission with its paper still at the citizen's, the pickup order its commit creates included
 # (the outbox's delivery of dossier_submitted): 28 before the receiver locked the dossier once and the tariff
 # and webhook clients came from the shared cache, and before the submit's answer stopped reading pauses; 21
 # before the transition's look-up went into its row lock; 20 before the receiver ran in the submission's own
-# transaction with the dossier in hand (no transaction of its own, no outbox claim and mark, no second read).
-POSTAL_SUBMIT = 17
+# transaction with the dossier in hand (no transaction of its own, no outbox row to write, claim and mark, no
+# second read).
+POSTAL_SUBMIT = 16
 
 
 def test_create_submit_and_accept_stay_within_their_statements():
