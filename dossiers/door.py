@@ -1,8 +1,8 @@
 """The one door's shared machinery, public and lowest: what every door shares, those of
 `dossiers.services` and those of payments and uploads: the refusals (400 / 403 / 409), who is acting,
-the transition check, the row lock, the event row, the domain event sent on commit, and saving a
-dossier with its next deadline alert. The doors call it as `door.lock`, `door.check`, `door.record`…;
-it imports no door back. `dossiers.services` re-exports the refusals and `actor_kind`."""
+the transition check, the row lock, the event row, the domain events (sent at a transition's end inside its
+transaction, else on commit), and saving a dossier with its next deadline alert. The doors call it as `door.lock`,
+`door.check`, `door.record`…; it imports no door back. `dossiers.services` re-exports the refusals and `actor_kind`."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 officer's steps), `pauses` (clock stops and the apology), `exceptions` (urgent exceptions a head
 grants), `uploads` (documents and the result file), `claims` (an officer's lease on a dossier). They
 all stand on `dossiers.door` (the refusals, the row lock, the transition check, the event row, the
-domain event on commit), which payments share too.
+domain events), which payments share too.
 
 Callers in other apps and the tests use this package's public names: `services.accept(...)`."""
 

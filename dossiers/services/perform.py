@@ -12,8 +12,9 @@ are small named functions registered here by `guards.py` and `actions.py` / `pau
 
 `perform` opens the transaction, locks the row, checks actor, source status, the claim (`door.check`:
 an officer's or head's action fails while a colleague's claim is live) and the guards, applies
-`Transition.target`, runs the effect, saves, writes the event row and runs the effect's `after`
-(notices, domain events on commit).
+`Transition.target`, runs the effect, saves, writes the event row, runs the effect's `after`
+(notices, domain events) and sends the domain events it raised, their receivers inside the transaction
+with the dossier in hand (`door.send_pending`).
 
 No door writes `Dossier.status` anywhere else. Two writes are the table's too: the `supplement` row's
 target is None because its effect picks it (back to submitted at intake, to processing once received),
