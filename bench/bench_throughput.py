@@ -337,6 +337,23 @@ def declarations():
     return json.loads(DECLARATIONS.read_text(encoding="utf-8")) if DECLARATIONS.exists() else {}
 
 
+def create_body(procedure, province, desk, n, forms):
+    """The body of the n-th create of a client: postal intake with an address (the post's door-to-door pickup is
+    ordered with the submission), the procedure's demo declaration when it has a form."""
+    body = {
+        "procedure": procedure,
+        "province": province,
+        "desk": desk,
+        "intake_channel": "postal",
+        "return_channel": "desk",
+        "applicant": {"full_name": "Nguyễn Văn Đo", "phone": "0912345678"},
+        "address": f"Số {n} đường Phạm Văn Thuận, phường Tân Tiến, Biên Hòa",
+    }
+    if procedure in forms:
+        body["form_data"] = forms[procedure]
+    return body
+
+
 def api_phase(port, tokens, pairs, seconds, officers=None):
     """Each client thread loops create → submit (→ accept, as the desk's officer, with `officers`) until time is
     up. Returns (units done, latencies ms, errors, codes)."""
@@ -352,17 +369,7 @@ def api_phase(port, tokens, pairs, seconds, officers=None):
         mine, n = [], 0
         while time.monotonic() < stop_at:
             n += 1
-            body = {
-                "procedure": procedure,
-                "province": province,
-                "desk": desk,
-                "intake_channel": "postal",
-                "return_channel": "desk",
-                "applicant": {"full_name": "Nguyễn Văn Đo", "phone": "0912345678"},
-                "address": f"Số {n} đường Phạm Văn Thuận, phường Tân Tiến, Biên Hòa",
-            }
-            if procedure in forms:
-                body["form_data"] = forms[procedure]
+            body = create_body(procedure, province, desk, n, forms)
             started = time.perf_counter()
             status, payload = client.request("POST", "/api/v1/dossiers/", body)
             middle = time.perf_counter()

@@ -22,6 +22,7 @@ import os
 import random
 import re
 
+from bench_throughput import create_body  # the same bodies as the throughput bench (locust puts bench/ on the path)
 from locust import HttpUser, between, task
 
 DATA = json.loads(open(os.environ["MOTCUA_LOAD_DATA"], encoding="utf-8").read())  # noqa: SIM115
@@ -71,17 +72,7 @@ class Citizen(HttpUser):
     def create_and_submit(self):
         desk, procedure, province = random.choice(DATA["pairs"])
         self.n += 1
-        body = {
-            "procedure": procedure,
-            "province": province,
-            "desk": desk,
-            "intake_channel": "postal",
-            "return_channel": "desk",
-            "applicant": {"full_name": "Nguyễn Văn Tải", "phone": "0912345678"},
-            "address": f"Số {self.n} đường Phạm Văn Thuận, phường Tân Tiến, Biên Hòa",
-        }
-        if procedure in DATA.get("forms", {}):
-            body["form_data"] = DATA["forms"][procedure]
+        body = create_body(procedure, province, desk, self.n, DATA.get("forms", {}))
         with self.client.post(
             "/api/v1/dossiers/", json=body, headers=self.headers, name="/api/v1/dossiers/", catch_response=True
         ) as response:

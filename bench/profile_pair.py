@@ -30,7 +30,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_throughput import BackendCpu, bench_citizens, cleanup, declarations, intake_pairs, setup_django  # noqa: E402
+from bench_throughput import (  # noqa: E402
+    BackendCpu,
+    bench_citizens,
+    cleanup,
+    create_body,
+    declarations,
+    intake_pairs,
+    setup_django,
+)
 
 
 def wsgi_request(app, method, path, token=None, body=None):
@@ -90,17 +98,7 @@ def main():
     codes = []
 
     def pair(n):
-        body = {
-            "procedure": procedure,
-            "province": province,
-            "desk": desk,
-            "intake_channel": "postal",
-            "return_channel": "desk",
-            "applicant": {"full_name": "Nguyễn Văn Đo", "phone": "0912345678"},
-            "address": f"Số {n} đường Phạm Văn Thuận, phường Tân Tiến, Biên Hòa",
-        }
-        if procedure in forms:
-            body["form_data"] = forms[procedure]
+        body = create_body(procedure, province, desk, n, forms)
         status, payload = wsgi_request(application, "POST", "/api/v1/dossiers/", token, body)
         if status != 201:
             raise SystemExit(f"create: HTTP {status} {payload[:300]!r}")

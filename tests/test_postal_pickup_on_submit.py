@@ -25,8 +25,8 @@ def world():
     return world
 
 
-def submit_by_post(world, address=ADDRESS):
-    draft = dossier_services.create_draft(
+def draft_by_post(world, address=ADDRESS):
+    return dossier_services.create_draft(
         world.officer,
         procedure=world.procedure,
         desk=world.desk,
@@ -35,7 +35,10 @@ def submit_by_post(world, address=ADDRESS):
         applicant={"full_name": "Trần Thị Bình", "phone": "0912000111"},
         address=address,
     )
-    return committed(dossier_services.submit, draft, world.officer)
+
+
+def submit_by_post(world, address=ADDRESS):
+    return committed(dossier_services.submit, draft_by_post(world, address), world.officer)
 
 
 def redeliver(dossier):
@@ -134,15 +137,7 @@ def test_a_client_added_or_revoked_is_seen_by_the_next_order_at_once(world):
 def test_the_pickup_is_made_in_the_submissions_transaction_and_nothing_is_left_to_send(world):
     """No callback after commit is needed: the order and the dossier's line commit with the submission, and the
     outbox holds nothing of the event (the sweep has nothing to do)."""
-    draft = dossier_services.create_draft(
-        world.officer,
-        procedure=world.procedure,
-        desk=world.desk,
-        intake_channel="postal",
-        return_channel="desk",
-        applicant={"full_name": "Trần Thị Bình", "phone": "0912000111"},
-        address=ADDRESS,
-    )
+    draft = draft_by_post(world)
     with TestCase.captureOnCommitCallbacks(execute=False):
         dossier_services.submit(draft, world.officer)
     assert PostalOrder.objects.filter(dossier=draft, kind="pickup").count() == 1
@@ -153,15 +148,7 @@ def test_the_pickup_is_made_in_the_submissions_transaction_and_nothing_is_left_t
 def test_a_receiver_that_fails_leaves_the_submission_and_is_sent_again_after_commit(world, monkeypatch):
     """A failing receiver rolls back to its savepoint (what it wrote goes with it), the submission commits, and the
     event waits, unsent, for the delivery after commit or the sweep, which makes the order then."""
-    draft = dossier_services.create_draft(
-        world.officer,
-        procedure=world.procedure,
-        desk=world.desk,
-        intake_channel="postal",
-        return_channel="desk",
-        applicant={"full_name": "Trần Thị Bình", "phone": "0912000111"},
-        address=ADDRESS,
-    )
+    draft = draft_by_post(world)
     from postal import services as postal_services
 
     real_event = postal_services._event
@@ -189,15 +176,7 @@ def test_a_submission_that_fails_after_its_events_leaves_no_order(world, monkeyp
     line and no message remain."""
     from dossiers import door
 
-    draft = dossier_services.create_draft(
-        world.officer,
-        procedure=world.procedure,
-        desk=world.desk,
-        intake_channel="postal",
-        return_channel="desk",
-        applicant={"full_name": "Trần Thị Bình", "phone": "0912000111"},
-        address=ADDRESS,
-    )
+    draft = draft_by_post(world)
     real_send = door.send_pending
 
     def then_fail(dossier):
