@@ -60,6 +60,17 @@ class CatalogDeskField(serializers.PrimaryKeyRelatedField):
 # instance in hand). They are bound to a blank instance of the class, never to a request's: a field that read the
 # serializer's context or data would get nothing (none here does), and no request's data is kept. Only for a
 # serializer whose fields do not depend on its instance, data or context. (A comment, not a docstring: see below.)
+class _NoContext(dict):
+    """The blank instance's context, which stays empty: drf-spectacular writes its schema's context (a request, a
+    view) into the root of a nested serializer it documents, which for these fields is the blank instance."""
+
+    def __setitem__(self, key, value):
+        pass
+
+    def update(self, *args, **kwargs):
+        pass
+
+
 class InputFieldsBoundOnce:
     @property
     def fields(self):
@@ -67,7 +78,7 @@ class InputFieldsBoundOnce:
         fields = cls.__dict__.get("_fields_bound_once")
         if fields is None:
             blank = cls.__new__(cls)
-            serializers.Serializer.__init__(blank)
+            serializers.Serializer.__init__(blank, context=_NoContext())
             fields = cls._fields_bound_once = serializers.Serializer.fields.func(blank)
         return fields
 

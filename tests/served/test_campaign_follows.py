@@ -37,19 +37,22 @@ def pick():
 result = pick()
 """
 
-# The citizen submits a postal-intake dossier with its paper still at home (a door-to-door pickup), and
-# the web process dies between the commit and the outbox send: the pickup order is left to the worker,
-# which the test then asks to drain the outbox (what beat does every minute).
+# The citizen submits a postal-intake dossier with its paper still at home (a door-to-door pickup). The post's
+# receiver fails inside the submission's transaction (its savepoint is rolled back, the submission commits, the
+# event waits in the outbox) and the web process dies before its delivery after commit: the pickup order is left
+# to the worker, which the test then asks to drain the outbox (what beat does every minute).
 SUBMIT_UNSENT = """
 from unittest import mock
 from portal import outbox
 from portal.models import OneStopDesk, Procedure, User
 from dossiers import services
+from postal import services as postal_services
 
 citizen = User.objects.get(username=%(citizen)r)
 procedure = Procedure.objects.get(pk=%(procedure)d)
 desk = OneStopDesk.objects.get(pk=%(desk)d)
-with mock.patch.object(outbox, "deliver", lambda *args, **kwargs: None):
+broken = mock.patch.object(postal_services, "create_order", side_effect=RuntimeError("bưu điện tạm lỗi"))
+with mock.patch.object(outbox, "deliver", lambda *args, **kwargs: None), broken:
     dossier = services.create_draft(
         citizen, procedure=procedure, desk=desk, intake_channel="postal", return_channel="postal",
         applicant={"full_name": "Nguyễn Văn Phục", "phone": "0912345678"},
