@@ -115,29 +115,15 @@ def check(action, dossier, user, now=None):
     return kind
 
 
-class Named:
-    """A dossier named by `lookup` within `queryset` (e.g. the caller's visible dossiers and its code) and not read
-    yet: `lock` reads and locks it in one statement, so the API's transitions check who may see it under the lock
-    instead of by a look-up of its own (issue 18). `found` says whether `lock` found it (not found: the
-    queryset's DoesNotExist)."""
-
-    def __init__(self, queryset, **lookup):
-        self.queryset, self.lookup, self.found = queryset, lookup, False
-
-    def rows(self):
-        return list(self.queryset.filter(**self.lookup).select_for_update(of=("self",)))
-
-
-class Visible(Named):
-    """The dossier `code` within what `user` may see (`Dossier.objects.visible_to`), read and locked by a statement
-    compiled once per kind of scope (portal/statements.py), not built by the ORM at every transition."""
+class Visible:
+    """The dossier `code` within what `user` may see (`Dossier.objects.visible_to`), not read yet: `lock` reads and
+    locks it in one statement compiled once per kind of scope (portal/statements.py), so the API's transitions check
+    who may see it under the lock instead of by a look-up of their own (issue 18). `found` says whether `lock` found
+    it (not found: Dossier.DoesNotExist)."""
 
     def __init__(self, user, code):
-        super().__init__(None, code=code)
+        self.code, self.found = code, False
         self.scope, self.value = visibility_scope(user)
-
-    def rows(self):
-        return _LOCK_VISIBLE(self.value, self.lookup["code"], scope=self.scope)
 
 
 # The row lock's two statements, compiled once per process (issue 18: building them cost more than the row to read).
@@ -151,12 +137,13 @@ def lock(dossier):
     """The dossier's row locked (`FOR UPDATE` of its own row only) and read without a join (issue 18: the joins cost
     more to build than the row to read): its procedure, desk, agency and province come from the catalog cache
     (portal/catalog_cache.py); its current step, once it has one, is read when asked for. `dossier`: a Dossier, or
-    a `Named` one (a `Visible` one)."""
-    rows = dossier.rows() if isinstance(dossier, Named) else _LOCK_BY_PK(dossier.pk)
+    a `Visible` one."""
+    named = isinstance(dossier, Visible)
+    rows = _LOCK_VISIBLE(dossier.value, dossier.code, scope=dossier.scope) if named else _LOCK_BY_PK(dossier.pk)
     if not rows:
         raise Dossier.DoesNotExist("Dossier matching query does not exist.")
     locked = rows[0]
-    if isinstance(dossier, Named):
+    if named:
         dossier.found = True
     _remember(locked)
     return catalog_cache.attach(locked)

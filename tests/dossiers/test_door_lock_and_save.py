@@ -8,7 +8,6 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from dossiers import door
-from dossiers.access import visible_dossiers
 from dossiers.models import Dossier
 from tests.clients import api_client
 from tests.dossier_helpers import make_dossier
@@ -34,7 +33,7 @@ def test_the_lock_reads_the_row_alone_and_gives_the_catalog_rows_without_a_state
 def test_a_named_dossier_outside_what_the_caller_may_see_is_not_found_and_not_locked():
     dossier = make_dossier("submitted")
     stranger = CitizenFactory()
-    named = door.Named(visible_dossiers(stranger), code=dossier.code)
+    named = door.Visible(stranger, dossier.code)
     with transaction.atomic(), pytest.raises(Dossier.DoesNotExist):
         door.lock(named)
     assert not named.found
